@@ -1,0 +1,36 @@
+"""xlfidx: fixed-income derivatives analytics for Excel, with a pure-Python core.
+
+The public API is imported lazily (PEP 562): ``import xlfidx`` costs almost nothing, which
+matters because Excel pays for the import of the worksheet-function module on its first call.
+Each public name lives in the module of the concept a trader names it by.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "XlfidxError": "errors",
+    "InputError": "errors",
+    "MissingDataError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xlfidx' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"xlfidx.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,5 @@
+"""``python -m xlfidx``: the command line."""
+
+from xlfidx.cli import main
+
+raise SystemExit(main())

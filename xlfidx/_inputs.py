@@ -1,0 +1,283 @@
+"""Normalising arguments at the boundary: numbers, dates and text, scalars or arrays.
+
+Every public function of the core accepts a scalar or an array-like for each market input and
+passes it through one of these helpers, which return numpy arrays and raise
+:class:`~xlfidx.errors.InputError` (or :class:`~xlfidx.errors.MissingDataError`) naming the
+argument and the value. Dates may be ``date``, ``datetime``, ``numpy.datetime64``,
+``pandas.Timestamp``, ISO text, or Excel serial numbers (1900 date system, 45506 = 2024-08-02).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, MissingDataError
+
+__all__ = [
+    "as_float",
+    "as_date",
+    "as_text",
+    "is_missing",
+    "excel_serial_to_date",
+    "date_to_excel_serial",
+    "scalar_or_array",
+    "broadcast",
+]
+
+# Excel's 1900 date system: serial 1 is 1900-01-01, but Excel keeps the fictitious 1900-02-29
+# (serial 60), so from serial 61 (1900-03-01) on, date = 1899-12-30 + serial days.
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_MIN_SERIAL = 61  # 1900-03-01; earlier serials are not market dates
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+_NA_TEXT = {"#N/A", "#N/A N/A", "#N/A REQUESTING DATA...", "#N/A FIELD NOT APPLICABLE", "N/A", "NA", "NAN"}
+
+
+def is_missing(value: Any) -> bool:
+    """True for a blank, None, NaN, NaT or Bloomberg/Excel ``#N/A ...`` text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return not text or text.upper() in _NA_TEXT or text.upper().startswith("#N/A")
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    try:
+        import pandas as pd  # noqa: PLC0415 - pandas is already loaded whenever a NaT can arrive
+
+        return value is pd.NaT
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def _missing(name: str, value: Any, index: int | None, what: str) -> MissingDataError:
+    return MissingDataError(name, value, f"is missing; {what} is required", index)
+
+
+def _element_index(shape: tuple[int, ...], flat: int) -> int | None:
+    return None if shape == () else flat
+
+
+def _as_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as an array; text and dates stay whole; a ragged nesting is an error."""
+    if isinstance(value, str | bytes | _dt.date):
+        out = np.empty((), dtype=object)
+        out[()] = value
+        return out
+    try:
+        return np.asarray(value)
+    except ValueError:
+        try:
+            return np.asarray(value, dtype=object)
+        except ValueError:
+            raise InputError(name, value, "is a ragged range; give a column, a row or a scalar") from None
+
+
+def as_float(
+    value: Any,
+    name: str,
+    *,
+    positive: bool = False,
+    nonnegative: bool = False,
+    allow_missing: bool = False,
+    what: str = "a number",
+) -> np.ndarray:
+    """Return ``value`` as a float64 array (0-d for a scalar), or raise naming ``name``.
+
+    Text is an error unless it reads as a number (``"4.25"``); a blank, ``#N/A N/A`` or NaN
+    raises :class:`MissingDataError` unless ``allow_missing`` (then it becomes NaN).
+    Booleans are not numbers here: Excel's TRUE is never a price.
+
+    >>> as_float([1, 2.5], "coupon")
+    array([1. , 2.5])
+    >>> as_float("abc", "coupon")
+    Traceback (most recent call last):
+    ...
+    xlfidx.errors.InputError: coupon = 'abc' is text; coupon must be a number
+    """
+    arr = _as_array(value, name)
+    if arr.dtype.kind in "fiu":
+        out = arr.astype(np.float64, copy=False)
+    else:
+        obj = arr.astype(object)
+        out = np.empty(obj.shape, dtype=np.float64)
+        flat = obj.reshape(-1)
+        res = out.reshape(-1)
+        for i, v in enumerate(flat):
+            idx = _element_index(obj.shape, i)
+            if isinstance(v, bool | np.bool_):
+                raise InputError(name, v, f"is a boolean; {name} must be {what}", idx)
+            if is_missing(v):
+                if allow_missing:
+                    res[i] = np.nan
+                    continue
+                raise _missing(name, v, idx, what)
+            if isinstance(v, int | float | np.integer | np.floating):
+                res[i] = float(v)
+            elif isinstance(v, str):
+                try:
+                    res[i] = float(v.strip().replace(",", ""))
+                except ValueError:
+                    raise InputError(name, v, f"is text; {name} must be {what}", idx) from None
+            else:
+                raise InputError(name, v, f"is not a number; {name} must be {what}", idx)
+    if not allow_missing or positive or nonnegative:
+        bad_nan = np.isnan(out)
+        if bad_nan.any() and not allow_missing:
+            i = int(np.flatnonzero(bad_nan.reshape(-1))[0])
+            raise _missing(name, float("nan"), _element_index(out.shape, i), what)
+    if np.isinf(out).any():
+        i = int(np.flatnonzero(np.isinf(out).reshape(-1))[0])
+        raise InputError(name, float(out.reshape(-1)[i]), f"is not finite; {name} must be {what}",
+                         _element_index(out.shape, i))
+    if positive:
+        bad = out <= 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.reshape(-1))[0])
+            v = float(out.reshape(-1)[i])
+            word = "negative" if v < 0 else "zero"
+            raise InputError(name, v, f"is {word}; {name} must be positive",
+                             _element_index(out.shape, i))
+    if nonnegative:
+        bad = out < 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.reshape(-1))[0])
+            raise InputError(name, float(out.reshape(-1)[i]), f"is negative; {name} must not be negative",
+                             _element_index(out.shape, i))
+    return out
+
+
+def excel_serial_to_date(serial: Any) -> np.ndarray:
+    """Excel 1900-system serial numbers to ``datetime64[D]`` (the time of day is dropped).
+
+    >>> excel_serial_to_date(45506)
+    numpy.datetime64('2024-08-02')
+    """
+    s = np.floor(np.asarray(serial, dtype=np.float64)).astype(np.int64)
+    out = _EXCEL_EPOCH + s.astype("timedelta64[D]")
+    return out[()] if out.ndim == 0 else out
+
+
+def date_to_excel_serial(value: Any) -> np.ndarray | float:
+    """``datetime64``/``date`` values to Excel 1900-system serial numbers (floats)."""
+    d = np.asarray(value, dtype="datetime64[D]")
+    out = (d - _EXCEL_EPOCH).astype(np.int64).astype(np.float64)
+    return float(out) if out.ndim == 0 else out
+
+
+def _one_date(v: Any, name: str, idx: int | None) -> np.datetime64:
+    if isinstance(v, bool | np.bool_):
+        raise InputError(name, v, f"is a boolean; {name} must be a date", idx)
+    if isinstance(v, _dt.datetime | _dt.date):
+        return np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
+    if isinstance(v, np.datetime64):
+        return v.astype("datetime64[D]")
+    if hasattr(v, "to_datetime64"):  # pandas Timestamp
+        return v.to_datetime64().astype("datetime64[D]")
+    if isinstance(v, int | float | np.integer | np.floating):
+        f = float(v)
+        if not math.isfinite(f) or not (_MIN_SERIAL <= f <= _MAX_SERIAL):
+            raise InputError(name, v, f"is not a date; {name} must be a date or an Excel date serial", idx)
+        return excel_serial_to_date(f)
+    if isinstance(v, str):
+        text = v.strip()
+        try:
+            return np.datetime64(_dt.date.fromisoformat(text[:10]), "D")
+        except ValueError:
+            pass
+        try:
+            f = float(text)
+        except ValueError:
+            raise InputError(name, v, f"is text; {name} must be a date", idx) from None
+        return _one_date(f, name, idx)
+    raise InputError(name, v, f"is not a date; {name} must be a date", idx)
+
+
+def as_date(value: Any, name: str, *, allow_missing: bool = False) -> np.ndarray:
+    """Return ``value`` as a ``datetime64[D]`` array (0-d for a scalar), or raise naming ``name``.
+
+    >>> as_date(45506, "settle")
+    array('2024-08-02', dtype='datetime64[D]')
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind == "M":
+        out = value.astype("datetime64[D]")
+        if not allow_missing and np.isnat(out).any():
+            i = int(np.flatnonzero(np.isnat(out).reshape(-1))[0])
+            raise _missing(name, None, _element_index(out.shape, i), "a date")
+        return out
+    if hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "M":  # pandas Series/Index
+        return as_date(np.asarray(value, dtype="datetime64[D]"), name, allow_missing=allow_missing)
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return np.asarray(_one_date(value, name, None) if not is_missing(value) else
+                          _none_date(name, value, None, allow_missing), dtype="datetime64[D]")
+    arr = _as_array(value, name)
+    if arr.dtype.kind in "fiu":
+        f = arr.astype(np.float64)
+        nan = np.isnan(f)
+        if nan.any() and not allow_missing:
+            i = int(np.flatnonzero(nan.reshape(-1))[0])
+            raise _missing(name, float("nan"), _element_index(f.shape, i), "a date")
+        bad = ~nan & ((f < _MIN_SERIAL) | (f > _MAX_SERIAL))
+        if bad.any():
+            i = int(np.flatnonzero(bad.reshape(-1))[0])
+            raise InputError(name, float(f.reshape(-1)[i]),
+                             f"is not a date; {name} must be a date or an Excel date serial",
+                             _element_index(f.shape, i))
+        out = _EXCEL_EPOCH + np.where(nan, 0, np.floor(f)).astype(np.int64).astype("timedelta64[D]")
+        out[nan] = np.datetime64("NaT")
+        return out
+    obj = arr.astype(object)
+    out = np.empty(obj.shape, dtype="datetime64[D]")
+    flat = obj.reshape(-1)
+    res = out.reshape(-1)
+    for i, v in enumerate(flat):
+        idx = _element_index(obj.shape, i)
+        if is_missing(v):
+            res[i] = _none_date(name, v, idx, allow_missing)
+        else:
+            res[i] = _one_date(v, name, idx)
+    return out
+
+
+def _none_date(name: str, value: Any, idx: int | None, allow_missing: bool) -> np.datetime64:
+    if allow_missing:
+        return np.datetime64("NaT", "D")
+    raise _missing(name, value, idx, "a date")
+
+
+def as_text(value: Any, name: str, *, what: str = "text") -> str:
+    """A non-blank string argument (stripped), or raise naming ``name``."""
+    if is_missing(value) and not (isinstance(value, str) and value.strip()):
+        raise _missing(name, value, None, what)
+    if not isinstance(value, str):
+        raise InputError(name, value, f"is not text; {name} must be {what}")
+    return value.strip()
+
+
+def broadcast(*arrays: np.ndarray, names: Iterable[str] | None = None) -> list[np.ndarray]:
+    """``numpy.broadcast_arrays`` with an error that names the arguments whose shapes clash."""
+    try:
+        return list(np.broadcast_arrays(*arrays))
+    except ValueError:
+        names = list(names) if names is not None else [f"argument {i + 1}" for i in range(len(arrays))]
+        shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(names, arrays, strict=False))
+        raise InputError(names[0], shapes, "shapes do not match; give scalars or arrays of one length") from None
+
+
+def scalar_or_array(result: np.ndarray, *inputs: Any) -> Any:
+    """Return a Python float when every input was a scalar, else the array itself."""
+    if np.ndim(result) == 0 and all(np.ndim(x) == 0 for x in inputs):
+        r = np.asarray(result)[()]
+        if isinstance(r, np.floating):
+            return float(r)
+        if isinstance(r, np.bool_):
+            return bool(r)
+        return r
+    return result
