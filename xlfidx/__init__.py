@@ -18,6 +18,16 @@ _EXPORTS: dict[str, str] = {
     "XlfidxError": "errors",
     "InputError": "errors",
     "MissingDataError": "errors",
+    # hedging (issue 4)
+    "CME_TBA_ICS_MENU": "hedging",
+    "tba_dv01": "hedging",
+    "ics_ratio": "hedging",
+    "hedge_contracts": "hedging",
+    "spread_price": "hedging",
+    "spread_pnl": "hedging",
+    "margin_with_offset": "hedging",
+    "hedge_weights": "hedging",
+    "hedge_weights_history": "hedging",
 }
 
 __all__ = sorted(_EXPORTS)
