@@ -1,0 +1,677 @@
+"""Fed funds futures: the implied policy path after each FOMC meeting and FedWatch odds.
+
+A 30-day Fed funds contract settles to 100 minus the average daily effective Fed funds rate
+(EFFR) over its calendar month, every calendar day counted. If the Fed moves only at its
+meetings and the rate is flat in between (spec section 5), a month without a meeting prices
+the rate in force all month, and a month with a meeting on day ``d`` averages the rate
+before and after it::
+
+    avg = (N * start + M * end) / D        D = days in the month, M = D - N
+
+so one of ``start`` / ``end`` follows from the other. Which contract anchors which rate is
+the ``method``; how many days ``N`` count at the old rate is ``announcement_day``:
+
+``announcement_day="new"`` (default)
+    the announcement day itself counts at the new rate, ``N = d - 1``. This is how CME's
+    worked examples count: the 17-Sep-2015 meeting is "16 days pre, 14 post" and the
+    21-Sep-2022 meeting gives start 2.2987 only with ``N = 20``.
+``announcement_day="old"``
+    the announcement day counts at the old rate, ``N = d`` (the effective rate actually moves
+    the day after the announcement). The reference table ``fedpath_2025-01-31.csv`` counts
+    this way; the two conventions differ by less than 0.6 bp on that chain.
+
+Methods (seed 002 section 2.2, CME FedWatch):
+
+``"cme"`` (default)
+    CME FedWatch: a meeting month followed by a month without a meeting takes its end rate
+    from that month's contract and backs its start rate out of its own contract; otherwise,
+    when the month before has no meeting, that contract is the start rate and the end rate
+    is backed out; between two meeting months it steps forward from the previous meeting's
+    end rate. It reproduces both of CME's published worked examples, and it backs a rate out
+    of a meeting month only when no clean month is next to it, which keeps a meeting late in
+    the month (few post-meeting days, a large multiplier on a half-tick of price) from
+    blowing up the path.
+``"next"``
+    seed 002 choice 1: step forward from spot; a meeting month followed by a month without a
+    meeting takes its end rate from that next contract, otherwise it is backed out of its own
+    contract from the rate before the meeting. (The method of the reference table.)
+``"backout"``
+    seed 002 choice 2: step forward from spot, backing every end rate out of the meeting
+    month's own contract (the next month's contract only when the own one is missing). The
+    daily path it implies reprices every contract it used exactly.
+
+FedWatch probabilities: the change at a meeting in 25 bp steps, ``x = (end - start) / 0.25``,
+splits into ``floor(x)`` steps with probability ``1 - frac(x)`` and ``ceil(x)`` steps with
+``frac(x)``; the meetings chain as a probability tree of the cumulative change, i.e. of the
+target range after each meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._inputs import as_date, as_float, as_text, is_missing
+from .errors import InputError
+
+__all__ = [
+    "METHODS",
+    "ANNOUNCEMENT_DAY",
+    "PATH_COLUMNS",
+    "MONTH_COLUMNS",
+    "FOMC_ANNOUNCEMENTS",
+    "fed_funds_curve",
+    "fed_path",
+    "fed_path_by_month",
+    "fed_probabilities",
+    "fedwatch_tree",
+    "compare_fed_paths",
+    "fomc_meetings",
+]
+
+METHODS = ("cme", "next", "backout")
+_METHOD_ALIASES = {
+    "cme": "cme", "fedwatch": "cme",
+    "next": "next", "next-month": "next", "next_month": "next", "1": "next",
+    "backout": "backout", "back-out": "backout", "own": "backout", "2": "backout",
+}
+ANNOUNCEMENT_DAY = ("new", "old")
+
+STEP = 0.25  # the Fed moves its target range in 25 bp steps
+
+MONTH_CODES = "FGHJKMNQUVXZ"
+
+# FOMC statement (announcement) dates, from the Federal Reserve's published meeting calendars
+# (federalreserve.gov, "Meeting calendars and information"); the last day of each scheduled
+# meeting. Typed in as public facts; used to fill meetings a workbook does not list.
+FOMC_ANNOUNCEMENTS: tuple[str, ...] = (
+    "2015-01-28", "2015-03-18", "2015-04-29", "2015-06-17", "2015-07-29", "2015-09-17",
+    "2015-10-28", "2015-12-16",
+    "2022-01-26", "2022-03-16", "2022-05-04", "2022-06-15", "2022-07-27", "2022-09-21",
+    "2022-11-02", "2022-12-14",
+    "2023-02-01", "2023-03-22", "2023-05-03", "2023-06-14", "2023-07-26", "2023-09-20",
+    "2023-11-01", "2023-12-13",
+    "2024-01-31", "2024-03-20", "2024-05-01", "2024-06-12", "2024-07-31", "2024-09-18",
+    "2024-11-07", "2024-12-18",
+    "2025-01-29", "2025-03-19", "2025-05-07", "2025-06-18", "2025-07-30", "2025-09-17",
+    "2025-10-29", "2025-12-10",
+    "2026-01-28", "2026-03-18", "2026-04-29", "2026-06-17", "2026-07-29", "2026-09-16",
+    "2026-10-28", "2026-12-09",
+)
+
+# Column names of the tables, stable: the Excel layer spills them with this header row.
+PATH_COLUMNS = (
+    "meeting", "contract", "rate before %", "rate after %", "change (bp)",
+    "change vs spot (bp)", "moves vs spot", "move low (bp)", "P(move low) %",
+    "move high (bp)", "P(move high) %", "P(cut vs today) %", "P(hold vs today) %",
+    "P(hike vs today) %", "most likely range %", "priced by",
+)
+MONTH_COLUMNS = (
+    "month", "contract", "meeting", "futures rate %", "expected rate at month end %",
+    "model average %", "model - futures (bp)",
+)
+CURVE_COLUMNS = ("month", "contract", "last trade", "price", "implied rate %")
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+# ---------------------------------------------------------------------------------------------
+
+_MONTH_TEXT = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def _as_months(expiries: Any) -> np.ndarray:
+    """Contract months (``datetime64[M]``) from last trade dates, any date in the month,
+    Excel serials or ``"YYYY-MM"`` text."""
+    if isinstance(expiries, np.ndarray) and expiries.dtype.kind == "M":
+        return as_date(expiries, "expiries").astype("datetime64[M]").reshape(-1)
+    raw = expiries
+    if isinstance(raw, str | _dt.date):
+        raw = [raw]
+    if isinstance(raw, list | tuple) and any(isinstance(v, str) for v in raw):
+        fixed = []
+        for v in raw:
+            m = _MONTH_TEXT.match(v) if isinstance(v, str) else None
+            fixed.append(f"{m.group(1)}-{int(m.group(2)):02d}-01" if m else v)
+        raw = fixed
+    return as_date(raw, "expiries").astype("datetime64[M]").reshape(-1)
+
+
+def _method(method: Any) -> str:
+    text = as_text(method, "method", what="one of " + ", ".join(METHODS)).lower()
+    if text not in _METHOD_ALIASES:
+        raise InputError("method", method, "is not a method; use one of " + ", ".join(METHODS))
+    return _METHOD_ALIASES[text]
+
+
+def _announcement_day(value: Any) -> str:
+    text = as_text(value, "announcement_day", what="'new' or 'old'").lower()
+    if text not in ANNOUNCEMENT_DAY:
+        raise InputError("announcement_day", value,
+                         "is not a convention; use 'new' (CME: the announcement day counts at "
+                         "the new rate) or 'old'")
+    return text
+
+
+@dataclass(frozen=True)
+class _Chain:
+    months: np.ndarray  # datetime64[M], sorted, unique
+    rates: np.ndarray   # 100 - price, percent
+    prices: np.ndarray
+
+
+def _chain(prices: Any, expiries: Any) -> _Chain:
+    p = as_float(prices, "prices").reshape(-1)
+    if p.size == 0:
+        raise InputError("prices", [], "is empty; give the price of at least one contract")
+    bad = (p <= 0) | (p >= 200)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError("prices", float(p[i]),
+                         "is outside (0, 200); a Fed funds futures price is 100 minus a rate in "
+                         "percent", i if p.size > 1 else None)
+    months = _as_months(expiries)
+    if months.size != p.size:
+        raise InputError("expiries", f"{months.size} dates",
+                         f"do not match prices ({p.size} prices); give one expiry per price")
+    order = np.argsort(months, kind="stable")
+    months = months[order]
+    p = p[order]
+    dup = np.flatnonzero(months[1:] == months[:-1])
+    if dup.size:
+        month = months[dup[0]]
+        where = np.flatnonzero(_as_months(expiries) == month)
+        raise InputError("expiries", str(month),
+                         f"is duplicated (positions {', '.join(str(int(w)) for w in where)}); "
+                         "give one contract per month", int(where[1]))
+    return _Chain(months, 100.0 - p, p)
+
+
+def _meetings(meetings: Any) -> np.ndarray:
+    """Meeting (announcement) dates, sorted; blanks (an Excel range's empty tail) dropped."""
+    if isinstance(meetings, str | _dt.date) or np.ndim(meetings) == 0:
+        meetings = [meetings]
+    d = as_date(meetings, "meetings", allow_missing=True).reshape(-1)
+    d = np.sort(d[~np.isnat(d)])
+    m = d.astype("datetime64[M]")
+    same = np.flatnonzero(m[1:] == m[:-1])
+    if same.size:
+        i = int(same[0])
+        raise InputError("meetings", str(d[i + 1]),
+                         f"is in the same month as {d[i]}; a monthly contract cannot separate "
+                         "two meetings in one month")
+    return d
+
+
+def _spot(spot_rate: Any) -> float:
+    if spot_rate is None or (np.ndim(spot_rate) == 0 and is_missing(spot_rate)):
+        raise InputError("spot_rate", spot_rate,
+                         "is missing; give the current effective Fed funds rate in percent")
+    s = as_float(spot_rate, "spot_rate", what="the effective Fed funds rate in percent")
+    if s.size != 1:
+        raise InputError("spot_rate", f"{s.size} values", "must be one rate in percent")
+    s = float(s.reshape(-1)[0])
+    if not -5.0 < s < 100.0:
+        raise InputError("spot_rate", s, "is not a rate in percent (e.g. 4.33)")
+    return s
+
+
+def _label(month: np.datetime64, root: str = "FF") -> str:
+    y, m = divmod(int(month.astype(np.int64)), 12)
+    return f"{root}{MONTH_CODES[m]}{(1970 + y) % 10}"
+
+
+def _month_text(month: np.datetime64) -> str:
+    return str(month)[:7]
+
+
+# ---------------------------------------------------------------------------------------------
+# the solve
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Solved:
+    chain: _Chain
+    meetings: np.ndarray   # datetime64[D], every meeting on or after the first contract month
+    priced: np.ndarray     # bool per meeting
+    start: np.ndarray      # rate before each meeting (NaN when not priced)
+    end: np.ndarray        # rate after
+    source: list[str]
+    spot: float
+    method: str
+    announcement_day: str
+    past: np.ndarray       # meetings before the first contract month (ignored)
+
+
+def _solve(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: Any,
+           announcement_day: Any) -> _Solved:
+    chain = _chain(prices, expiries)
+    mtg = _meetings(meetings)
+    spot = _spot(spot_rate)
+    meth = _method(method)
+    ann = _announcement_day(announcement_day)
+
+    first = chain.months[0]
+    past = mtg[mtg.astype("datetime64[M]") < first]
+    mtg = mtg[mtg.astype("datetime64[M]") >= first]
+
+    m_month = mtg.astype("datetime64[M]")
+    month_start = m_month.astype("datetime64[D]")
+    days_in = ((m_month + 1).astype("datetime64[D]") - month_start).astype(np.int64)
+    day = (mtg - month_start).astype(np.int64) + 1
+    n_pre = day - 1 if ann == "new" else day
+    n_post = days_in - n_pre
+
+    # plain-int lookups: the loop below runs once per meeting and must stay cheap
+    month_int = chain.months.astype(np.int64).tolist()
+    rate_of = dict(zip(month_int, chain.rates.tolist(), strict=True))
+    meeting_months = set(m_month.astype(np.int64).tolist())
+
+    def clean(mi: int) -> bool:
+        return mi in rate_of and mi not in meeting_months
+
+    k_n = mtg.size
+    start = np.full(k_n, np.nan)
+    end = np.full(k_n, np.nan)
+    priced = np.zeros(k_n, dtype=bool)
+    source: list[str] = []
+    prev_end = spot
+    stopped = ""
+    for k, mi in enumerate(m_month.astype(np.int64).tolist()):
+        if stopped:
+            source.append(stopped)
+            continue
+        D, N, M = int(days_in[k]), int(n_pre[k]), int(n_post[k])
+        own = rate_of.get(mi)
+        own_label = _label(np.datetime64(mi, "M"))
+        next_label = _label(np.datetime64(mi + 1, "M"))
+        prev_label = _label(np.datetime64(mi - 1, "M"))
+        s = e = None
+        how = ""
+        can_back_out_end = own is not None and M > 0
+        if meth == "cme":
+            if clean(mi + 1):
+                e = rate_of[mi + 1]
+                if own is not None and N > 0:
+                    s = (D * own - M * e) / N
+                    how = f"end {next_label}, start backed out of {own_label}"
+                else:
+                    s = rate_of[mi - 1] if clean(mi - 1) else prev_end
+                    how = f"end {next_label}, start " + (prev_label if clean(mi - 1) else "previous meeting")
+            elif clean(mi - 1) and can_back_out_end:
+                s = rate_of[mi - 1]
+                e = (D * own - N * s) / M
+                how = f"start {prev_label}, end backed out of {own_label}"
+            elif can_back_out_end:
+                s = prev_end
+                e = (D * own - N * s) / M
+                how = f"end backed out of {own_label} from the previous meeting"
+        elif meth == "next":
+            if clean(mi + 1):
+                s, e = prev_end, rate_of[mi + 1]
+                how = f"end {next_label}"
+            elif can_back_out_end:
+                s = prev_end
+                e = (D * own - N * s) / M
+                how = f"end backed out of {own_label}"
+        else:  # backout
+            if can_back_out_end:
+                s = prev_end
+                e = (D * own - N * s) / M
+                how = f"end backed out of {own_label}"
+            elif clean(mi + 1):
+                s, e = prev_end, rate_of[mi + 1]
+                how = f"end {next_label} ({own_label} missing)"
+        if e is None:
+            last = _month_text(chain.months[-1])
+            if mi > int(chain.months[-1].astype(np.int64)):
+                why = f"not priced: beyond the last contract ({last})"
+            elif own is None:
+                why = f"not priced: no contract for {_month_text(np.datetime64(mi, 'M'))}"
+            else:
+                why = f"not priced: no day after the meeting in {own_label} and no contract after"
+            source.append(why)
+            stopped = "not priced: after an unpriced meeting" if k + 1 < k_n else why
+            continue
+        start[k], end[k], priced[k] = s, e, True
+        source.append(how)
+        prev_end = e
+    return _Solved(chain, mtg, priced, start, end, source, spot, meth, ann, past)
+
+
+# ---------------------------------------------------------------------------------------------
+# probabilities
+# ---------------------------------------------------------------------------------------------
+
+def fedwatch_tree(changes_pct: Any, step: float = STEP) -> tuple[np.ndarray, np.ndarray]:
+    """The FedWatch probability tree of the cumulative change over successive meetings.
+
+    ``changes_pct`` are the expected changes at each meeting (end rate - start rate, percent).
+    Each meeting moves ``floor(x)`` or ``ceil(x)`` steps of ``step`` (x = change / step) with
+    probabilities ``1 - frac(x)`` and ``frac(x)``; meetings are independent. Returns
+    ``(steps, probs)``: the cumulative outcomes in steps (ascending integers) and a
+    ``(meetings, outcomes)`` array whose row k is the distribution after meeting k.
+
+    CME Sep-2015 (end 0.26643, start 0.1325):
+
+    >>> steps, probs = fedwatch_tree([0.26642857 - 0.1325])
+    >>> steps.tolist(), [round(float(p), 4) for p in probs[0]]
+    ([0, 1], [0.4643, 0.5357])
+    """
+    x = np.round(as_float(changes_pct, "changes_pct").reshape(-1) / step, 9)
+    k_n = x.size
+    lo = np.floor(x).astype(np.int64)
+    frac = x - lo
+    if k_n == 0:
+        return np.zeros(1, dtype=np.int64), np.zeros((0, 1))
+    cum_lo = np.concatenate(([0], np.cumsum(lo)))
+    base = int(cum_lo.min())
+    width = int(cum_lo.max() + k_n - base + 1)
+    probs = np.zeros((k_n, width))
+    dist = np.zeros(width)
+    dist[-base] = 1.0
+    for k in range(k_n):
+        shifted = np.zeros(width)
+        s = int(lo[k])
+        # outcome j moves to j + s with 1 - frac, to j + s + 1 with frac
+        src = dist
+        if s >= 0:
+            shifted[s:] += (1.0 - frac[k]) * src[: width - s]
+            shifted[s + 1:] += frac[k] * src[: width - s - 1]
+        else:
+            shifted[: width + s] += (1.0 - frac[k]) * src[-s:]
+            shifted[: width + s + 1] += frac[k] * src[-s - 1:]
+        dist = shifted
+        probs[k] = dist
+    keep = np.flatnonzero(probs.max(axis=0) > 1e-12)
+    steps = np.arange(width, dtype=np.int64) + base
+    return steps[keep[0]: keep[-1] + 1], probs[:, keep[0]: keep[-1] + 1]
+
+
+def _target_low(spot: float, target_low: Any) -> float:
+    if target_low is None or (np.ndim(target_low) == 0 and is_missing(target_low)):
+        # EFFR trades inside the target range, a few bp above its floor
+        return float(np.floor(round(spot / STEP, 9)) * STEP)
+    return float(as_float(target_low, "target_low").reshape(-1)[0])
+
+
+def _range_label(low: float) -> str:
+    return f"{low:.2f}-{low + STEP:.2f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------------------------
+
+def fed_funds_curve(prices: Any, expiries: Any) -> pd.DataFrame:
+    """The Fed funds futures curve: implied rate (100 - price) per contract month, sorted.
+
+    ``expiries`` are the last trade dates (or any date in the contract month, an Excel
+    serial, or ``"YYYY-MM"``).
+
+    >>> fed_funds_curve([95.69, 95.675], ["2025-03-31", "2025-02-28"])
+         month contract  last trade   price  implied rate %
+    0  2025-02     FFG5  2025-02-28  95.675           4.325
+    1  2025-03     FFH5  2025-03-31  95.690           4.310
+    """
+    chain = _chain(prices, expiries)
+    raw = expiries
+    # keep the date the user gave when it was a date (the last trade date), else month end
+    try:
+        given = as_date(raw, "expiries").reshape(-1)
+        given = np.sort(given)
+    except InputError:
+        given = (chain.months + 1).astype("datetime64[D]") - 1
+    return pd.DataFrame({
+        "month": [_month_text(m) for m in chain.months],
+        "contract": [_label(m) for m in chain.months],
+        "last trade": pd.to_datetime(given).date,
+        "price": chain.prices,
+        "implied rate %": np.round(chain.rates, 10),
+    })
+
+
+def _probability_columns(solved: _Solved, target_low: Any):
+    pr = solved.priced
+    k_n = solved.meetings.size
+    change = solved.end - solved.start
+    steps, tree = fedwatch_tree(change[pr])
+    x = np.round(change / STEP, 9)
+    lo = np.floor(x)
+    frac = x - lo
+    low = _target_low(solved.spot, target_low)
+    cut = np.full(k_n, np.nan)
+    hold = np.full(k_n, np.nan)
+    hike = np.full(k_n, np.nan)
+    likely: list[str] = [""] * k_n
+    idx = np.flatnonzero(pr)
+    if idx.size:
+        cut[idx] = tree[:, steps < 0].sum(axis=1) * 100
+        hold[idx] = tree[:, steps == 0].sum(axis=1) * 100
+        hike[idx] = tree[:, steps > 0].sum(axis=1) * 100
+        best = steps[np.argmax(tree, axis=1)]
+        for j, i in enumerate(idx):
+            likely[i] = _range_label(low + STEP * float(best[j]))
+    return lo * 25, (1 - frac) * 100, (lo + 1) * 25, frac * 100, cut, hold, hike, likely, steps, tree, low
+
+
+def _path_frame(solved: _Solved, target_low: Any) -> pd.DataFrame:
+    (mv_lo, p_lo, mv_hi, p_hi, cut, hold, hike, likely, _, _, low) = _probability_columns(
+        solved, target_low)
+    change_bp = (solved.end - solved.start) * 100
+    vs_spot = (solved.end - solved.spot) * 100
+    own = set(solved.chain.months.astype(np.int64).tolist())
+    m_month = solved.meetings.astype("datetime64[M]")
+    df = pd.DataFrame({
+        "meeting": solved.meetings.astype("datetime64[s]"),
+        "contract": [_label(m) if int(m.astype(np.int64)) in own else "" for m in m_month],
+        "rate before %": solved.start,
+        "rate after %": solved.end,
+        "change (bp)": change_bp,
+        "change vs spot (bp)": vs_spot,
+        "moves vs spot": vs_spot / 25,
+        "move low (bp)": mv_lo,
+        "P(move low) %": p_lo,
+        "move high (bp)": mv_hi,
+        "P(move high) %": p_hi,
+        "P(cut vs today) %": cut,
+        "P(hold vs today) %": hold,
+        "P(hike vs today) %": hike,
+        "most likely range %": likely,
+        "priced by": solved.source,
+    })
+    priced = solved.meetings[solved.priced]
+    df.attrs.update({
+        "method": solved.method,
+        "announcement_day": solved.announcement_day,
+        "spot_rate": solved.spot,
+        "target_range": _range_label(low),
+        "last_priced_meeting": str(priced[-1]) if priced.size else None,
+        "not_priced": [str(d) for d in solved.meetings[~solved.priced]],
+        "ignored_past_meetings": [str(d) for d in solved.past],
+    })
+    return df
+
+
+def fed_path(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: str = "cme",
+             announcement_day: str = "new", target_low: Any = None) -> pd.DataFrame:
+    """The expected Fed funds rate before and after each FOMC meeting, with FedWatch odds.
+
+    ``prices`` of 30-day Fed funds futures (100 - average EFFR of the month) with their
+    ``expiries`` (last trade dates, or any date in the contract month, or ``"YYYY-MM"``; in
+    any order), the ``meetings`` (announcement dates; blanks dropped; meetings before the
+    first contract month are past and ignored), and ``spot_rate``, the effective rate now
+    (percent). ``method`` is ``"cme"`` (default: CME FedWatch, reproduces CME's worked
+    examples), ``"next"`` (seed 002 choice 1) or ``"backout"`` (choice 2); see the module
+    docstring. ``announcement_day`` is ``"new"`` (default, CME's count: the announcement day
+    at the new rate) or ``"old"``. ``target_low`` is the floor of today's target range
+    (default: ``spot_rate`` rounded down to 25 bp).
+
+    One row per meeting, columns ``PATH_COLUMNS``: rates in percent, changes in bp, moves in
+    25 bp steps vs spot, the meeting's own two FedWatch outcomes (low and high move with
+    their probabilities, percent), and from the probability tree the chance the rate after
+    the meeting is below / at / above today's target range and the most likely range.
+    Meetings that no contract prices (beyond the chain, or after one that is not priced)
+    keep their row with blanks, and ``priced by`` says why: the path ends at the last
+    solvable meeting (also in ``df.attrs["last_priced_meeting"]``).
+
+    CME's Sep-2015 example: FFQ5 99.8675, FFU5 99.805, meeting 17 Sep:
+
+    >>> row = fed_path([99.8675, 99.805], ["2015-08-31", "2015-09-30"], ["2015-09-17"], 0.14)
+    >>> row[["rate before %", "rate after %", "P(move high) %"]].round(4).iloc[0].tolist()
+    [0.1325, 0.2664, 53.5714]
+    """
+    solved = _solve(prices, expiries, meetings, spot_rate, method, announcement_day)
+    return _path_frame(solved, target_low)
+
+
+def _by_month(solved: _Solved) -> pd.DataFrame:
+    chain = solved.chain
+    months = chain.months
+    n = months.size
+    m_month = solved.meetings.astype("datetime64[M]")
+    mi_of = {int(m): k for k, m in enumerate(m_month.astype(np.int64).tolist())}
+    days_in = ((months + 1).astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64)
+    ann_new = solved.announcement_day == "new"
+    exp_end = np.full(n, np.nan)
+    model = np.full(n, np.nan)
+    meeting_col: list[Any] = [None] * n
+    in_force = solved.spot
+    # meetings in months between contracts (gaps) still move the rate in force
+    k_next = 0
+    k_n = solved.meetings.size
+    broken = False
+    for j, mi in enumerate(months.astype(np.int64).tolist()):
+        while k_next < k_n and int(m_month[k_next].astype(np.int64)) < mi:
+            if not solved.priced[k_next]:
+                broken = True
+            else:
+                in_force = solved.end[k_next]
+            k_next += 1
+        k = mi_of.get(mi)
+        if k is None:
+            if not broken:
+                exp_end[j] = in_force
+                model[j] = in_force
+            continue
+        meeting_col[j] = solved.meetings[k]
+        k_next = max(k_next, k + 1)
+        if broken or not solved.priced[k]:
+            broken = True
+            continue
+        day = int((solved.meetings[k] - months[j].astype("datetime64[D]")).astype(np.int64)) + 1
+        n_pre = day - 1 if ann_new else day
+        D = int(days_in[j])
+        model[j] = (n_pre * solved.start[k] + (D - n_pre) * solved.end[k]) / D
+        exp_end[j] = solved.end[k]
+        in_force = solved.end[k]
+    return pd.DataFrame({
+        "month": [_month_text(m) for m in months],
+        "contract": [_label(m) for m in months],
+        "meeting": pd.to_datetime(pd.Series(meeting_col, dtype="datetime64[s]")),
+        "futures rate %": np.round(chain.rates, 10),
+        "expected rate at month end %": exp_end,
+        "model average %": model,
+        "model - futures (bp)": (model - chain.rates) * 100,
+    })
+
+
+def fed_path_by_month(prices: Any, expiries: Any, meetings: Any, spot_rate: Any,
+                      method: str = "cme", announcement_day: str = "new") -> pd.DataFrame:
+    """The expected effective rate at the end of each contract month, with the model's fit.
+
+    Same arguments as :func:`fed_path`. One row per contract (sorted), columns
+    ``MONTH_COLUMNS``: the month's meeting (if any), the futures rate, the rate in force at
+    the month's end (a month without a meeting keeps the rate of the last meeting before it,
+    or spot before the first), the average the path gives the month, and that average minus
+    the futures rate in bp. A large misfit on a month without a meeting says the meeting list
+    is incomplete. Months after a meeting that is not priced are blank.
+
+    >>> t = fed_path_by_month([95.675, 95.69, 95.715], ["2025-02-28", "2025-03-31",
+    ...                       "2025-04-30"], ["2025-03-19"], 4.33, method="next")
+    >>> t["expected rate at month end %"].round(4).tolist()
+    [4.33, 4.285, 4.285]
+    """
+    return _by_month(_solve(prices, expiries, meetings, spot_rate, method, announcement_day))
+
+
+def fed_probabilities(prices: Any, expiries: Any, meetings: Any, spot_rate: Any,
+                      method: str = "cme", announcement_day: str = "new", target_low: Any = None,
+                      layout: str = "matrix") -> pd.DataFrame:
+    """FedWatch target-range probabilities (percent) after each priced meeting.
+
+    Same arguments as :func:`fed_path`. ``layout="matrix"`` (default, as CME shows it): one
+    row per priced meeting, a ``meeting`` column, then one column per target range (label
+    ``"4.00-4.25"``, ascending) holding the probability (percent) that the range after the
+    meeting is that one. ``layout="long"``: one row per meeting and outcome with columns
+    ``meeting``, ``change vs today (bp)``, ``target range %``, ``probability %`` and
+    ``P(at or below) %`` (the cumulative distribution).
+
+    CME's Sep-2022 example (ZQU2 97.4475, ZQV2 96.94, meeting 21 Sep, range 2.25-2.50):
+
+    >>> fed_probabilities([97.4475, 96.94], ["2022-09-30", "2022-10-31"], ["2022-09-21"], 2.33)
+         meeting  3.00-3.25  3.25-3.50
+    0 2022-09-21       95.5        4.5
+    """
+    solved = _solve(prices, expiries, meetings, spot_rate, method, announcement_day)
+    *_, steps, tree, low = _probability_columns(solved, target_low)
+    dates = solved.meetings[solved.priced].astype("datetime64[s]")
+    labels = [_range_label(low + STEP * float(s)) for s in steps]
+    pct = np.round(tree * 100, 10)
+    lay = as_text(layout, "layout", what="'matrix' or 'long'").lower()
+    if lay == "matrix":
+        df = pd.DataFrame(pct, columns=labels)
+        df.insert(0, "meeting", dates)
+        return df
+    if lay != "long":
+        raise InputError("layout", layout, "is not a layout; use 'matrix' or 'long'")
+    k_n, w = pct.shape
+    return pd.DataFrame({
+        "meeting": np.repeat(dates, w),
+        "change vs today (bp)": np.tile(steps * 25, k_n),
+        "target range %": np.tile(labels, k_n),
+        "probability %": pct.reshape(-1),
+        "P(at or below) %": np.round(np.cumsum(tree, axis=1) * 100, 10).reshape(-1),
+    })
+
+
+def fomc_meetings(start: Any, end: Any) -> np.ndarray:
+    """Published FOMC announcement dates between ``start`` and ``end`` (inclusive).
+
+    >>> fomc_meetings("2024-08-01", "2024-12-31").astype(str).tolist()
+    ['2024-09-18', '2024-11-07', '2024-12-18']
+    """
+    s = as_date(start, "start").reshape(-1)[0]
+    e = as_date(end, "end").reshape(-1)[0]
+    known = np.array(FOMC_ANNOUNCEMENTS, dtype="datetime64[D]")
+    return known[(known >= s) & (known <= e)]
+
+
+def compare_fed_paths(later: pd.DataFrame, earlier: pd.DataFrame,
+                      later_label: str = "later", earlier_label: str = "earlier") -> pd.DataFrame:
+    """Side by side, the expected rate after each meeting on two pricing dates (seed 002 §2.3).
+
+    ``later`` and ``earlier`` are :func:`fed_path` tables. One row per meeting in either, with
+    the rate after it on each date and the repricing ``later - earlier`` in bp.
+
+    >>> a = fed_path([95.69, 95.715], ["2025-03", "2025-04"], ["2025-03-19"], 4.33)
+    >>> b = fed_path([95.705, 95.755], ["2025-03", "2025-04"], ["2025-03-19"], 4.33)
+    >>> compare_fed_paths(a, b, "2025-01-31", "2025-01-26").iloc[0, 1:].round(3).tolist()
+    [4.285, 4.245, 4.0]
+    """
+    a = later.set_index("meeting")["rate after %"]
+    b = earlier.set_index("meeting")["rate after %"]
+    idx = a.index.union(b.index)
+    a = a.reindex(idx)
+    b = b.reindex(idx)
+    return pd.DataFrame({
+        "meeting": idx,
+        f"rate after % ({later_label})": a.to_numpy(),
+        f"rate after % ({earlier_label})": b.to_numpy(),
+        "repricing (bp)": (a - b).to_numpy() * 100,
+    })
