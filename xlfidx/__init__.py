@@ -18,6 +18,36 @@ _EXPORTS: dict[str, str] = {
     "XlfidxError": "errors",
     "InputError": "errors",
     "MissingDataError": "errors",
+    # Treasury notes and bonds
+    "accrued_interest": "bonds",
+    "settlement_date": "bonds",
+    "bond_price": "bonds",
+    "bond_yield": "bonds",
+    "bond_dv01": "bonds",
+    "modified_duration": "bonds",
+    # Treasury futures contracts
+    "conversion_factor": "futures",
+    "parse_contract": "futures",
+    "is_deliverable": "futures",
+    "first_delivery_day": "futures",
+    "last_delivery_day": "futures",
+    "last_trading_day": "futures",
+    "CONTRACTS": "futures",
+    # basis
+    "gross_basis": "basis",
+    "forward_price": "basis",
+    "carry": "basis",
+    "net_basis": "basis",
+    "implied_repo": "basis",
+    "invoice_price": "basis",
+    "futures_dv01": "basis",
+    "cheapest_to_deliver": "basis",
+    "deliverable_basket": "basis",
+    # prices in 32nds
+    "parse_32nds": "quotes",
+    "format_32nds": "quotes",
+    # Bloomberg exports
+    "read_basket_export": "bloomberg.basket",
     # hedging (issue 4)
     "CME_TBA_ICS_MENU": "hedging",
     "tba_dv01": "hedging",

@@ -1,0 +1,326 @@
+"""Treasury futures basis: gross basis, carry, forward price, net basis, implied repo, CTD.
+
+Conventions (spec §3, Bloomberg's DLV screen): prices per 100 face, coupon and repo in
+percent, repo Actual/360. Between settlement ``t`` and delivery ``T`` the bond is financed in
+repo; a coupon paid in ``(t, T]`` (one paid on the delivery date included: the holder gets it
+before delivering) pays down the repo balance, so it earns repo interest until ``T``::
+
+    dirty forward = (P + AI_t)(1 + r·τ) − Σ C_k (1 + r·τ_k),   τ = (T − t)/360, τ_k = (T − t_k)/360
+    clean forward = dirty forward − AI_T
+    carry         = (AI_T − AI_t + Σ C_k (1 + r·τ_k)) − (P + AI_t)·r·τ   = P − clean forward
+    net basis     = clean forward − CF·F = gross basis − carry
+    implied repo  = the r at which clean forward = CF·F; the forward is linear in r, so this is
+                    exact with any number of interim coupons (no linearisation)
+
+(The spec's carry leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
+it, net basis from the forward equals gross basis minus carry exactly, as the desk expects.)
+
+>>> round(gross_basis(103.296875, 114.234375, 0.9069) * 32, 4)   # TYZ4 CTD, in 32nds
+-9.6729
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._inputs import as_date, as_float, broadcast, scalar_or_array
+from .bonds import _accrued, _coupon_date, _periods_back, _risk
+from .errors import InputError
+from .quotes import as_price
+
+__all__ = [
+    "gross_basis",
+    "forward_price",
+    "carry",
+    "net_basis",
+    "implied_repo",
+    "invoice_price",
+    "futures_dv01",
+    "cheapest_to_deliver",
+    "deliverable_basket",
+    "DLV_COLUMNS",
+]
+
+_D = "datetime64[D]"
+
+
+def _first_bad(mask: np.ndarray) -> tuple[int, int | None]:
+    i = int(np.flatnonzero(mask.reshape(-1))[0])
+    return i, (None if mask.ndim == 0 else i)
+
+
+def _check_dates(maturity: np.ndarray, settle: np.ndarray, end: np.ndarray, end_name: str,
+                 strict: bool) -> None:
+    bad = (end <= settle) if strict else (end < settle)
+    if bad.any():
+        i, idx = _first_bad(bad)
+        rel = "after" if strict else "on or after"
+        raise InputError(end_name, str(end.reshape(-1)[i]),
+                         f"must be {rel} settle {settle.reshape(-1)[i]}", idx)
+    bad = end >= maturity
+    if bad.any():
+        i, idx = _first_bad(bad)
+        raise InputError("maturity", str(maturity.reshape(-1)[i]),
+                         f"is not after {end_name} {end.reshape(-1)[i]}; the bond matures first", idx)
+
+
+class _Leg:
+    """The cash flows of holding a bond from settle to an end date, financed in repo."""
+
+    def __init__(self, price, coupon, maturity, settle, end, end_name="delivery", strict=False):
+        self.p, self.c, self.m, self.t, self.T = broadcast(
+            as_price(price, "price"),
+            as_float(coupon, "coupon", nonnegative=True),
+            as_date(maturity, "maturity"),
+            as_date(settle, "settle"),
+            as_date(end, end_name),
+            names=["price", "coupon", "maturity", "settle", end_name],
+        )
+        _check_dates(self.m, self.t, self.T, end_name, strict)
+        self.ai_t = _accrued(self.c, self.m, self.t)
+        self.ai_T = _accrued(self.c, self.m, self.T)
+        self.tau = (self.T - self.t).astype(np.int64) / 360.0
+        # coupons k_T .. k_t-1 (counted back from maturity) fall in (t, T]
+        k_t = _periods_back(self.m, self.t)
+        k_T = _periods_back(self.m, self.T)
+        count = k_t - k_T
+        half = self.c / 2.0
+        self.coupons = half * count
+        width = int(count.max()) if count.size else 0
+        if width:
+            j = np.arange(width)
+            ks = k_T[..., None] + j
+            paid = j < count[..., None]
+            dates = _coupon_date(np.broadcast_to(self.m[..., None], ks.shape), ks)
+            tau_k = np.where(paid, (self.T[..., None] - dates).astype(np.int64), 0) / 360.0
+            self.coupon_tau = half * tau_k.sum(axis=-1)  # Σ C_k τ_k
+        else:
+            self.coupon_tau = np.zeros_like(self.c)
+        self.dirty = self.p + self.ai_t
+
+    def clean_forward(self, r):
+        return self.dirty * (1.0 + r * self.tau) - self.coupons - r * self.coupon_tau - self.ai_T
+
+    def implied_repo(self, target_clean_fwd):
+        # clean forward is linear in r: solve exactly
+        return (target_clean_fwd + self.ai_T + self.coupons - self.dirty) / (
+            self.dirty * self.tau - self.coupon_tau)
+
+
+def _repo(repo: Any) -> np.ndarray:
+    return as_float(repo, "repo", what="a repo rate in percent") / 100.0
+
+
+def gross_basis(price: Any, futures_price: Any, cf: Any) -> Any:
+    """Gross basis ``P − CF·F`` in points per 100 face (× 32 for 32nds).
+
+    >>> round(gross_basis(98.6641, 115.9688, 0.85), 3)   # USZ3 CTD on 2023-11-22
+    0.091
+    """
+    p, f, k = broadcast(as_price(price, "price"), as_price(futures_price, "futures_price"),
+                        as_float(cf, "cf", positive=True, what="a conversion factor"),
+                        names=["price", "futures_price", "cf"])
+    return scalar_or_array(p - k * f, price, futures_price, cf)
+
+
+def forward_price(price: Any, coupon: Any, maturity: Any, settle: Any, forward_date: Any,
+                  repo: Any) -> Any:
+    """Clean forward price per 100 face, financed at ``repo`` (percent, Act/360).
+
+    >>> round(forward_price(103.296875, 4.25, "2031-06-30", "2024-08-05", "2024-12-31", 5.375), 6)
+    102.834735
+    """
+    leg = _Leg(price, coupon, maturity, settle, forward_date, "forward_date")
+    r = _repo(repo)
+    return scalar_or_array(leg.clean_forward(r), price, coupon, maturity, settle, forward_date, repo)
+
+
+def carry(price: Any, coupon: Any, maturity: Any, settle: Any, delivery: Any, repo: Any) -> Any:
+    """Carry to delivery per 100 face: coupon income (with repo interest on interim coupons)
+    less the repo cost of financing the dirty price. Equals price − clean forward.
+
+    >>> round(carry(103.296875, 4.25, "2031-06-30", "2024-08-05", "2024-12-31", 5.375), 6)
+    0.46214
+    """
+    leg = _Leg(price, coupon, maturity, settle, delivery)
+    r = _repo(repo)
+    out = leg.ai_T - leg.ai_t + leg.coupons + r * leg.coupon_tau - leg.dirty * r * leg.tau
+    return scalar_or_array(out, price, coupon, maturity, settle, delivery, repo)
+
+
+def net_basis(price: Any, coupon: Any, maturity: Any, futures_price: Any, cf: Any, settle: Any,
+              delivery: Any, repo: Any) -> Any:
+    """Net basis ``clean forward − CF·F`` (= gross basis − carry), points per 100 face.
+
+    >>> round(net_basis(98.6641, 4.5, "2039-08-15", 115.9688, 0.85, "2023-11-22",
+    ...                 "2023-12-29", 5.413), 3)
+    0.194
+    """
+    leg = _Leg(price, coupon, maturity, settle, delivery)
+    f, k = _futures_and_cf(futures_price, cf)
+    r = _repo(repo)
+    out = leg.clean_forward(r) - k * f
+    return scalar_or_array(out, price, coupon, maturity, futures_price, cf, settle, delivery, repo)
+
+
+def _futures_and_cf(futures_price, cf):
+    return (as_price(futures_price, "futures_price"),
+            as_float(cf, "cf", positive=True, what="a conversion factor"))
+
+
+def implied_repo(price: Any, coupon: Any, maturity: Any, futures_price: Any, cf: Any,
+                 settle: Any, delivery: Any) -> Any:
+    """Implied repo rate in percent (Act/360): the repo at which the bond's clean forward
+    equals the invoice ``CF·F``; buying the bond, repoing it and delivering it earns this.
+
+    >>> round(implied_repo(98.6641, 4.5, "2039-08-15", 115.9688, 0.85, "2023-11-22",
+    ...                    "2023-12-29"), 3)
+    3.525
+    """
+    leg = _Leg(price, coupon, maturity, settle, delivery, strict=True)
+    f, k = _futures_and_cf(futures_price, cf)
+    out = leg.implied_repo(k * f) * 100.0
+    return scalar_or_array(out, price, coupon, maturity, futures_price, cf, settle, delivery)
+
+
+def invoice_price(futures_price: Any, cf: Any, coupon: Any, maturity: Any, delivery: Any) -> Any:
+    """Invoice price per 100 face at delivery: ``F·CF + AI_T``.
+
+    >>> round(invoice_price(114.234375, 0.9069, 4.25, "2031-06-30", "2024-12-31"), 6)
+    103.599155
+    """
+    f, k = _futures_and_cf(futures_price, cf)
+    c = as_float(coupon, "coupon", nonnegative=True)
+    m, T = as_date(maturity, "maturity"), as_date(delivery, "delivery")
+    f, k, c, m, T = broadcast(f, k, c, m, T, names=["futures_price", "cf", "coupon", "maturity",
+                                                    "delivery"])
+    bad = T >= m
+    if bad.any():
+        i, idx = _first_bad(bad)
+        raise InputError("maturity", str(m.reshape(-1)[i]), f"is not after delivery {T.reshape(-1)[i]}", idx)
+    return scalar_or_array(f * k + _accrued(c, m, T), futures_price, cf, coupon, maturity, delivery)
+
+
+def futures_dv01(ctd_dv01: Any, cf: Any) -> Any:
+    """Futures DV01 (dollars per bp per contract) = DV01 of the CTD / its conversion factor.
+
+    >>> round(futures_dv01(67.64, 0.9506), 2)   # CME's example
+    71.16
+    """
+    d = as_float(ctd_dv01, "ctd_dv01", positive=True, what="a DV01 in dollars")
+    k = as_float(cf, "cf", positive=True, what="a conversion factor")
+    d, k = broadcast(d, k, names=["ctd_dv01", "cf"])
+    return scalar_or_array(d / k, ctd_dv01, cf)
+
+
+def cheapest_to_deliver(price: Any, coupon: Any, maturity: Any, futures_price: Any, cf: Any,
+                        settle: Any, delivery: Any) -> int:
+    """Position (0-based) of the cheapest to deliver: the bond with the highest implied repo.
+
+    >>> cheapest_to_deliver([98.6641, 88.1406], [4.5, 3.5], ["2039-08-15", "2039-02-15"],
+    ...                     115.9688, [0.85, 0.755], "2023-11-22", "2023-12-29")
+    0
+    """
+    ir = np.atleast_1d(implied_repo(price, coupon, maturity, futures_price, cf, settle, delivery))
+    return int(np.argmax(ir))
+
+
+DLV_COLUMNS = [
+    "ticker", "coupon", "maturity", "price", "price_32nds", "yield", "accrued", "cf",
+    "gross_basis", "gross_basis_32nds", "carry", "carry_32nds", "fwd_price", "net_basis",
+    "net_basis_32nds", "implied_repo", "dv01", "hedge_ratio", "duration", "ctd",
+]
+
+
+def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
+                       delivery: Any = None):
+    """The DLV table of a deliverable basket, like Bloomberg's DLV screen.
+
+    ``bonds`` is a DataFrame (or mapping) with ``coupon`` (percent), ``maturity`` and ``price``
+    (clean, decimals or 32nds text), and optionally ``ticker`` and ``cf`` (else CME's factor is
+    computed from ``contract``). ``delivery`` defaults to the contract's last delivery day.
+    Returns one row per bond, sorted by implied repo, highest (the CTD) first; basis columns in
+    points, ``*_32nds`` in 32nds, ``implied_repo`` and ``yield`` in percent, ``dv01`` in dollars per
+    100,000 face, ``hedge_ratio`` = DV01 / CF (the futures DV01 if that bond is the CTD),
+    ``duration`` modified, in years.
+
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
+    ...                   "price": [98.6641, 88.1406]})
+    >>> dlv = deliverable_basket(b, 115.9688, "USZ3", "2023-11-22", 5.413, "2023-12-29")
+    >>> dlv[["coupon", "cf", "implied_repo", "ctd"]].round(3).values.tolist()
+    [[4.5, 0.85, 3.525, True], [3.5, 0.755, -2.537, False]]
+    """
+    import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
+
+    from .futures import conversion_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
+    from .quotes import format_32nds  # noqa: PLC0415
+
+    cols = bonds if isinstance(bonds, dict) else {c: bonds[c] for c in bonds.columns}
+    for need in ("coupon", "maturity", "price"):
+        if need not in cols:
+            raise InputError("bonds", sorted(cols), f"has no '{need}' column; it needs coupon, "
+                             "maturity and price")
+    coupon = as_float(np.asarray(cols["coupon"]), "coupon", nonnegative=True).reshape(-1)
+    maturity = as_date(np.asarray(cols["maturity"]), "maturity").reshape(-1)
+    price = as_price(np.asarray(cols["price"], dtype=object if _is_text(cols["price"]) else None),
+                     "price").reshape(-1)
+    if coupon.size == 0:
+        raise InputError("bonds", "(empty)", "has no rows; give at least one deliverable bond")
+    s = as_date(settle, "settle").reshape(-1)[0]
+    k = resolve_contract(contract, maturity, settle=s)
+    T = as_date(delivery, "delivery").reshape(-1)[0] if delivery is not None else last_delivery_day(k)
+    cf = np.full(coupon.shape, np.nan)
+    if "cf" in cols:  # given factors win; blanks are computed with CME's formula
+        cf = as_float(np.asarray(cols["cf"], dtype=object), "cf", positive=True,
+                      allow_missing=True).reshape(-1)
+    if np.isnan(cf).any():
+        todo = np.isnan(cf)
+        cf[todo] = np.asarray(conversion_factor(coupon[todo], maturity[todo], k)).reshape(-1)
+    f = as_price(futures_price, "futures_price").reshape(-1)[0]
+    r = np.broadcast_to(_repo(repo).reshape(-1), coupon.shape) if np.size(repo) > 1 else \
+        _repo(repo).reshape(-1)[0]
+
+    leg = _Leg(price, coupon, maturity, s, T, strict=True)
+    invoice = cf * f
+    fwd = leg.clean_forward(r)
+    gross = price - invoice
+    net = fwd - invoice
+    irr = leg.implied_repo(invoice) * 100.0
+    y, slope, _dirty = _risk(price, coupon, maturity, np.full(coupon.shape, s))
+    dv01 = -slope * 0.1
+    order = np.argsort(-irr, kind="stable")
+    ticker = np.asarray(cols["ticker"], dtype=object) if "ticker" in cols else np.full(coupon.shape, "")
+    table = {
+        "ticker": ticker,
+        "coupon": coupon,
+        "maturity": maturity,
+        "price": price,
+        "price_32nds": np.asarray(format_32nds(price), dtype=object),
+        "yield": y * 100.0,
+        "accrued": leg.ai_t,
+        "cf": cf,
+        "gross_basis": gross,
+        "gross_basis_32nds": gross * 32.0,
+        "carry": price - fwd,
+        "carry_32nds": (price - fwd) * 32.0,
+        "fwd_price": fwd,
+        "net_basis": net,
+        "net_basis_32nds": net * 32.0,
+        "implied_repo": irr,
+        "dv01": dv01,
+        "hedge_ratio": dv01 / cf,
+        "duration": -slope / leg.dirty,
+    }
+    df = pd.DataFrame({name: col[order] for name, col in table.items()})
+    df["ctd"] = np.arange(len(df)) == 0
+    df.attrs.update(contract=str(k), settle=str(s), delivery=str(T), futures_price=float(f),
+                    repo=(r * 100.0).tolist() if np.ndim(r) else float(r * 100.0))
+    return df
+
+
+def _is_text(values) -> bool:
+    arr = np.asarray(values)
+    return arr.dtype.kind in "OUS"

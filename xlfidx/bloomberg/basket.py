@@ -1,0 +1,140 @@
+"""Reader for a Bloomberg Treasury futures basket export (sheets ``future`` and ``bonds``).
+
+Layout (as in a ``fut_bond_data_<CONTRACT>_<DATE>.xlsx`` export):
+
+- ``future``: two columns, ``field`` and the contract's ticker (``TYZ4 Comdty``), one row per
+  field: ``last_update_dt``, ``px_last``, ``fut_dlv_dt_last``, ...
+- ``bonds``: one row per deliverable, a header of Bloomberg field names: ``ticker``,
+  ``px_last``, ``maturity``, ``cpn``, ``int_acc``, ``repo_reporate``, ``conversion``, ...
+
+A bond whose price, coupon or maturity is ``#N/A N/A``, blank or text is kept in the table with
+its ``problem`` column saying which field and value, so that the other rows are still computed;
+a bad optional field (``conversion``, ``repo_reporate``, ...) is reported in ``problems`` and read
+as missing. Nothing is turned silently into a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._inputs import as_date, as_float, is_missing
+from ..errors import InputError, MissingDataError
+
+__all__ = ["read_basket_export", "BasketProblem"]
+
+# Bloomberg field -> the name the analytics use; these are needed to compute a bond
+_REQUIRED = {"px_last": "price", "cpn": "coupon", "maturity": "maturity"}
+_DATE_FIELDS = {"maturity", "last_update_dt", "nxt_cpn_dt", "last_tradeable_dt", "fut_dlv_dt_last"}
+_TEXT_FIELDS = {"ticker", "fut_ctd", "name", "security_des"}
+
+
+@dataclass(frozen=True)
+class BasketProblem:
+    """One bad cell: which bond, which field, what value, and what the reader did about it."""
+
+    ticker: str
+    field: str
+    value: Any
+    reason: str
+    excluded: bool
+
+    def __str__(self) -> str:
+        what = "row not computed" if self.excluded else "read as missing"
+        return f"{self.ticker}: {self.field} = {self.value!r} {self.reason} ({what})"
+
+
+@dataclass
+class _Cells:
+    problems: list[BasketProblem] = field(default_factory=list)
+
+
+def _clean(value: Any) -> Any:
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def _read_cell(value: Any, name: str, ticker: str, required: bool, sink: _Cells) -> Any:
+    value = _clean(value)
+    try:
+        if name in _DATE_FIELDS:
+            return as_date(value, name)[()]
+        if name in _TEXT_FIELDS:
+            return value
+        return float(as_float(value, name)[()])
+    except InputError as exc:
+        reason = "is missing" if isinstance(exc, MissingDataError) else exc.reason.split(";")[0]
+        sink.problems.append(BasketProblem(ticker, name, value, reason, required))
+        return np.datetime64("NaT") if name in _DATE_FIELDS else np.nan
+
+
+def read_basket_export(path: str | Path):
+    """Read a basket export; returns ``(future, bonds)``.
+
+    ``future`` is a ``pandas.Series`` of the ``future`` sheet's fields (``name`` is the
+    contract ticker). ``bonds`` is a DataFrame with the export's columns plus ``coupon``,
+    ``maturity``, ``price``, ``cf`` (from ``conversion``) and ``problem`` (empty when the row
+    is fine); ``bonds.attrs["problems"]`` lists every bad cell as a :class:`BasketProblem`.
+
+    >>> future, bonds = read_basket_export("data/fut_bond_data_USZ3_2023-11-21.xlsx")  # doctest: +SKIP
+    >>> future.name, len(bonds)                                                       # doctest: +SKIP
+    ('USZ3 Comdty', 16)
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("path", str(path), "does not exist")
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object)
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
+    names = {str(n).strip().lower(): n for n in sheets}
+    for need in ("future", "bonds"):
+        if need not in names:
+            raise InputError("path", path.name, f"has no '{need}' sheet; a basket export has sheets "
+                             f"'future' and 'bonds' (found {', '.join(map(str, sheets))})")
+    sink = _Cells()
+
+    fut_raw = sheets[names["future"]]
+    if fut_raw.shape[1] < 2 or fut_raw.shape[0] < 2:
+        raise InputError("future", path.name, "sheet needs a 'field' column and a column of values")
+    contract = str(fut_raw.iat[0, 1]).strip()
+    fields = {}
+    for key, value in zip(fut_raw.iloc[1:, 0], fut_raw.iloc[1:, 1], strict=True):
+        if is_missing(key):
+            continue
+        key = str(key).strip().lower()
+        fields[key] = _read_cell(value, key, contract, False, sink)
+    future = pd.Series(fields, name=contract, dtype=object)
+
+    raw = sheets[names["bonds"]]
+    header = [str(h).strip().lower() for h in raw.iloc[0]]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    body = body.dropna(how="all")
+    missing = [f for f in ("ticker", *_REQUIRED) if f not in header]
+    if missing:
+        raise InputError("bonds", path.name, f"sheet has no column {', '.join(missing)}")
+    rows = []
+    for rec in body.to_dict("records"):
+        ticker = str(_clean(rec.get("ticker")) or "(no ticker)").strip()
+        row = {}
+        before = len(sink.problems)
+        for name, value in rec.items():
+            row[name] = _read_cell(value, name, ticker, name in _REQUIRED, sink)
+        bad = [p for p in sink.problems[before:] if p.excluded]
+        row["problem"] = "; ".join(f"{p.field} = {p.value!r} {p.reason}" for p in bad)
+        rows.append(row)
+    bonds = pd.DataFrame(rows)
+    for name in _DATE_FIELDS & set(bonds.columns):
+        bonds[name] = pd.to_datetime(bonds[name])
+    bonds["coupon"] = bonds["cpn"].astype(float)
+    bonds["price"] = bonds["px_last"].astype(float)
+    if "conversion" in bonds.columns:
+        bonds["cf"] = bonds["conversion"].astype(float)
+    bonds.attrs["problems"] = sink.problems
+    future.attrs["problems"] = [p for p in sink.problems if p.ticker == contract]
+    return future, bonds

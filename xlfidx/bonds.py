@@ -1,0 +1,260 @@
+"""U.S. Treasury notes and bonds: coupon schedule, accrued interest, yield and risk.
+
+Conventions (spec §2): semiannual coupons on the maturity's day of month, counted back from
+maturity, with the end-of-month rule (a bond maturing on the last day of a month pays on the
+last day of each coupon month: 2031-06-30 pays Dec-31 and Jun-30); accrued interest
+Actual/Actual (ICMA); T+1 settlement on SIFMA business days; street-convention yield
+(semiannual compounding, fractional first period); DV01 in dollars per basis point per
+100,000 face. Coupons and yields are in percent at the boundary.
+
+Every function takes scalars or arrays (broadcast together) and returns a float for scalar
+input. Dates may be ``date``, ``datetime``, ``datetime64``, ISO text or Excel serials.
+
+>>> round(accrued_interest(4.25, "2031-06-30", "2024-08-05"), 10)
+0.4157608696
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._inputs import as_date, as_float, broadcast, scalar_or_array
+from .calendar import add_business_days
+from .errors import InputError
+
+__all__ = [
+    "add_months",
+    "previous_coupon_date",
+    "next_coupon_date",
+    "coupon_count_after",
+    "accrued_interest",
+    "settlement_date",
+    "dirty_price",
+    "bond_price",
+    "bond_yield",
+    "bond_dv01",
+    "modified_duration",
+]
+
+_D = "datetime64[D]"
+_M = "datetime64[M]"
+
+
+def _days_in_month(months: np.ndarray) -> np.ndarray:
+    return ((months + 1).astype(_D) - months.astype(_D)).astype(np.int64)
+
+
+def _is_month_end(dates: np.ndarray) -> np.ndarray:
+    return (dates + 1).astype(_M) != dates.astype(_M)
+
+
+def add_months(dates: Any, months: Any, eom: Any = False) -> np.ndarray:
+    """Shift dates by whole months, clipping to month end; with ``eom`` land on month end.
+
+    >>> str(add_months(np.datetime64("2031-06-30"), -6, eom=True))
+    '2030-12-31'
+    """
+    d = np.asarray(dates, dtype=_D)
+    month0 = d.astype(_M)
+    day = (d - month0.astype(_D)).astype(np.int64) + 1
+    target = month0 + np.asarray(months, dtype=np.int64)
+    dim = _days_in_month(target)
+    day = np.where(eom, dim, np.minimum(day, dim))
+    return target.astype(_D) + (day - 1).astype("timedelta64[D]")
+
+
+def _coupon_date(maturity: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The coupon date ``k`` periods (of six months) before maturity (``k = 0``: maturity)."""
+    return add_months(maturity, -6 * k, eom=_is_month_end(maturity))
+
+
+def _periods_back(maturity: np.ndarray, date: np.ndarray) -> np.ndarray:
+    """The ``k`` of the last coupon date on or before ``date`` (counted back from maturity)."""
+    months = (maturity.astype(_M) - date.astype(_M)).astype(np.int64)
+    k = months // 6
+    return np.where(_coupon_date(maturity, k) > date, k + 1, k)
+
+
+def _check_before_maturity(maturity: np.ndarray, date: np.ndarray, date_name: str) -> None:
+    bad = date >= maturity
+    if bad.any():
+        i = int(np.flatnonzero(bad.reshape(-1))[0])
+        idx = None if bad.ndim == 0 else i
+        raise InputError("maturity", str(maturity.reshape(-1)[i]),
+                         f"is not after {date_name} {date.reshape(-1)[i]}; the bond has matured", idx)
+
+
+def _schedule(maturity: np.ndarray, date: np.ndarray):
+    """(k of previous coupon, previous coupon date, next coupon date) around ``date``."""
+    k = _periods_back(maturity, date)
+    return k, _coupon_date(maturity, k), _coupon_date(maturity, k - 1)
+
+
+def previous_coupon_date(maturity: Any, date: Any) -> Any:
+    """The last coupon date on or before ``date`` (a coupon date is its own previous one)."""
+    m, d = broadcast(as_date(maturity, "maturity"), as_date(date, "date"), names=["maturity", "date"])
+    _check_before_maturity(m, d, "date")
+    out = _schedule(m, d)[1]
+    return out[()] if out.ndim == 0 else out
+
+
+def next_coupon_date(maturity: Any, date: Any) -> Any:
+    """The first coupon date strictly after ``date``."""
+    m, d = broadcast(as_date(maturity, "maturity"), as_date(date, "date"), names=["maturity", "date"])
+    _check_before_maturity(m, d, "date")
+    out = _schedule(m, d)[2]
+    return out[()] if out.ndim == 0 else out
+
+
+def coupon_count_after(maturity: Any, date: Any) -> Any:
+    """Number of coupons (the last one included) still to be paid strictly after ``date``."""
+    m, d = broadcast(as_date(maturity, "maturity"), as_date(date, "date"), names=["maturity", "date"])
+    _check_before_maturity(m, d, "date")
+    return scalar_or_array(_periods_back(m, d), maturity, date)
+
+
+def _accrued(coupon_pct: np.ndarray, maturity: np.ndarray, settle: np.ndarray) -> np.ndarray:
+    _, prev, nxt = _schedule(maturity, settle)
+    days = (settle - prev).astype(np.int64)
+    period = (nxt - prev).astype(np.int64)
+    return coupon_pct / 2.0 * days / period
+
+
+def accrued_interest(coupon: Any, maturity: Any, settle: Any) -> Any:
+    """Accrued interest per 100 face, Actual/Actual (ICMA).
+
+    ``AI = 100 · c/2 · (days since last coupon) / (days in the coupon period)``.
+
+    >>> round(accrued_interest(1.25, "2031-08-15", "2024-08-05"), 10)   # 172 of 182 days
+    0.5906593407
+    """
+    c = as_float(coupon, "coupon", nonnegative=True)
+    m = as_date(maturity, "maturity")
+    s = as_date(settle, "settle")
+    c, m, s = broadcast(c, m, s, names=["coupon", "maturity", "settle"])
+    _check_before_maturity(m, s, "settle")
+    return scalar_or_array(_accrued(c, m, s), coupon, maturity, settle)
+
+
+def settlement_date(trade_date: Any, days: int = 1) -> Any:
+    """Settlement ``days`` SIFMA business days after ``trade_date`` (T+1 by default).
+
+    >>> str(settlement_date("2024-08-02"))
+    '2024-08-05'
+    """
+    t = as_date(trade_date, "trade_date")
+    out = add_business_days(t, days)
+    return out[()] if out.ndim == 0 else out
+
+
+# --- yield and risk: closed-form street-convention pricing --------------------------------
+
+def _pv_and_slope(c_pct, n, w, y):
+    """Dirty price per 100 and its derivative in y (decimal) at yield ``y``.
+
+    Price = v^w · [C·(1 − v^n)/(1 − v) + 100·v^(n−1)], v = 1/(1 + y/2), C = c/2 per 100,
+    n coupons left, w = fraction of the current period still to run.
+    """
+    cpn = c_pct / 2.0
+    v = 1.0 / (1.0 + y / 2.0)
+    one_minus_v = 1.0 - v
+    small = np.abs(one_minus_v) < 1e-12
+    safe = np.where(small, 1.0, one_minus_v)
+    vn = v ** n
+    annuity = np.where(small, n, (1.0 - vn) / safe)
+    d_annuity = np.where(small, n * (n - 1) / 2.0,
+                         (-n * v ** (n - 1) * safe + (1.0 - vn)) / safe ** 2)
+    body = cpn * annuity + 100.0 * v ** (n - 1)
+    d_body = cpn * d_annuity + 100.0 * (n - 1) * v ** np.maximum(n - 2, 0)
+    vw = v ** w
+    price = vw * body
+    dprice_dv = w * v ** (w - 1.0) * body + vw * d_body
+    dv_dy = -0.5 * v * v
+    return price, dprice_dv * dv_dy
+
+
+def _period_fraction(maturity, settle):
+    k, prev, nxt = _schedule(maturity, settle)
+    w = (nxt - settle).astype(np.int64) / (nxt - prev).astype(np.int64)
+    return k.astype(np.float64), w
+
+
+def _yield_from_dirty(c_pct, n, w, dirty):
+    y = np.full(np.shape(dirty), 0.05) + 0.0 * c_pct
+    for _ in range(60):
+        price, slope = _pv_and_slope(c_pct, n, w, y)
+        step = (price - dirty) / slope
+        y = y - step
+        if np.all(np.abs(step) < 1e-14):
+            break
+    return y
+
+
+def _bond_inputs(coupon, maturity, settle):
+    c = as_float(coupon, "coupon", nonnegative=True)
+    m = as_date(maturity, "maturity")
+    s = as_date(settle, "settle")
+    c, m, s = broadcast(c, m, s, names=["coupon", "maturity", "settle"])
+    _check_before_maturity(m, s, "settle")
+    return c, m, s
+
+
+def dirty_price(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
+    """Clean price plus accrued interest, per 100 face."""
+    from .quotes import as_price  # noqa: PLC0415
+
+    p = as_price(price, "price")
+    c, m, s = _bond_inputs(coupon, maturity, settle)
+    p, c = broadcast(p, c, names=["price", "coupon"])
+    return scalar_or_array(p + _accrued(c, m, s), price, coupon, maturity, settle)
+
+
+def bond_price(coupon: Any, maturity: Any, settle: Any, yield_pct: Any) -> Any:
+    """Clean price per 100 face at a street-convention yield (percent).
+
+    >>> round(bond_price(6.0, "2034-06-30", "2024-06-30", 6.0), 10)
+    100.0
+    """
+    c, m, s = _bond_inputs(coupon, maturity, settle)
+    y = as_float(yield_pct, "yield_pct") / 100.0
+    c, m, s, y = broadcast(c, m, s, y, names=["coupon", "maturity", "settle", "yield_pct"])
+    n, w = _period_fraction(m, s)
+    dirty, _ = _pv_and_slope(c, n, w, y)
+    return scalar_or_array(dirty - _accrued(c, m, s), coupon, maturity, settle, yield_pct)
+
+
+def _risk(price, coupon, maturity, settle):
+    from .quotes import as_price  # noqa: PLC0415
+
+    p = as_price(price, "price")
+    c, m, s = _bond_inputs(coupon, maturity, settle)
+    p, c, m, s = broadcast(p, c, m, s, names=["price", "coupon", "maturity", "settle"])
+    n, w = _period_fraction(m, s)
+    dirty = p + _accrued(c, m, s)
+    y = _yield_from_dirty(c, n, w, dirty)
+    _, slope = _pv_and_slope(c, n, w, y)
+    return y, slope, dirty
+
+
+def bond_yield(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
+    """Street-convention yield in percent from a clean price.
+
+    >>> round(bond_yield(100.0, 6.0, "2034-06-30", "2024-06-30"), 10)
+    6.0
+    """
+    y, _, _ = _risk(price, coupon, maturity, settle)
+    return scalar_or_array(y * 100.0, price, coupon, maturity, settle)
+
+
+def bond_dv01(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
+    """DV01: dollar change in value of 100,000 face for a 1 bp fall in yield."""
+    _, slope, _ = _risk(price, coupon, maturity, settle)
+    return scalar_or_array(-slope * 1e-4 * 1000.0, price, coupon, maturity, settle)
+
+
+def modified_duration(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
+    """Modified duration in years: −(1/dirty price)·d(dirty price)/d(yield)."""
+    _, slope, dirty = _risk(price, coupon, maturity, settle)
+    return scalar_or_array(-slope / dirty, price, coupon, maturity, settle)

@@ -1,0 +1,100 @@
+"""Prices in 32nds, as a trader types them, and back.
+
+``103-09`` is 103 + 9/32. A third character splits the 32nd in eighths, Bloomberg's way:
+``103-092`` = 103 + 9.25/32, ``103-09+`` (or ``103-094``) = 103 + 9.5/32, ``103-096`` =
+103 + 9.75/32. Unicode fractions ``103-09¼``, ``103-09½``, ``103-09¾`` are accepted too, and
+``'`` or ``:`` in place of ``-``. (CME's own screens write quarter-32nds with a truncated digit,
+``5`` for a half and ``7`` for three quarters; that notation clashes with eighths and is not
+read here.)
+
+>>> parse_32nds("103-09+")
+103.296875
+>>> format_32nds(103.296875)
+'103-09+'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from ._inputs import as_float, is_missing, scalar_or_array
+from .errors import InputError, MissingDataError
+
+__all__ = ["parse_32nds", "format_32nds", "as_price"]
+
+_FRACTIONS = {"": 0.0, "+": 0.5, "¼": 0.25, "½": 0.5, "¾": 0.75}
+_QUOTE = re.compile(r"^\s*(-)?\s*(\d+)\s*[-':]\s*(\d{2})\s*([0-7+¼½¾]?)\s*$")
+
+
+def _parse_one(text: str, name: str, index: int | None) -> float:
+    m = _QUOTE.match(text)
+    if not m:
+        try:
+            return float(text.replace(",", ""))
+        except ValueError:
+            raise InputError(name, text, f"is not a price; write {name} as 103.296875 or 103-09+",
+                             index) from None
+    sign, handle, ticks, frac = m.groups()
+    ticks_i = int(ticks)
+    if ticks_i > 31:
+        raise InputError(name, text, f"has {ticks_i} 32nds; {name} needs 00 to 31 after the dash", index)
+    eighth = _FRACTIONS[frac] if frac in _FRACTIONS else int(frac) / 8.0
+    value = int(handle) + (ticks_i + eighth) / 32.0
+    return -value if sign else value
+
+
+def parse_32nds(value: Any, name: str = "price") -> Any:
+    """Read prices quoted in 32nds (or plain decimals); scalars or arrays.
+
+    >>> parse_32nds(["103-092", "103-09¾", "99.5"]).tolist()
+    [103.2890625, 103.3046875, 99.5]
+    """
+    arr = np.asarray(value, dtype=object)
+    out = np.empty(arr.shape, dtype=np.float64)
+    flat, res = arr.reshape(-1), out.reshape(-1)
+    for i, v in enumerate(flat):
+        idx = None if arr.ndim == 0 else i
+        if is_missing(v):
+            raise MissingDataError(name, v, "is missing; a price is required", idx)
+        if isinstance(v, str):
+            res[i] = _parse_one(v, name, idx)
+        else:
+            res[i] = as_float(v, name)[()]
+    return scalar_or_array(out, value)
+
+
+def as_price(value: Any, name: str = "price", *, positive: bool = True) -> np.ndarray:
+    """A price argument as a float array: decimals, or text in 32nds; positive by default."""
+    arr = np.asarray(value) if not isinstance(value, str) else None
+    if arr is not None and arr.dtype.kind in "fiu":
+        return as_float(arr, name, positive=positive, what="a price")
+    parsed = np.asarray(parse_32nds(value, name), dtype=np.float64)
+    return as_float(parsed, name, positive=positive, what="a price")
+
+
+def format_32nds(price: Any, eighths: bool = True) -> Any:
+    """Format decimal prices in 32nds, rounded to the nearest eighth of a 32nd (or whole 32nd).
+
+    >>> format_32nds([103.2890625, -0.30228])
+    ['103-092', '-0-09+']
+    """
+    p = as_float(price, "price")
+    steps = 256 if eighths else 32
+    units = np.rint(np.abs(p) * steps).astype(np.int64)
+    handle, rest = np.divmod(units, steps)
+
+    def one(sign: bool, h: int, r: int) -> str:
+        if eighths:
+            ticks, eighth = divmod(int(r), 8)
+        else:
+            ticks, eighth = int(r), 0
+        suffix = "" if eighth == 0 else ("+" if eighth == 4 else str(eighth))
+        return f"{'-' if sign else ''}{int(h)}-{ticks:02d}{suffix}"
+
+    neg = (p < 0) & (units > 0)
+    out = [one(s, h, r) for s, h, r in zip(neg.reshape(-1), handle.reshape(-1), rest.reshape(-1),
+                                           strict=True)]
+    return out[0] if np.ndim(price) == 0 else out
