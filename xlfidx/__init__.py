@@ -58,6 +58,8 @@ _EXPORTS: dict[str, str] = {
     "margin_with_offset": "hedging",
     "hedge_weights": "hedging",
     "hedge_weights_history": "hedging",
+    # MBS trend-convexity backtest (seed 000)
+    "read_history": "bloomberg.history",
 }
 
 __all__ = sorted(_EXPORTS)
