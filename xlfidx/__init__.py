@@ -60,6 +60,15 @@ _EXPORTS: dict[str, str] = {
     "hedge_weights_history": "hedging",
     # MBS trend-convexity backtest (seed 000)
     "read_history": "bloomberg.history",
+    # fed funds futures: policy path and FedWatch probabilities
+    "fed_funds_curve": "fedfunds",
+    "fed_path": "fedfunds",
+    "fed_path_by_month": "fedfunds",
+    "fed_probabilities": "fedfunds",
+    "fedwatch_tree": "fedfunds",
+    "compare_fed_paths": "fedfunds",
+    "fomc_meetings": "fedfunds",
+    "read_fedfutures_export": "bloomberg.fedfutures",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -15,7 +15,7 @@ from xlfidx.errors import InputError
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 # module names under xlfidx.samples
-SAMPLE_MODULES: list[str] = ["basket", "mbs_history"]
+SAMPLE_MODULES: list[str] = ["basket", "mbs_history", "fedfutures"]
 
 
 def sample_path(filename: str) -> Path:
