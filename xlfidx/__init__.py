@@ -60,6 +60,10 @@ _EXPORTS: dict[str, str] = {
     "hedge_weights_history": "hedging",
     # MBS trend-convexity backtest (seed 000)
     "read_history": "bloomberg.history",
+    "run_backtest": "backtest",
+    "BacktestConfig": "backtest",
+    "BacktestResult": "backtest",
+    "ewmac": "trend",
     # fed funds futures: policy path and FedWatch probabilities
     "fed_funds_curve": "fedfunds",
     "fed_path": "fedfunds",
