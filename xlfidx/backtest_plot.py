@@ -1,0 +1,161 @@
+"""PNG charts of a :class:`~xlfidx.backtest.BacktestResult` (matplotlib, Agg backend, lazy import).
+
+- ``cumulative``: cumulative return after costs of the per-contract bases, adaptive, trend and
+  the walk-forward tilt;
+- ``frontier``: Sharpe (before and after costs) against average |residual duration| across the
+  tilt grid, with the other strategies marked;
+- ``convexity``: seed 000's scatter, average CTD convexity against the average |residual
+  duration| of each contract's basis;
+- ``residual``: the residual duration of each basis over time (20-day average).
+
+``label`` (e.g. ``"SYNTHETIC sample data"``) is added to every title; the CLI passes it
+whenever the workbook says its data are synthetic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CHARTS", "plot_all", "plot_cumulative", "plot_frontier", "plot_convexity", "plot_residual"]
+
+CHARTS = ("cumulative", "frontier", "convexity", "residual")
+
+
+def _plt():
+    import matplotlib  # noqa: PLC0415 - deferred: plotting is optional and slow to import
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    return plt
+
+
+def _title(text: str, label: str) -> str:
+    return f"{text}\n{label}" if label else text
+
+
+def _save(fig: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    _plt().close(fig)
+    return path
+
+
+def _bases(result: Any) -> list[str]:
+    return [f"basis {c}" for c in result.contracts]
+
+
+def plot_cumulative(result: Any, path: Path | str, label: str = "") -> Path:
+    """Cumulative return (%) after costs, each strategy from its own first trading day."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    net = result.returns_net
+    for name in [*_bases(result), "adaptive", "trend", "walk-forward"]:
+        r = net[name].dropna()
+        if r.empty:
+            continue
+        bold = name in ("adaptive", "walk-forward")
+        ax.plot(r.index, ((1 + r).cumprod() - 1) * 100, label=name,
+                lw=2.2 if bold else 1.0, ls="--" if name == "trend" else "-")
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set_ylabel("cumulative return after costs, %")
+    ax.set_title(_title(f"Long MBS / short Treasury futures, duration neutral "
+                        f"(cost {result.config.cost_bp:g} bp per unit turnover)", label))
+    ax.legend(ncol=3, fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, Path(path))
+
+
+def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
+    """Sharpe against average |residual duration| over the tilt grid (the trade-off frontier).
+
+    A second panel puts the same Sharpe against the average duration gap between the MBS and
+    the futures shorted (what the tilt gives up for trend), where the tilts spread out more.
+    """
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=True)
+    fr, s = result.frontier, result.summary
+    wf_start = s.loc["walk-forward", "start"] if "walk-forward" in s.index else None
+    marks = [(n, "s") for n in _bases(result)] + [("adaptive", "D"), ("trend", "v"), ("walk-forward", "*")]
+    for ax, xcol, xlabel in (
+        (axes[0], "avg_abs_resid_dur", "average |residual duration|, years (t-1 weights at day-t durations)"),
+        (axes[1], "avg_duration_gap", "average |D_future - D_mbs| of the futures shorted, years"),
+    ):
+        ax.plot(fr[xcol], fr["sharpe"], "o-", color="tab:blue", ms=4, label="tilt family, before costs")
+        ax.plot(fr[xcol], fr["sharpe_net"], "o-", color="tab:orange", ms=4, label="tilt family, after costs")
+        for tilt in fr.index[:: max(1, len(fr) // 5)]:
+            ax.annotate(f"tilt {tilt:g}", (fr.loc[tilt, xcol], fr.loc[tilt, "sharpe_net"]),
+                        textcoords="offset points", xytext=(5, -10), fontsize=7, color="tab:orange")
+        for name, marker in marks:
+            if name in s.index and np.isfinite(s.loc[name, "sharpe_net"]):
+                text = name if name != "walk-forward" else f"walk-forward (out of sample, from {wf_start})"
+                ax.scatter(s.loc[name, xcol], s.loc[name, "sharpe_net"], marker=marker,
+                           s=110 if marker == "*" else 40, zorder=3, label=f"{text}, after costs")
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("Sharpe ratio (252 days)")
+    axes[1].legend(fontsize=7, loc="upper right")
+    fig.suptitle(_title("Trade-off frontier: trend tilt against duration matching "
+                        f"(cost {result.config.cost_bp:g} bp per unit turnover)", label))
+    fig.tight_layout()
+    return _save(fig, Path(path))
+
+
+def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
+    """Seed 000's scatter: average CTD convexity vs average |residual duration| of each basis."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    cv = result.convexity.dropna(subset=["avg_ctd_convexity", "avg_abs_resid_dur"])
+    ax.scatter(cv["avg_ctd_convexity"], cv["avg_abs_resid_dur"], s=60, color="tab:red", zorder=3)
+    for c, row in cv.iterrows():
+        ax.annotate(c, (row["avg_ctd_convexity"], row["avg_abs_resid_dur"]),
+                    textcoords="offset points", xytext=(6, 4))
+    if len(cv) >= 2:
+        slope, icpt = np.polyfit(cv["avg_ctd_convexity"], cv["avg_abs_resid_dur"], 1)
+        x = np.linspace(0, cv["avg_ctd_convexity"].max() * 1.05, 50)
+        corr = np.corrcoef(cv["avg_ctd_convexity"], cv["avg_abs_resid_dur"])[0, 1]
+        ax.plot(x, icpt + slope * x, color="grey", lw=0.8, ls="--", label=f"least squares, corr {corr:.2f}")
+        ax.legend(fontsize=8)
+    ax.set_xlabel("average CTD convexity (FUT_EQV_CNVX_NOTL)")
+    ax.set_ylabel("average |residual duration| of the basis, years")
+    ax.set_title(_title("Duration mismatch of each duration-hedged basis is convexity-driven", label))
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, Path(path))
+
+
+def plot_residual(result: Any, path: Path | str, label: str = "", window: int = 20) -> Path:
+    """Residual duration of each basis over time: daily (faint) and a ``window``-day average."""
+    plt = _plt()
+    names = _bases(result)
+    ncols = 3
+    nrows = max(1, -(-len(names) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(13, 3.0 * nrows + 1), sharex=True, sharey=True,
+                             squeeze=False)
+    rd = result.residual_duration
+    for ax, name in zip(axes.flat, names, strict=False):
+        ax.plot(rd.index, rd[name], lw=0.4, color="tab:blue", alpha=0.35)
+        ax.plot(rd.index, rd[name].rolling(window, min_periods=1).mean(), lw=1.0, color="tab:red")
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set_title(f"{name}: mean |residual| {np.nanmean(np.abs(rd[name])):.3f} y", fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("years")
+    fig.suptitle(_title("Residual duration w_mbs*D_mbs - w_fut*D_fut of each duration-hedged basis "
+                        f"(t-1 weights at day-t durations; daily, red {window}-day average)", label))
+    fig.tight_layout()
+    return _save(fig, Path(path))
+
+
+def plot_all(result: Any, out_dir: Path | str, label: str = "", prefix: str = "backtest_") -> dict[str, Path]:
+    """Write the four charts as ``<prefix><name>.png`` in ``out_dir``; returns name -> path."""
+    out = Path(out_dir)
+    makers = {"cumulative": plot_cumulative, "frontier": plot_frontier,
+              "convexity": plot_convexity, "residual": plot_residual}
+    return {name: makers[name](result, out / f"{prefix}{name}.png", label) for name in CHARTS}
