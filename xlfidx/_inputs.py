@@ -157,8 +157,8 @@ def as_float(
 def excel_serial_to_date(serial: Any) -> np.ndarray:
     """Excel 1900-system serial numbers to ``datetime64[D]`` (the time of day is dropped).
 
-    >>> excel_serial_to_date(45506)
-    numpy.datetime64('2024-08-02')
+    >>> str(excel_serial_to_date(45506))
+    '2024-08-02'
     """
     s = np.floor(np.asarray(serial, dtype=np.float64)).astype(np.int64)
     out = _EXCEL_EPOCH + s.astype("timedelta64[D]")

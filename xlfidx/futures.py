@@ -7,7 +7,7 @@ CME's rules say).
 
 >>> conversion_factor(4.25, "2031-06-30", "TYZ4")
 0.9069
->>> str(last_delivery_day("TYZ4 Comdty"))
+>>> str(last_delivery_day("TYZ24 Comdty"))
 '2024-12-31'
 """
 
@@ -253,7 +253,7 @@ def last_delivery_day(contract: Any, maturity: Any = None) -> np.datetime64:
     the following month for TU, 3Y, FV.
 
     >>> str(last_delivery_day("FVZ24"))
-    '2025-01-03'
+    '2025-01-06'
     """
     c = resolve_contract(contract, maturity)
     first = c.delivery_month.astype(_D)

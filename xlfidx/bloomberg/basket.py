@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._inputs import as_date, as_float, is_missing
-from ..errors import InputError, MissingDataError
+from ..errors import InputError, MissingDataError, describe_value
 
 __all__ = ["read_basket_export", "BasketProblem"]
 
@@ -44,7 +44,7 @@ class BasketProblem:
 
     def __str__(self) -> str:
         what = "row not computed" if self.excluded else "read as missing"
-        return f"{self.ticker}: {self.field} = {self.value!r} {self.reason} ({what})"
+        return f"{self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
 
 
 @dataclass
@@ -88,7 +88,8 @@ def read_basket_export(path: str | Path):
     if not path.is_file():
         raise InputError("path", str(path), "does not exist")
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object)
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
+                               keep_default_na=False, na_filter=False)
     except (ValueError, OSError, KeyError) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     names = {str(n).strip().lower(): n for n in sheets}
@@ -114,7 +115,7 @@ def read_basket_export(path: str | Path):
     header = [str(h).strip().lower() for h in raw.iloc[0]]
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = header
-    body = body.dropna(how="all")
+    body = body[~body.map(is_missing).all(axis=1)]
     missing = [f for f in ("ticker", *_REQUIRED) if f not in header]
     if missing:
         raise InputError("bonds", path.name, f"sheet has no column {', '.join(missing)}")
@@ -126,7 +127,7 @@ def read_basket_export(path: str | Path):
         for name, value in rec.items():
             row[name] = _read_cell(value, name, ticker, name in _REQUIRED, sink)
         bad = [p for p in sink.problems[before:] if p.excluded]
-        row["problem"] = "; ".join(f"{p.field} = {p.value!r} {p.reason}" for p in bad)
+        row["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
         rows.append(row)
     bonds = pd.DataFrame(rows)
     for name in _DATE_FIELDS & set(bonds.columns):

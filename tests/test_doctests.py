@@ -1,0 +1,18 @@
+"""The worked examples in the core's docstrings are tests too."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["errors", "_inputs", "calendar", "quotes", "bonds", "futures", "basis"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(f"xlfidx.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"xlfidx.{name} has no worked example"
+    assert result.failed == 0
