@@ -57,6 +57,7 @@ __all__ = [
 # a column), error cells as text ("#N/A") rather than COM error codes.
 RANGE: dict[str, Any] = {"ndim": 2, "err_to_str": True}
 
+NOT_FINITE = "#NUM! the result is not a finite number (check the inputs' magnitudes)"
 _MAX_TEXT = 250  # Excel's limit for a formula's text result is 32,767; keep cells readable
 
 
@@ -249,7 +250,10 @@ def common_layout(columns: Sequence[Column], names: Sequence[str]) -> Layout:
 
 
 def to_cell(value: Any) -> Any:
-    """One result value as Excel takes it: a float, a bool, a text; NaN/inf/NaT become ``#N/A``."""
+    """One result value as Excel takes it: a float, a bool, a text.
+
+    A NaN or infinite number (an overflow of absurd inputs) becomes ``#NUM!`` text, a NaT ``#N/A``.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -263,7 +267,7 @@ def to_cell(value: Any) -> Any:
         return value
     if isinstance(value, int | float):
         f = float(value)
-        return f if math.isfinite(f) else "#N/A"
+        return f if math.isfinite(f) else NOT_FINITE
     if isinstance(value, _dt.datetime | _dt.date):
         from xlfidx._inputs import date_to_excel_serial  # noqa: PLC0415
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from xlfidx.errors import InputError, XlfidxError
 from xlfidx.excel._udf import (
+    NOT_FINITE,
     RANGE,
     arg,
     as_column,
@@ -352,13 +353,20 @@ def CTD(prices, coupons, maturities, futures_price, contract, settle, delivery=N
 @arg("settle", doc=_DOC["settle"], **RANGE)
 @arg("repo", doc=_DOC["repo"], **RANGE)
 @arg("delivery", doc=_DOC["delivery"], **RANGE)
-def DLV(prices, coupons, maturities, futures_price, contract, settle, repo, delivery=None):
+@arg("tickers", doc="Optional: the bonds' tickers (a column), shown in the table", **RANGE)
+def DLV(prices, coupons, maturities, futures_price, contract, settle, repo, delivery=None,
+        tickers=None):
     """The deliverable basket like Bloomberg's DLV: one row per bond, sorted by implied repo; spills with a header row."""
     pd = _pandas()
     ticker = _text(contract, "contract", "a futures ticker such as TYZ4")
     p, c, m = _basket(prices, coupons, maturities)
     bonds = pd.DataFrame({"coupon": _num(c, "coupons"), "maturity": _date(m, "maturities"),
                           "price": _pos(p, "prices")})
+    if tickers is not None and not (not isinstance(tickers, list) and _blank(tickers)):
+        names = as_column(tickers, "tickers").values
+        if len(names) != len(bonds):
+            raise InputError("tickers", f"{len(names)} values", f"do not match the basket ({len(bonds)} bonds)")
+        bonds.insert(0, "ticker", ["" if _blank(t) else str(t) for t in names])
     d = _scalar(delivery, "delivery")
     table = _core().deliverable_basket(
         bonds, _pos(_scalar(futures_price, "futures_price"), "futures_price"), ticker,
@@ -376,12 +384,14 @@ def _pandas():
 def _frame_output(table: Any) -> list[list[Any]]:
     """A DataFrame as a spilled table: the header row, then the rows (dates as serials)."""
     pd = _pandas()
+    if "ticker" in table.columns and not table["ticker"].astype(str).str.strip().any():
+        table = table.drop(columns="ticker")  # no tickers given: the column would be empty
     rows = [[str(col) for col in table.columns]]
     for record in table.itertuples(index=False):
         rows.append([None if (v is pd.NaT or (isinstance(v, float) and v != v)) else
                      (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in record])
     out = table_output(rows)
-    return [["" if v == "#N/A" else v for v in row] for row in out]
+    return [["" if v == NOT_FINITE else v for v in row] for row in out]
 
 
 @func(category=_CATEGORY)
