@@ -359,8 +359,8 @@ def performance(returns: Any, returns_bp: Any = None, *, residual_duration: Any 
     ``corr_classic`` (daily correlation with ``classic`` on the common days).
 
     >>> m = performance(np.array([0.001, -0.0005, 0.0007, 0.0002]))
-    >>> round(m["ann_return_pct"], 2), round(m["sharpe"], 2)
-    (7.56, 5.36)
+    >>> round(float(m["ann_return_pct"]), 2), round(float(m["sharpe"]), 2), round(m["max_dd_pct"], 3)
+    (8.82, 8.47, -0.05)
     """
     r = np.asarray(returns, dtype=float)
     ok = np.isfinite(r)
@@ -390,7 +390,7 @@ def performance(returns: Any, returns_bp: Any = None, *, residual_duration: Any 
         c = np.asarray(classic, dtype=float)
         both = ok & np.isfinite(c)
         out["corr_classic"] = float(np.corrcoef(r[both], c[both])[0, 1]) if both.sum() > 2 else np.nan
-    return out
+    return {key: float(val) for key, val in out.items()}
 
 
 SUMMARY_COLUMNS = [
