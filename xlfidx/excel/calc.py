@@ -11,9 +11,10 @@ cells. :func:`calc_workbook` fills them:
    registered under their Excel names (:data:`xlfidx.excel.udfs.UDFS`), each called the way
    xlwings calls it (nested lists, ``None`` for blanks, error cells as text);
 3. the results are written into the sheet XML as the cells' cached values, every other part
-   of the file (``vbaProject.bin`` included) copied byte for byte. Array formulas of our
-   spilling functions (FEDPATH, DLV, HEDGEWEIGHTS) are marked as dynamic arrays (Excel 365
-   resizes them on its next recalculation) with the same ``metadata.xml`` Excel writes.
+   of the file (``vbaProject.bin`` included) copied byte for byte. Array formulas calling our
+   functions (FEDPATH, DLV, HEDGEWEIGHTS, a NETBASIS column...) are marked as dynamic arrays
+   (Excel 365 spills and resizes them on its next recalculation) with the ``metadata.xml``
+   part Excel itself writes for spilled formulas.
 
 A spilled result larger than its formula's range does not fit: the engine cannot grow the
 range, so it is reported (``CalcResult.overflow``) and the cells keep what fits.
@@ -21,6 +22,7 @@ range, so it is reported (``CalcResult.overflow``) and the cells keep what fits.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import re
@@ -34,10 +36,6 @@ from xlfidx.errors import InputError
 
 __all__ = ["CalcResult", "calc_workbook", "evaluate_formulas", "formula_cells", "register_udfs",
            "write_cached_values"]
-
-# our functions whose result spills (a table or a vector): their array formulas become dynamic
-SPILLING = ("FEDPATH", "FEDPROBS", "DLV", "HEDGEWEIGHTS")
-
 
 @dataclass
 class FormulaCell:
@@ -189,8 +187,10 @@ def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None) 
     book = path.name
     targets = [f"'[{book}]{c.sheet}'!{c.array_ref or c.ref}" for c in cells]
     _overflow.clear()
-    model = formulas.ExcelModel().from_ranges(*targets).finish()
-    solution = model.calculate()
+    # formulas finds the book of a reference relative to the working directory
+    with contextlib.chdir(path.resolve().parent):
+        model = formulas.ExcelModel().from_ranges(*targets).finish()
+        solution = model.calculate()
     by_key = {k.upper(): v for k, v in solution.items()}
     values: dict[tuple[str, str], Any] = {}
     for c, target in zip(cells, targets, strict=True):
@@ -225,6 +225,8 @@ _CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _F = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
 
+_ERROR_CODES = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+
 _METADATA = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -256,7 +258,7 @@ def _cell_xml(ref: str, old: str | None, value: Any, dynamic: bool) -> str:
         out["t"], body = "b", f"<v>{int(value)}</v>"
     elif isinstance(value, int | float):
         body = f"<v>{repr(float(value)) if isinstance(value, float) else value}</v>"
-    elif type(value).__name__ == "XlError":
+    elif type(value).__name__ == "XlError" or (isinstance(value, str) and value in _ERROR_CODES):
         out["t"], body = "e", f"<v>{html.escape(str(value), quote=False)}</v>"
     elif isinstance(value, str):
         out["t"] = "str" if f else "inlineStr"
@@ -367,8 +369,10 @@ def calc_workbook(path: str | Path, out: str | Path | None = None) -> CalcResult
     """
     result = evaluate_formulas(path)
     if result.formulas:
+        from xlfidx.excel.udfs import UDFS  # noqa: PLC0415
+
         dynamic = [(c.sheet, c.ref) for c in result.formulas
-                   if c.array_ref and any(f"{n}(" in c.formula.upper() for n in SPILLING)]
+                   if c.array_ref and any(f"{n}(" in c.formula.upper() for n in UDFS)]
         write_cached_values(path, result.values, dynamic, out)
     elif out is not None and Path(out) != Path(path):
         Path(out).write_bytes(Path(path).read_bytes())

@@ -1,0 +1,217 @@
+"""Refreshing a workbook: one code path for Excel (the ribbon's "Run main") and headless.
+
+What a refresh does depends on the workbook, named by its ``Settings``/sheets:
+
+* a book with a ``Backtest`` sheet (``mbs_trend.xlsm``): rerun the MBS trend backtest on the
+  book's own history sheets with the book's ``Settings`` and rewrite the ``Backtest`` sheet
+  (summary and charts, issue 5's layout from :func:`xlfidx.excel.backtest_sheet.write_backtest_sheet`),
+  then recalculate;
+* any other book (``basis.xlsm``, ``fedpath.xlsm``): recalculate its formulas.
+
+Where the work lands is a *target*:
+
+* :class:`FileTarget` (``xlfidx refresh WORKBOOK``): openpyxl rewrites the Backtest sheet in
+  the file (VBA project and every other sheet kept), then :func:`xlfidx.excel.calc.calc_workbook`
+  stores every formula's result as its cached value;
+* :class:`ExcelTarget` (``main()`` in the ``.py`` beside a workbook): the same computation,
+  then the Backtest sheet's cells and charts are copied into the open book through xlwings, and
+  Excel recalculates. Progress goes to Excel's status bar; a failure is shown in a message box
+  as one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from xlfidx.errors import InputError, XlfidxError
+
+__all__ = ["FileTarget", "ExcelTarget", "refresh", "refresh_file", "run_main", "read_settings"]
+
+BACKTEST_SHEET = "Backtest"
+SETTINGS_SHEET = "Settings"
+TITLE = "MBS trend-convexity backtest (SYNTHETIC sample data, see the README sheet)"
+
+
+def read_settings(rows: list[list[Any]]) -> dict[str, Any]:
+    """``Settings`` sheet rows (name in column A, value in B) as a dict; blanks skipped."""
+    out = {}
+    for row in rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() and row[1] is not None:
+            out[row[0].strip().lower()] = row[1]
+    return out
+
+
+def backtest_config(settings: dict[str, Any]) -> Any:
+    """A :class:`~xlfidx.backtest.BacktestConfig` from the ``Settings`` sheet (blank = default)."""
+    from xlfidx.backtest import BacktestConfig  # noqa: PLC0415
+
+    kwargs: dict[str, Any] = {}
+    if "cost_bp" in settings:
+        kwargs["cost_bp"] = float(settings["cost_bp"])
+    if "tilts" in settings:
+        text = str(settings["tilts"]).replace(";", ",")
+        try:
+            kwargs["tilts"] = tuple(float(t) for t in text.split(",") if t.strip())
+        except ValueError:
+            raise InputError("tilts", settings["tilts"], "must be numbers separated by commas") from None
+    return BacktestConfig(**kwargs)
+
+
+class FileTarget:
+    """A workbook file, refreshed with openpyxl and the headless calculator."""
+
+    def __init__(self, path: str | Path, status: Callable[[str], None] | None = None):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputError("WORKBOOK", str(self.path), "does not exist")
+        self._status = status or (lambda message: None)
+
+    def status(self, message: str) -> None:
+        self._status(message)
+
+    def sheetnames(self) -> list[str]:
+        import openpyxl  # noqa: PLC0415
+
+        wb = openpyxl.load_workbook(self.path, read_only=True)
+        try:
+            return list(wb.sheetnames)
+        finally:
+            wb.close()
+
+    def sheet_rows(self, name: str) -> list[list[Any]]:
+        import openpyxl  # noqa: PLC0415
+
+        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            return [list(r) for r in wb[name].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+
+    def history_path(self) -> Path:
+        return self.path
+
+    def write_backtest(self, result: Any, charts: dict[str, Path]) -> None:
+        from xlfidx.excel.backtest_sheet import write_backtest_sheet  # noqa: PLC0415
+
+        write_backtest_sheet(self.path, result, charts, title=TITLE)
+
+    def recalculate(self) -> None:
+        from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
+
+        result = calc_workbook(self.path)
+        for line in result.overflow:
+            self.status(f"warning: {line}")
+
+
+class ExcelTarget:
+    """The workbook open in Excel (xlwings ``Book``)."""
+
+    def __init__(self, book: Any):
+        self.book = book
+
+    def status(self, message: str) -> None:
+        self.book.app.status_bar = f"xlfidx: {message}"
+
+    def sheetnames(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def sheet_rows(self, name: str) -> list[list[Any]]:
+        value = self.book.sheets[name].used_range.options(ndim=2).value
+        return [list(r) for r in value]
+
+    def history_path(self) -> Path:
+        # the history sheets are read from the saved file: save the book after pasting new data
+        return Path(self.book.fullname)
+
+    def write_backtest(self, result: Any, charts: dict[str, Path]) -> None:
+        """Lay the sheet out exactly as headless (into a scratch copy), then copy it across."""
+        import shutil  # noqa: PLC0415
+
+        from xlfidx.excel.backtest_sheet import write_backtest_sheet  # noqa: PLC0415
+
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp) / "scratch.xlsx"
+            import openpyxl  # noqa: PLC0415
+
+            wb = openpyxl.Workbook()
+            wb.save(scratch)
+            write_backtest_sheet(scratch, result, {}, title=TITLE)
+            rows = FileTarget(scratch).sheet_rows(BACKTEST_SHEET)
+            names = self.sheetnames()
+            if BACKTEST_SHEET in names:
+                sheet = self.book.sheets[BACKTEST_SHEET]
+                sheet.clear()
+                for pic in list(sheet.pictures):
+                    pic.delete()
+            else:
+                sheet = self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
+            width = max((len(r) for r in rows), default=0)
+            sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+            top = sheet.range((len(rows) + 3, 1))
+            for i, (name, png) in enumerate(charts.items()):
+                local = Path(tmp) / f"{name}.png"
+                shutil.copy(png, local)
+                sheet.pictures.add(str(local), name=f"xlfidx_{name}", update=True,
+                                   left=top.left + (i % 2) * 520, top=top.top + (i // 2) * 380)
+
+    def recalculate(self) -> None:
+        self.book.app.calculate()
+
+
+def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | None = None) -> str:
+    """Refresh ``target``: rerun the backtest when it has a Backtest sheet, then recalculate.
+
+    Returns a one-line summary of what was done.
+    """
+    say = progress or target.status
+    names = target.sheetnames()
+    done = "recalculated"
+    if BACKTEST_SHEET in names:
+        from xlfidx.backtest import run_backtest  # noqa: PLC0415
+        from xlfidx.backtest_plot import plot_all  # noqa: PLC0415
+        from xlfidx.bloomberg.history import read_history  # noqa: PLC0415
+
+        settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}
+        config = backtest_config(settings)
+        say("reading the history sheets")
+        mbs, futures = read_history(target.history_path())
+        say("running the backtest")
+        result = run_backtest(mbs, futures, config,
+                              progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"))
+        with tempfile.TemporaryDirectory() as tmp:
+            say("drawing the charts")
+            charts = plot_all(result, tmp, label="SYNTHETIC sample")
+            say("writing the Backtest sheet")
+            target.write_backtest(result, charts)
+        done = "Backtest sheet rewritten and recalculated"
+    say("recalculating")
+    target.recalculate()
+    say(done)
+    return done
+
+
+def refresh_file(path: str | Path, progress: Callable[[str], None] | None = None) -> str:
+    """``xlfidx refresh WORKBOOK``: refresh a workbook file in place (VBA and user sheets kept)."""
+    return refresh(FileTarget(path, progress), progress)
+
+
+def run_main() -> None:
+    """Entry point of the ``main()`` beside each workbook: refresh the calling book in Excel.
+
+    Errors are shown in a message box as one line (the status bar says it failed too).
+    """
+    import xlwings as xw  # noqa: PLC0415 - only ever called from Excel
+
+    book = xw.Book.caller()
+    target = ExcelTarget(book)
+    try:
+        target.status(refresh(target))
+    except XlfidxError as exc:
+        target.status(f"failed: {exc}")
+        book.app.alert(str(exc), title="xlfidx refresh failed")
+    except Exception as exc:  # noqa: BLE001 - a message box, never a traceback, for the user
+        target.status(f"failed: {type(exc).__name__}: {exc}")
+        book.app.alert(f"{type(exc).__name__}: {exc}", title="xlfidx refresh failed")
