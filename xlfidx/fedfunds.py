@@ -326,7 +326,9 @@ def _solve(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: An
                 how = f"end backed out of {own_label}"
             elif clean(mi + 1):
                 s, e = prev_end, rate_of[mi + 1]
-                how = f"end {next_label} ({own_label} missing)"
+                how = f"end {next_label} (" + (
+                    "no day after the meeting in its month)" if own is not None
+                    else f"no contract for {_month_text(np.datetime64(mi, 'M'))})")
         if e is None:
             last = _month_text(chain.months[-1])
             if mi > int(chain.months[-1].astype(np.int64)):
@@ -334,7 +336,8 @@ def _solve(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: An
             elif own is None:
                 why = f"not priced: no contract for {_month_text(np.datetime64(mi, 'M'))}"
             else:
-                why = f"not priced: no day after the meeting in {own_label} and no contract after"
+                why = ("not priced: no day after the meeting in its month, and the next month "
+                       "has a meeting or no contract")
             source.append(why)
             stopped = "not priced: after an unpriced meeting" if k + 1 < k_n else why
             continue
