@@ -194,7 +194,7 @@ def prepare_inputs(mbs: pd.DataFrame, futures: Any) -> dict[str, Any]:
         bad = np.isfinite(values) & (values <= 0)
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"mbs {name} on {dates[i].date()}", values[i], "must be positive")
+            raise InputError(f"mbs {name} on {dates[i].date()}", float(values[i]), "must be positive")
     fut = _futures_table(futures)
     _date_index(fut, "futures")
     fut = fut.reindex(dates)
@@ -214,12 +214,12 @@ def prepare_inputs(mbs: pd.DataFrame, futures: Any) -> dict[str, Any]:
             bad = np.isfinite(dur) & (dur <= 0)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise InputError(f"{c} {DURATION} on {dates[i].date()}", dur[i],
+                raise InputError(f"{c} {DURATION} on {dates[i].date()}", float(dur[i]),
                                  "is not positive; a CTD duration is in years and > 0")
             bad = np.isfinite(px) & (px <= 0)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise InputError(f"{c} {PRICE} on {dates[i].date()}", px[i], "is not positive")
+                raise InputError(f"{c} {PRICE} on {dates[i].date()}", float(px[i]), "is not positive")
         if why:
             msg = f"contract {c} skipped: {why}"
             notes.append(msg)
