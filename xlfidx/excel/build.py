@@ -417,6 +417,8 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     _array(ws, "B12", f"=HEDGEWEIGHTS(B5,B7:{last_col}7,B8:{last_col}8,B9)", rows, cols)
     ws["A12"] = "weight"
     ws.column_dimensions["A"].width = 32
+    backtest = wb.create_sheet("Backtest", len(wb.sheetnames) - 1)
+    backtest["A1"] = "Written by the refresh (Run main / xlfidx refresh)"
     progress("writing the workbook")
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

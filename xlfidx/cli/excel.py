@@ -1,0 +1,74 @@
+"""``xlfidx build-workbooks``, ``xlfidx refresh WORKBOOK``, ``xlfidx calc WORKBOOK``: the Excel side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    b = subparsers.add_parser(
+        "build-workbooks",
+        help="rebuild workbooks/basis.xlsm, fedpath.xlsm, mbs_trend.xlsm from the shipped samples",
+        description="Build the front-end workbooks from xlwings' quickstart template and the samples "
+        "in data/, then recalculate them headless so that they open with numbers.",
+    )
+    b.add_argument("names", nargs="*", metavar="NAME", help="basis, fedpath, mbs_trend (default: all)")
+    b.add_argument("--out", metavar="DIR", help="output folder (default: workbooks/)")
+    b.add_argument("--data", metavar="DIR", help="sample folder (default: data/)")
+    b.set_defaults(func=run_build)
+
+    r = subparsers.add_parser(
+        "refresh",
+        help="refresh a workbook headless: rerun its backtest (if any) and recalculate",
+        description="What the ribbon's Run main does, without Excel: a book with a Backtest sheet "
+        "gets it rewritten from its own history and Settings sheets; then every formula is "
+        "recalculated and stored. The VBA project and every other sheet are kept.",
+    )
+    r.add_argument("workbook", metavar="WORKBOOK")
+    r.set_defaults(func=run_refresh)
+
+    c = subparsers.add_parser(
+        "calc",
+        help="evaluate every formula of a workbook headless and store the results in the file",
+        description="Evaluate every formula with the formulas engine (xlfidx's worksheet functions "
+        "registered under their Excel names) and store the results as the cells' cached values, "
+        "so that the book shows numbers in any viewer.",
+    )
+    c.add_argument("workbook", metavar="WORKBOOK")
+    c.add_argument("--out", metavar="FILE", help="write to FILE instead of in place")
+    c.set_defaults(func=run_calc)
+
+
+def _say(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from xlfidx.excel.build import build_all  # noqa: PLC0415
+
+    for path in build_all(args.out, args.data, args.names or None, progress=_say):
+        print(path)
+    return 0
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    from xlfidx.excel.refresh import refresh_file  # noqa: PLC0415
+
+    print(f"{args.workbook}: {refresh_file(args.workbook, _say)}")
+    return 0
+
+
+def run_calc(args: argparse.Namespace) -> int:
+    from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
+
+    result = calc_workbook(args.workbook, args.out)
+    errors = result.errors()
+    print(f"{args.out or args.workbook}: {len(result.formulas)} formulas, {len(result.values)} cells "
+          f"stored, {len(errors)} error values")
+    for (sheet, ref), value in list(errors.items())[:20]:
+        print(f"  {sheet}!{ref}: {value}")
+    for line in result.overflow:
+        print(f"  warning: {line}")
+    return 1 if errors or result.overflow else 0
