@@ -200,6 +200,12 @@ def _one_date(v: Any, name: str, idx: int | None) -> np.datetime64:
     raise InputError(name, v, f"is not a date; {name} must be a date", idx)
 
 
+def _iso_like(v: Any) -> bool:
+    if isinstance(v, str):
+        return len(v) >= 10 and v[4] == "-" and v[:4].isdigit()
+    return isinstance(v, _dt.date | np.datetime64)
+
+
 def as_date(value: Any, name: str, *, allow_missing: bool = False) -> np.ndarray:
     """Return ``value`` as a ``datetime64[D]`` array (0-d for a scalar), or raise naming ``name``.
 
@@ -233,6 +239,15 @@ def as_date(value: Any, name: str, *, allow_missing: bool = False) -> np.ndarray
         out = _EXCEL_EPOCH + np.where(nan, 0, np.floor(f)).astype(np.int64).astype("timedelta64[D]")
         out[nan] = np.datetime64("NaT")
         return out
+    if arr.dtype.kind in "OUS":
+        # fast path: ISO text, dates and datetimes at midnight convert in one call
+        try:
+            fast = arr.astype("datetime64[D]")
+        except (ValueError, TypeError, OverflowError):
+            fast = None
+        if fast is not None and not np.isnat(fast).any() and (
+                all(_iso_like(v) for v in arr.reshape(-1))):
+            return fast
     obj = arr.astype(object)
     out = np.empty(obj.shape, dtype="datetime64[D]")
     flat = obj.reshape(-1)

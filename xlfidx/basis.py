@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
-from .bonds import _accrued, _coupon_date, _periods_back, _risk
+from .bonds import _accrued, _accrued_at, _Maturity, _pv_and_slope, _yield_from_dirty
 from .errors import InputError
 from .quotes import as_price
 
@@ -79,23 +79,25 @@ class _Leg:
             names=["price", "coupon", "maturity", "settle", end_name],
         )
         _check_dates(self.m, self.t, self.T, end_name, strict)
-        self.ai_t = _accrued(self.c, self.m, self.t)
-        self.ai_T = _accrued(self.c, self.m, self.T)
+        self.maturity = mat = _Maturity(self.m)
+        self.ai_t, self.k_t, self.w_t = _accrued_at(self.c, mat, self.t)
+        self.ai_T, k_T, _ = _accrued_at(self.c, mat, self.T)
         self.tau = (self.T - self.t).astype(np.int64) / 360.0
         # coupons k_T .. k_t-1 (counted back from maturity) fall in (t, T]
-        k_t = _periods_back(self.m, self.t)
-        k_T = _periods_back(self.m, self.T)
-        count = k_t - k_T
+        count = self.k_t - k_T
         half = self.c / 2.0
         self.coupons = half * count
         width = int(count.max()) if count.size else 0
-        if width:
+        if width == 1:
+            paid_tau = np.where(count > 0, self.T.astype(np.int64) - mat.coupon_day(k_T), 0)
+            self.coupon_tau = half * paid_tau / 360.0  # Σ C_k τ_k
+        elif width > 1:
             j = np.arange(width)
             ks = k_T[..., None] + j
             paid = j < count[..., None]
-            dates = _coupon_date(np.broadcast_to(self.m[..., None], ks.shape), ks)
-            tau_k = np.where(paid, (self.T[..., None] - dates).astype(np.int64), 0) / 360.0
-            self.coupon_tau = half * tau_k.sum(axis=-1)  # Σ C_k τ_k
+            sub = _Maturity(np.broadcast_to(self.m[..., None], ks.shape))
+            days = np.where(paid, self.T.astype(np.int64)[..., None] - sub.coupon_day(ks), 0)
+            self.coupon_tau = half * days.sum(axis=-1) / 360.0
         else:
             self.coupon_tau = np.zeros_like(self.c)
         self.dirty = self.p + self.ai_t
@@ -256,18 +258,19 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     """
     import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
 
-    from .futures import conversion_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
+    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
     from .quotes import format_32nds  # noqa: PLC0415
 
-    cols = bonds if isinstance(bonds, dict) else {c: bonds[c] for c in bonds.columns}
+    names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
-        if need not in cols:
-            raise InputError("bonds", sorted(cols), f"has no '{need}' column; it needs coupon, "
-                             "maturity and price")
-    coupon = as_float(np.asarray(cols["coupon"]), "coupon", nonnegative=True).reshape(-1)
-    maturity = as_date(np.asarray(cols["maturity"]), "maturity").reshape(-1)
-    price = as_price(np.asarray(cols["price"], dtype=object if _is_text(cols["price"]) else None),
-                     "price").reshape(-1)
+        if need not in names:
+            raise InputError("bonds", sorted(map(str, names)), f"has no '{need}' column; it needs "
+                             "coupon, maturity and price")
+    cols = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
+            if name in names}
+    coupon = as_float(cols["coupon"], "coupon", nonnegative=True).reshape(-1)
+    maturity = as_date(cols["maturity"], "maturity").reshape(-1)
+    price = as_price(cols["price"], "price").reshape(-1)
     if coupon.size == 0:
         raise InputError("bonds", "(empty)", "has no rows; give at least one deliverable bond")
     s = as_date(settle, "settle").reshape(-1)[0]
@@ -279,7 +282,8 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
                       allow_missing=True).reshape(-1)
     if np.isnan(cf).any():
         todo = np.isnan(cf)
-        cf[todo] = np.asarray(conversion_factor(coupon[todo], maturity[todo], k)).reshape(-1)
+        _check_deliverable(k, maturity[todo])
+        cf[todo] = _cme_factor(k, coupon[todo] / 100.0, maturity[todo])
     f = as_price(futures_price, "futures_price").reshape(-1)[0]
     r = np.broadcast_to(_repo(repo).reshape(-1), coupon.shape) if np.size(repo) > 1 else \
         _repo(repo).reshape(-1)[0]
@@ -290,10 +294,12 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     gross = price - invoice
     net = fwd - invoice
     irr = leg.implied_repo(invoice) * 100.0
-    y, slope, _dirty = _risk(price, coupon, maturity, np.full(coupon.shape, s))
+    n = leg.k_t.astype(np.float64)
+    y = _yield_from_dirty(coupon, n, leg.w_t, leg.dirty)
+    _, slope = _pv_and_slope(coupon, n, leg.w_t, y)
     dv01 = -slope * 0.1
     order = np.argsort(-irr, kind="stable")
-    ticker = np.asarray(cols["ticker"], dtype=object) if "ticker" in cols else np.full(coupon.shape, "")
+    ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
     table = {
         "ticker": ticker,
         "coupon": coupon,
@@ -315,13 +321,10 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
         "hedge_ratio": dv01 / cf,
         "duration": -slope / leg.dirty,
     }
-    df = pd.DataFrame({name: col[order] for name, col in table.items()})
-    df["ctd"] = np.arange(len(df)) == 0
+    table = {name: col[order] for name, col in table.items()}
+    table["ctd"] = np.arange(len(order)) == 0
+    df = pd.DataFrame(table)
     df.attrs.update(contract=str(k), settle=str(s), delivery=str(T), futures_price=float(f),
                     repo=(r * 100.0).tolist() if np.ndim(r) else float(r * 100.0))
     return df
 
-
-def _is_text(values) -> bool:
-    arr = np.asarray(values)
-    return arr.dtype.kind in "OUS"

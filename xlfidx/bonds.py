@@ -42,12 +42,28 @@ _D = "datetime64[D]"
 _M = "datetime64[M]"
 
 
-def _days_in_month(months: np.ndarray) -> np.ndarray:
-    return ((months + 1).astype(_D) - months.astype(_D)).astype(np.int64)
+# Month arithmetic on integers: months since 1970-01 index two tables (first day of the month
+# as days since 1970-01-01, and the month's length), so a coupon date costs a few array ops.
+_TABLE_START = -12 * 170  # 1800-01
+_TABLE_MONTHS = 12 * 500  # to 2299-12
+_MONTHS = np.arange(_TABLE_START, _TABLE_START + _TABLE_MONTHS + 1).astype(_M)
+_MONTH_START = _MONTHS.astype(_D).astype(np.int64)
+_MONTH_DAYS = np.diff(_MONTH_START)
+_MONTH_START = _MONTH_START[:-1]
 
 
-def _is_month_end(dates: np.ndarray) -> np.ndarray:
-    return (dates + 1).astype(_M) != dates.astype(_M)
+def _split(dates: np.ndarray):
+    """(months since 1970-01, day of month − 1, days since 1970-01-01) of datetime64[D] dates."""
+    days = dates.astype(np.int64)
+    months = dates.astype(_M).astype(np.int64)
+    return months, days - _MONTH_START[months - _TABLE_START], days
+
+
+def _date_at(months: np.ndarray, day0: np.ndarray, eom) -> np.ndarray:
+    """Day number of (month, day) with the day clipped to the month (or its last day if eom)."""
+    i = months - _TABLE_START
+    last = _MONTH_DAYS[i] - 1
+    return _MONTH_START[i] + np.where(eom, last, np.minimum(day0, last))
 
 
 def add_months(dates: Any, months: Any, eom: Any = False) -> np.ndarray:
@@ -57,24 +73,45 @@ def add_months(dates: Any, months: Any, eom: Any = False) -> np.ndarray:
     '2030-12-31'
     """
     d = np.asarray(dates, dtype=_D)
-    month0 = d.astype(_M)
-    day = (d - month0.astype(_D)).astype(np.int64) + 1
-    target = month0 + np.asarray(months, dtype=np.int64)
-    dim = _days_in_month(target)
-    day = np.where(eom, dim, np.minimum(day, dim))
-    return target.astype(_D) + (day - 1).astype("timedelta64[D]")
+    m, day0, _ = _split(d)
+    out = _date_at(m + np.asarray(months, dtype=np.int64), day0, eom)
+    return out.astype(_D)
+
+
+class _Maturity:
+    """A bond's coupon calendar: coupon ``k`` falls ``6k`` months before maturity (``k = 0``
+    is maturity), on the maturity's day of month, or on month end under the end-of-month rule."""
+
+    __slots__ = ("months", "day0", "eom", "days")
+
+    def __init__(self, maturity: np.ndarray):
+        self.months, self.day0, self.days = _split(maturity)
+        self.eom = self.day0 == _MONTH_DAYS[self.months - _TABLE_START] - 1
+
+    def coupon_day(self, k: np.ndarray) -> np.ndarray:
+        """Coupon date ``k`` periods back, as days since 1970-01-01."""
+        return _date_at(self.months - 6 * k, self.day0, self.eom)
+
+    def periods_back(self, date_days: np.ndarray, date_months: np.ndarray) -> np.ndarray:
+        """``k`` of the last coupon date on or before the date."""
+        k = (self.months - date_months) // 6
+        return np.where(self.coupon_day(k) > date_days, k + 1, k)
+
+    def around(self, date: np.ndarray):
+        """(k of the previous coupon, previous coupon day, next coupon day, the date's day)."""
+        days = date.astype(np.int64)
+        k = self.periods_back(days, date.astype(_M).astype(np.int64))
+        return k, self.coupon_day(k), self.coupon_day(k - 1), days
 
 
 def _coupon_date(maturity: np.ndarray, k: np.ndarray) -> np.ndarray:
     """The coupon date ``k`` periods (of six months) before maturity (``k = 0``: maturity)."""
-    return add_months(maturity, -6 * k, eom=_is_month_end(maturity))
+    return _Maturity(np.asarray(maturity, dtype=_D)).coupon_day(np.asarray(k)).astype(_D)
 
 
 def _periods_back(maturity: np.ndarray, date: np.ndarray) -> np.ndarray:
     """The ``k`` of the last coupon date on or before ``date`` (counted back from maturity)."""
-    months = (maturity.astype(_M) - date.astype(_M)).astype(np.int64)
-    k = months // 6
-    return np.where(_coupon_date(maturity, k) > date, k + 1, k)
+    return _Maturity(maturity).around(date)[0]
 
 
 def _check_before_maturity(maturity: np.ndarray, date: np.ndarray, date_name: str) -> None:
@@ -88,8 +125,8 @@ def _check_before_maturity(maturity: np.ndarray, date: np.ndarray, date_name: st
 
 def _schedule(maturity: np.ndarray, date: np.ndarray):
     """(k of previous coupon, previous coupon date, next coupon date) around ``date``."""
-    k = _periods_back(maturity, date)
-    return k, _coupon_date(maturity, k), _coupon_date(maturity, k - 1)
+    k, prev, nxt, _ = _Maturity(maturity).around(date)
+    return k, prev.astype(_D), nxt.astype(_D)
 
 
 def previous_coupon_date(maturity: Any, date: Any) -> Any:
@@ -115,11 +152,15 @@ def coupon_count_after(maturity: Any, date: Any) -> Any:
     return scalar_or_array(_periods_back(m, d), maturity, date)
 
 
+def _accrued_at(coupon_pct: np.ndarray, mat: _Maturity, date: np.ndarray):
+    """(accrued per 100, k of previous coupon, fraction of the period still to run)."""
+    k, prev, nxt, days = mat.around(date)
+    period = nxt - prev
+    return coupon_pct / 2.0 * (days - prev) / period, k, (nxt - days) / period
+
+
 def _accrued(coupon_pct: np.ndarray, maturity: np.ndarray, settle: np.ndarray) -> np.ndarray:
-    _, prev, nxt = _schedule(maturity, settle)
-    days = (settle - prev).astype(np.int64)
-    period = (nxt - prev).astype(np.int64)
-    return coupon_pct / 2.0 * days / period
+    return _accrued_at(coupon_pct, _Maturity(maturity), settle)[0]
 
 
 def accrued_interest(coupon: Any, maturity: Any, settle: Any) -> Any:
@@ -154,40 +195,38 @@ def settlement_date(trade_date: Any, days: int = 1) -> Any:
 def _pv_and_slope(c_pct, n, w, y):
     """Dirty price per 100 and its derivative in y (decimal) at yield ``y``.
 
-    Price = v^w · [C·(1 − v^n)/(1 − v) + 100·v^(n−1)], v = 1/(1 + y/2), C = c/2 per 100,
-    n coupons left, w = fraction of the current period still to run.
+    Price = v^w · [C·(1 − v^n)/(1 − v) + 100·v^(n−1)], v = 1/(1 + y/2) = e^(−a), C = c/2 per
+    100, n coupons left, w = fraction of the current period still to run.
     """
     cpn = c_pct / 2.0
-    v = 1.0 / (1.0 + y / 2.0)
-    one_minus_v = 1.0 - v
-    small = np.abs(one_minus_v) < 1e-12
-    safe = np.where(small, 1.0, one_minus_v)
-    vn = v ** n
-    annuity = np.where(small, n, (1.0 - vn) / safe)
-    d_annuity = np.where(small, n * (n - 1) / 2.0,
-                         (-n * v ** (n - 1) * safe + (1.0 - vn)) / safe ** 2)
-    body = cpn * annuity + 100.0 * v ** (n - 1)
-    d_body = cpn * d_annuity + 100.0 * (n - 1) * v ** np.maximum(n - 2, 0)
-    vw = v ** w
-    price = vw * body
-    dprice_dv = w * v ** (w - 1.0) * body + vw * d_body
-    dv_dy = -0.5 * v * v
-    return price, dprice_dv * dv_dy
+    a = np.log1p(y / 2.0)
+    v = np.exp(-a)
+    vn = np.exp(-n * a)
+    one_minus_v = -np.expm1(-a)
+    flat = np.abs(one_minus_v) < 1e-9  # zero yield: the annuity is just n
+    safe = np.where(flat, 1.0, one_minus_v)
+    annuity = np.where(flat, n, (1.0 - vn) / safe)
+    d_annuity = np.where(flat, -n * (n - 1) / 2.0,
+                         (n * vn * safe - (1.0 - vn) * v) / (safe * safe))  # d/da
+    redemption = 100.0 * vn / v
+    body = cpn * annuity + redemption
+    vw = np.exp(-w * a)
+    dprice_da = vw * (cpn * d_annuity - (n - 1) * redemption - w * body)
+    return vw * body, dprice_da * (0.5 * v)  # da/dy = v/2
 
 
 def _period_fraction(maturity, settle):
-    k, prev, nxt = _schedule(maturity, settle)
-    w = (nxt - settle).astype(np.int64) / (nxt - prev).astype(np.int64)
+    _, k, w = _accrued_at(np.zeros(np.shape(maturity)), _Maturity(maturity), settle)
     return k.astype(np.float64), w
 
 
 def _yield_from_dirty(c_pct, n, w, dirty):
-    y = np.full(np.shape(dirty), 0.05) + 0.0 * c_pct
-    for _ in range(60):
+    y = np.where(dirty > 0, c_pct / 100.0, 0.05) + np.zeros(np.shape(dirty))
+    for _ in range(50):
         price, slope = _pv_and_slope(c_pct, n, w, y)
         step = (price - dirty) / slope
         y = y - step
-        if np.all(np.abs(step) < 1e-14):
+        if np.all(np.abs(step) < 1e-13):
             break
     return y
 
@@ -231,8 +270,14 @@ def _risk(price, coupon, maturity, settle):
     p = as_price(price, "price")
     c, m, s = _bond_inputs(coupon, maturity, settle)
     p, c, m, s = broadcast(p, c, m, s, names=["price", "coupon", "maturity", "settle"])
-    n, w = _period_fraction(m, s)
-    dirty = p + _accrued(c, m, s)
+    return _risk_at(p, c, _Maturity(m), s)
+
+
+def _risk_at(p, c, mat: _Maturity, s):
+    """(yield decimal, d dirty / d yield, dirty price) for validated arrays."""
+    ai, k, w = _accrued_at(c, mat, s)
+    dirty = p + ai
+    n = k.astype(np.float64)
     y = _yield_from_dirty(c, n, w, dirty)
     _, slope = _pv_and_slope(c, n, w, y)
     return y, slope, dirty

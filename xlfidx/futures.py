@@ -161,18 +161,18 @@ def _months_from(start_month: np.ndarray, maturity: np.ndarray) -> np.ndarray:
     return (maturity.astype(_M) - start_month).astype(np.int64)
 
 
-def _eligible(spec: ContractSpec, dmonth: np.ndarray, maturity: np.ndarray,
+def _eligible(spec: ContractSpec, dmonth: np.datetime64, maturity: np.ndarray,
               issue: np.ndarray | None = None) -> np.ndarray:
+    """Where bonds maturing on ``maturity`` are deliverable for delivery month ``dmonth``."""
+    dmonth = np.datetime64(dmonth, "M")
     first = dmonth.astype(_D)
     ok = maturity >= _add_months_d(first, spec.min_remaining_months)
     ok &= maturity <= _add_months_d(first, _MAX_TREASURY_MONTHS)
-    if spec.max_remaining_months is not None:
+    if spec.max_remaining_months is not None and (
+            spec.max_applies_from is None or dmonth >= np.datetime64(spec.max_applies_from, "M")):
         anchor = ((dmonth + 1).astype(_D) - 1) if spec.max_from_last_day else first
         limit = _add_months_d(anchor, spec.max_remaining_months)
-        within = (maturity < limit) if spec.max_exclusive else (maturity <= limit)
-        if spec.max_applies_from is not None:
-            within |= dmonth < np.datetime64(spec.max_applies_from, "M")
-        ok &= within
+        ok &= (maturity < limit) if spec.max_exclusive else (maturity <= limit)
     if issue is not None and spec.max_original_months is not None:
         has = ~np.isnat(issue)
         orig_ok = maturity <= _add_months_d(np.where(has, issue, maturity), spec.max_original_months)
@@ -224,7 +224,7 @@ def resolve_contract(contract: Any, maturity: Any = None, *, settle: Any = None)
     fits = []
     for y in range(earliest - earliest % 10 + c.year_digit, latest + 1, 10):
         dm = np.datetime64(f"{y:04d}-{c.month:02d}", "M")
-        if _eligible(c.spec, np.full(m.shape, dm), m).all():
+        if _eligible(c.spec, dm, m).all():
             fits.append(y)
     if len(fits) == 1:
         return c.with_year(fits[0])
@@ -291,16 +291,13 @@ def is_deliverable(maturity: Any, contract: Any, issue_date: Any = None) -> Any:
         except InputError:
             return scalar_or_array(np.zeros(m.shape, dtype=bool), maturity)
     issue = None if issue_date is None else as_date(issue_date, "issue_date", allow_missing=True)
-    dm = np.full(m.shape, c.delivery_month)
     if issue is not None:
         m, issue = broadcast(m, issue, names=["maturity", "issue_date"])
-        dm = np.full(m.shape, c.delivery_month)
-    return scalar_or_array(_eligible(c.spec, dm, m, issue), maturity)
+    return scalar_or_array(_eligible(c.spec, c.delivery_month, m, issue), maturity)
 
 
 def _check_deliverable(c: Contract, m: np.ndarray) -> None:
-    dm = np.full(m.shape, c.delivery_month)
-    ok = _eligible(c.spec, dm, m)
+    ok = _eligible(c.spec, c.delivery_month, m)
     if not ok.all():
         i = int(np.flatnonzero(~ok.reshape(-1))[0])
         months = int(_months_from(np.asarray(c.delivery_month), m.reshape(-1)[i:i + 1])[0])
@@ -318,13 +315,20 @@ def _cf_formula(c: np.ndarray, months: np.ndarray, round_to: int, quarterly: boo
     months = months - months % round_to
     n, z = np.divmod(months, 12)
     v = np.where(z < 7, z, 3 if quarterly else z - 6).astype(np.float64)
-    a = 1.0 / 1.03 ** (v / 6.0)
+    ln103 = np.log(1.03)
+    a = np.exp(-ln103 * v / 6.0)
     b = (c / 2.0) * (6.0 - v) / 6.0
-    big_c = np.where(z < 7, 1.0 / 1.03 ** (2 * n), 1.0 / 1.03 ** (2 * n + 1))
+    big_c = np.exp(-ln103 * (2 * n + (z >= 7)))
     d = (c / 0.06) * (1.0 - big_c)
     raw = a * (c / 2.0 + big_c + d) - b
     # CME publishes 4 decimals; round half up on a value nudged off binary noise
     return np.floor(raw * 1e4 + 0.5 + 1e-9) / 1e4
+
+
+def _cme_factor(k: Contract, coupon_decimal: np.ndarray, maturity: np.ndarray) -> np.ndarray:
+    """CME factors of validated bonds deliverable into a resolved contract."""
+    months = _months_from(np.asarray(k.delivery_month), maturity)
+    return _cf_formula(coupon_decimal, months, k.spec.cf_round_months, k.spec.cf_round_months == 3)
 
 
 def conversion_factor(coupon: Any, maturity: Any, contract: Any) -> Any:
@@ -352,9 +356,7 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any) -> Any:
                                  "write the year with two digits")
             k = resolved[0] if resolved else k
         _check_deliverable(k, m)
-        months = _months_from(np.asarray(k.delivery_month), m)
-        out = _cf_formula(c, months, k.spec.cf_round_months, k.spec.cf_round_months == 3)
-        return scalar_or_array(out, coupon, maturity)
+        return scalar_or_array(_cme_factor(k, c, m), coupon, maturity)
     tickers = np.asarray(contract, dtype=object)
     c, m, tickers = broadcast(c, m, tickers, names=["coupon", "maturity", "contract"])
     flat_t = tickers.reshape(-1)
