@@ -78,7 +78,7 @@ def as_price(value: Any, name: str = "price", *, positive: bool = True) -> np.nd
 def format_32nds(price: Any, eighths: bool = True) -> Any:
     """Format decimal prices in 32nds, rounded to the nearest eighth of a 32nd (or whole 32nd).
 
-    >>> format_32nds([103.2890625, -0.30228])
+    >>> format_32nds([103.2890625, -0.296875])
     ['103-092', '-0-09+']
     """
     p = as_float(price, "price")
