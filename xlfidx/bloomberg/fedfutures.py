@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._inputs import as_date, as_float, is_missing
-from ..errors import InputError, MissingDataError
+from ..errors import InputError, MissingDataError, describe_value
 from ..fedfunds import MONTH_CODES, compare_fed_paths, fed_path, fed_path_by_month, fomc_meetings
 
 __all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem"]
@@ -49,7 +49,15 @@ class FedFuturesProblem:
 
     def __str__(self) -> str:
         what = "contract left out of the chain" if self.excluded else "read as missing"
-        return f"sheet '{self.sheet}', {self.ticker}: {self.field} = {self.value!r} {self.reason} ({what})"
+        return f"sheet '{self.sheet}', {self.ticker}: {self.field} = {_show(self.value)} {self.reason} ({what})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date | np.datetime64):
+        return str(value)
+    return describe_value(value)
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class FedFuturesExport:
         """The pricing-date sheets, latest first."""
         return sorted(self.chains, reverse=True)
 
-    def _sheet(self, date: Any) -> str:
+    def sheet_name(self, date: Any) -> str:
         if date is None:
             return self.dates[0]
         key = str(date.date() if isinstance(date, _dt.datetime) else date).strip()
@@ -85,12 +93,12 @@ class FedFuturesExport:
 
     def chain(self, date: Any = None) -> pd.DataFrame:
         """The usable contracts (no problem) of one pricing date (default: the latest)."""
-        table = self.chains[self._sheet(date)]
+        table = self.chains[self.sheet_name(date)]
         return table[table["problem"] == ""].reset_index(drop=True)
 
     def spot_rate(self, date: Any = None) -> float:
         """The ``fed funds`` sheet's rate on a pricing date."""
-        sheet = self._sheet(date)
+        sheet = self.sheet_name(date)
         day = as_date(sheet, "date")[()]
         hit = self.spot[self.spot.index == day]
         if hit.empty:
@@ -125,7 +133,7 @@ class FedFuturesExport:
 
         ``attrs["added_meetings"]`` lists the meetings taken from the published calendar.
         """
-        sheet = self._sheet(date)
+        sheet = self.sheet_name(date)
         chain = self.chain(sheet)
         if chain.empty:
             raise InputError("date", sheet, "has no usable contract (see the problems)")
@@ -170,7 +178,8 @@ def _norm(text: Any) -> str:
 
 def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> pd.DataFrame:
     header = [_norm(h) for h in raw.iloc[0]]
-    body = raw.iloc[1:].dropna(how="all")
+    body = raw.iloc[1:]
+    body = body[~body.map(is_missing).all(axis=1)]
     col = {h: i for i, h in enumerate(header)}
     try:
         pricing = as_date(sheet, "date")[()]
@@ -186,7 +195,7 @@ def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
                     _ticker: str = ticker, _bad: list[str] = bad) -> None:
             problems.append(FedFuturesProblem(sheet, _ticker, fld, value, reason, excluded))
             if excluded:
-                _bad.append(f"{fld} = {value!r} {reason}")
+                _bad.append(f"{fld} = {_show(value)} {reason}")
 
         value = rec[col["px_last"]]
         price = np.nan
@@ -250,7 +259,9 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     if not path.is_file():
         raise InputError("path", str(path), "does not exist")
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object)
+        # keep Bloomberg's "#N/A N/A" as text so a bad cell is reported with what it held
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
+                               keep_default_na=False, na_values=[])
     except (ValueError, OSError, KeyError) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     problems: list[FedFuturesProblem] = []

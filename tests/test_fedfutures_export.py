@@ -1,0 +1,184 @@
+"""The Bloomberg Fed funds futures export reader, the shipped sample and ``xlfidx fedpath``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import xlfidx
+from xlfidx.bloomberg.fedfutures import read_fedfutures_export
+from xlfidx.cli import main
+from xlfidx.errors import InputError, MissingDataError
+from xlfidx.samples import DATA_DIR
+from xlfidx.samples import fedfutures as sample
+
+
+@pytest.fixture(scope="module")
+def export(bloomberg_dir):
+    return read_fedfutures_export(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+
+
+def test_reads_the_real_export(export):
+    assert export.dates == ["2025-01-31", "2025-01-26", "2024-07-29"]
+    assert export.spot_rate("2025-01-31") == 4.33
+    assert export.spot_rate("2024-07-29") == 5.33
+    assert export.meetings.astype(str).tolist()[:2] == ["2025-03-19", "2025-05-07"]
+    assert export.meetings.size == 9
+    assert export.problems == []
+    chain = export.chain("2025-01-31")
+    assert len(chain) == 14
+    assert chain["ticker"].iloc[0] == "FFG5 Comdty"
+    assert chain["price"].iloc[0] == 95.675
+    assert chain["open interest"].iloc[0] == 503574
+    assert chain["month"].iloc[-1] == "2026-03"
+    assert chain["implied rate %"].iloc[-1] == pytest.approx(3.86)
+    assert export.chain("2025-01-26")["open interest"].isna().all()  # no open_int column
+    assert len(export.chain("2024-07-29")) == 14
+
+
+def test_unknown_date_names_the_sheets(export):
+    with pytest.raises(InputError, match=r"^date = '2025-02-01' is not a pricing-date sheet .* "
+                       r"2025-01-31, 2025-01-26, 2024-07-29"):
+        export.chain("2025-02-01")
+
+
+def test_compare_two_dates_fills_missing_meetings_from_the_fomc_calendar(export):
+    # the file lists meetings from 2025-03 on; the 2024-07-29 chain needs the 2024 meetings
+    mtg, added = export.meetings_for("2024-07-29")
+    assert added == ["2024-09-18", "2024-11-07", "2024-12-18", "2025-01-29"]
+    assert export.meetings_for("2025-01-31")[1] == []
+    cmp = export.compare("2025-01-31", "2024-07-29")
+    assert list(cmp.columns) == ["meeting", "rate after % (2025-01-31)",
+                                 "rate after % (2024-07-29)", "repricing (bp)"]
+    row = cmp.set_index("meeting").loc[pd.Timestamp("2025-03-19")]
+    assert row["rate after % (2025-01-31)"] == pytest.approx(4.285)  # FFJ5 on 2025-01-31
+    assert row["rate after % (2024-07-29)"] == pytest.approx(4.27)   # FFJ5 on 2024-07-29
+    assert row["repricing (bp)"] == pytest.approx(1.5)
+    # without the published calendar, months with no listed meeting misprice by ~1%:
+    bare = export.fed_path("2024-07-29", fill_fomc=False, by_month=True)
+    assert bare["model - futures (bp)"].abs().max() > 50
+    filled = export.fed_path("2024-07-29", by_month=True)
+    clean = filled[filled["meeting"].isna()]
+    assert clean["model - futures (bp)"].abs().max() < 2
+
+
+def _write_export(path, rows, spot=(("2025-01-31", 4.33),), meetings=("2025-03-19",)):
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        pd.DataFrame(rows, columns=["ticker", "px_last", "last_tradeable_dt", "open_int"]).to_excel(
+            xw, sheet_name="2025-01-31", index=False)
+        pd.DataFrame(spot, columns=["date", "fed funds rate"]).to_excel(
+            xw, sheet_name="fed funds", index=False)
+        pd.DataFrame({"meeting dates": list(meetings)}).to_excel(
+            xw, sheet_name="fed meetings", index=False)
+
+
+def test_bad_cells_reported_by_ticker_and_field(tmp_path):
+    path = tmp_path / "ff.xlsx"
+    _write_export(path, [
+        ("FFG5 Comdty", 95.675, dt.datetime(2025, 2, 28), 1000),
+        ("FFH5 Comdty", "#N/A N/A", dt.datetime(2025, 3, 31), 900),
+        ("FFJ5 Comdty", 95.715, dt.datetime(2025, 4, 30), "#N/A N/A"),
+        ("FFK5 Comdty", 95.77, "#N/A N/A", 500),
+        ("FFM5 Comdty", 95.83, dt.datetime(2025, 7, 31), 400),
+        ("FFN5 Comdty", 250.0, dt.datetime(2025, 7, 31), 300),
+    ])
+    x = read_fedfutures_export(path)
+    text = [str(p) for p in x.problems]
+    assert text == [
+        "sheet '2025-01-31', FFH5 Comdty: px_last = '#N/A N/A' is missing (contract left out of the chain)",
+        "sheet '2025-01-31', FFJ5 Comdty: open_int = '#N/A N/A' is missing (read as missing)",
+        "sheet '2025-01-31', FFK5 Comdty: last_tradeable_dt = '#N/A N/A' is missing; contract month "
+        "taken from the ticker (read as missing)",
+        "sheet '2025-01-31', FFM5 Comdty: last_tradeable_dt = 2025-07-31 is not "
+        "in 2025-06, the month the ticker names (contract left out of the chain)",
+        "sheet '2025-01-31', FFN5 Comdty: px_last = 250 is outside (0, 200) (contract left out of "
+        "the chain)",
+    ]
+    chain = x.chain()
+    assert chain["ticker"].tolist() == ["FFG5 Comdty", "FFJ5 Comdty", "FFK5 Comdty"]
+    assert chain["month"].tolist() == ["2025-02", "2025-04", "2025-05"]
+    table = x.chains["2025-01-31"].set_index("ticker")
+    assert table.at["FFH5 Comdty", "problem"] == "px_last = '#N/A N/A' is missing"
+
+
+def test_missing_spot_and_sheets(tmp_path):
+    path = tmp_path / "ff.xlsx"
+    _write_export(path, [("FFG5 Comdty", 95.675, dt.datetime(2025, 2, 28), 1)],
+                  spot=(("2025-01-30", 4.33),))
+    with pytest.raises(MissingDataError, match=r"^spot_rate = '2025-01-31' has no row in the 'fed funds'"):
+        read_fedfutures_export(path).spot_rate("2025-01-31")
+    bare = tmp_path / "bare.xlsx"
+    pd.DataFrame({"a": [1]}).to_excel(bare, index=False)
+    with pytest.raises(InputError, match=r"^path = 'bare.xlsx' has no chain sheet"):
+        read_fedfutures_export(bare)
+    with pytest.raises(InputError, match=r"does not exist"):
+        read_fedfutures_export(tmp_path / "nope.xlsx")
+
+
+def test_public_names():
+    assert xlfidx.read_fedfutures_export is read_fedfutures_export
+    assert xlfidx.fed_path is xlfidx.fedfunds.fed_path
+
+
+def test_shipped_sample_is_written_by_its_script_and_says_synthetic(tmp_path):
+    committed = read_fedfutures_export(DATA_DIR / sample.FILENAME)
+    sample.write(tmp_path / sample.FILENAME)
+    fresh = read_fedfutures_export(tmp_path / sample.FILENAME)
+    assert committed.dates == fresh.dates == ["2025-04-30", "2025-03-31"]
+    for date in committed.dates:
+        pd.testing.assert_frame_equal(committed.chains[date], fresh.chains[date])
+    np.testing.assert_array_equal(committed.meetings, fresh.meetings)
+    assert "SYNTHETIC" in sample.DESCRIPTION
+    assert any("SYNTHETIC" in n for n in committed.notes)
+    assert len(committed.chain("2025-04-30")) == 18
+
+
+@pytest.mark.parametrize("method", ["cme", "next"])
+def test_sample_path_recovers_the_hypothetical_path(method):
+    # the prices are the hypothetical path's monthly averages rounded to the tick: the solve
+    # gets the path back within 1 bp (rounding, amplified by the days after a meeting)
+    x = read_fedfutures_export(DATA_DIR / sample.FILENAME)
+    for date, (_, changes) in sample.EXPECTED_CHANGES.items():
+        path = x.fed_path(date, method=method, announcement_day="old")
+        truth = sample.SPOT_PCT + np.cumsum(changes)
+        got = path["rate after %"].to_numpy()[: truth.size]
+        ok = ~np.isnan(got)
+        assert ok.sum() >= 12
+        assert np.abs(got[ok] - truth[ok]).max() * 100 < 1.0
+
+
+def test_backout_amplifies_tick_rounding_down_the_chain():
+    # seed choice 2 multiplies each error by N/M of the next meeting month: on the sample's
+    # 13 meetings half a tick of rounding ends hundreds of bp off, which is why it is not
+    # the default (it still reprices every contract it used: see test_fedfunds)
+    x = read_fedfutures_export(DATA_DIR / sample.FILENAME)
+    _, changes = sample.EXPECTED_CHANGES["2025-04-30"]
+    path = x.fed_path("2025-04-30", method="backout", announcement_day="old")
+    err_bp = np.abs(path["rate after %"].to_numpy()[:13] - sample.SPOT_PCT - np.cumsum(changes)) * 100
+    assert err_bp[:2].max() < 1 and err_bp[-1] > 100
+
+
+def test_cli_on_the_sample(capsys, tmp_path):
+    png = tmp_path / "fed.png"
+    assert main(["fedpath", "--compare", "2025-03-31", "--probs", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out
+    assert "pricing date 2025-04-30: spot 4.33%, target range 4.25-4.50, method cme" in out
+    assert "2025-06-18     FFM5" in out
+    assert "the path ends at 2026-10-28; not priced: 2026-12-09" in out
+    assert "FedWatch target-range probabilities" in out
+    assert "repricing of the path, 2025-04-30 vs 2025-03-31" in out
+    assert png.stat().st_size > 10_000
+
+
+def test_cli_on_the_real_export(capsys, bloomberg_dir):
+    path = str(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+    assert main(["fedpath", path, "--method", "next", "--compare", "2024-07-29"]) == 0
+    out = capsys.readouterr().out
+    assert "meetings added from the published FOMC calendar (not in the file): 2024-09-18" in out
+    assert "2025-03-19     FFH5   4.3300  4.2850" in out
+    assert main(["fedpath", path, "--date", "2025-02-01"]) == 2
+    assert "error: date = '2025-02-01' is not a pricing-date sheet" in capsys.readouterr().err
