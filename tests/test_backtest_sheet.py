@@ -1,0 +1,183 @@
+"""The ``Backtest`` sheet writer: every other sheet kept cell for cell, VBA kept, atomic replace;
+and the ``xlfidx backtest`` command end to end on a small book."""
+
+from __future__ import annotations
+
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from xlfidx.backtest import BacktestConfig, run_backtest
+from xlfidx.cli import main
+from xlfidx.errors import InputError
+from xlfidx.excel.backtest_sheet import SHEET, write_backtest_sheet
+from xlfidx.samples import mbs_history
+
+FIELDS = ("PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL")
+
+
+@lru_cache(maxsize=1)
+def small_result():
+    h = mbs_history.simulate()
+    n = 900
+    index = pd.DatetimeIndex(h["dates"][:n].astype("datetime64[ns]"), name="date")
+    mbs = pd.DataFrame({k.split()[0]: v[:n] for k, v in h["mbs"].items()}, index=index)
+    fut = pd.DataFrame({(f, c): h["futures"][c][f][:n] for f in FIELDS for c in ("TU", "FV", "TY", "US")},
+                       index=index)
+    return run_backtest(mbs, fut, BacktestConfig(tilts=(0.0, 2.0, 4.0), min_train_years=1))
+
+
+@pytest.fixture(scope="module")
+def charts(tmp_path_factory):
+    from xlfidx.backtest_plot import plot_all
+
+    return plot_all(small_result(), tmp_path_factory.mktemp("png"), "SYNTHETIC test")
+
+
+def user_book(path: Path) -> Path:
+    """A workbook a user might own: values, formulas, styles, merges, an old Backtest sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Settings"
+    ws["A1"], ws["B1"] = "cost_bp", 1.5
+    ws["A2"], ws["B2"] = "tilts", "0:10:0.5"
+    ws["A3"], ws["B3"] = "double", "=B1*2"
+    ws["A1"].font = Font(bold=True, color="FF0000")
+    ws["B1"].fill = PatternFill("solid", fgColor="FFFF00")
+    ws["B1"].number_format = "0.000"
+    ws.merge_cells("D1:E2")
+    ws["D1"] = "merged note"
+    ws.column_dimensions["A"].width = 25
+    old = wb.create_sheet(SHEET)
+    old["A1"], old["Z99"] = "stale result", 42
+    notes = wb.create_sheet("Notes")
+    for i in range(1, 40):
+        notes.cell(i, 1, f"line {i}")
+        notes.cell(i, 2, i * 1.25)
+        notes.cell(i, 3, pd.Timestamp("2024-01-01").date())
+    wb.save(path)
+    return path
+
+
+def snapshot(ws) -> dict:
+    return {(c.row, c.column): (c.value, c.number_format, c.font.b, c.font.color.rgb if c.font.color else None,
+                                c.fill.fgColor.rgb)
+            for row in ws.iter_rows() for c in row}
+
+
+def test_other_sheets_are_kept_cell_for_cell(tmp_path, charts):
+    path = user_book(tmp_path / "book.xlsx")
+    before = load_workbook(path)
+    expected = {name: snapshot(before[name]) for name in ("Settings", "Notes")}
+    write_backtest_sheet(path, small_result(), charts, title="MBS backtest SYNTHETIC")
+    after = load_workbook(path)
+    assert after.sheetnames == ["Settings", SHEET, "Notes"]  # the Backtest tab keeps its place
+    for name, cells in expected.items():
+        assert snapshot(after[name]) == cells, name
+    settings = after["Settings"]
+    assert settings["B3"].value == "=B1*2"
+    assert [str(r) for r in settings.merged_cells.ranges] == ["D1:E2"]
+    assert settings.column_dimensions["A"].width == 25
+    bt = after[SHEET]
+    assert bt["A1"].value == "MBS backtest SYNTHETIC"
+    assert bt["Z99"].value is None  # the stale sheet is gone
+    values = [c.value for c in bt["A"]]
+    assert "Strategy" in values and "basis TY" in values and "walk-forward" in values
+    header_row = values.index("Strategy") + 1
+    headers = [c.value for c in bt[header_row]]
+    assert "Sharpe" in headers and "Sharpe net" in headers and "Avg |resid dur| y" in headers
+    ty_row = values.index("basis TY") + 1
+    sharpe = bt.cell(ty_row, headers.index("Sharpe") + 1).value
+    assert sharpe == pytest.approx(small_result().summary.loc["basis TY", "sharpe"])
+    assert len(bt._images) == 4
+
+
+def test_out_path_leaves_the_source_untouched(tmp_path, charts):
+    path = user_book(tmp_path / "book.xlsx")
+    original = path.read_bytes()
+    out = write_backtest_sheet(path, small_result(), charts, tmp_path / "out" / "copy.xlsx")
+    assert path.read_bytes() == original
+    assert SHEET in load_workbook(out).sheetnames
+
+
+def test_a_failure_never_loses_the_book(tmp_path, charts):
+    path = user_book(tmp_path / "book.xlsx")
+    original = path.read_bytes()
+    bad = dict(charts, extra=tmp_path / "missing.png")
+    with pytest.raises(InputError, match=r"charts\['extra'\] = .*missing\.png' does not exist"):
+        write_backtest_sheet(path, small_result(), bad)
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["book.xlsx"]  # no temp left
+
+
+def test_xlsm_keeps_its_vba_project(tmp_path, charts):
+    import xlwings
+
+    template = Path(xlwings.__file__).parent / "quickstart.xlsm"
+    path = tmp_path / "macro.xlsm"
+    path.write_bytes(template.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        vba = z.read("xl/vbaProject.bin")
+    write_backtest_sheet(path, small_result(), charts)
+    with zipfile.ZipFile(path) as z:
+        assert z.read("xl/vbaProject.bin") == vba
+    assert SHEET in load_workbook(path, keep_vba=True).sheetnames
+
+
+def test_not_a_workbook_is_named(tmp_path):
+    path = tmp_path / "text.xlsx"
+    path.write_text("hello")
+    with pytest.raises(InputError, match="text.xlsx' is not a readable"):
+        write_backtest_sheet(path, small_result(), {})
+
+
+def _write_history_book(path: Path, n: int = 700) -> Path:
+    h = mbs_history.simulate()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "MBS"
+    ws.append(["Date", "LUMSTRUU", "LUMSMD", "LUMSOAS"])
+    days = h["dates"][:n].astype(object)
+    for i in range(n):
+        ws.append([days[i], *(float(h["mbs"][k][i]) for k in mbs_history.MBS_TICKERS)])
+    fs = wb.create_sheet("Futures")
+    contracts = ("TU", "FV", "TY")
+    fs.append(["Date", *(f"{c}1 Comdty {f}" for c in contracts for f in FIELDS)])
+    for i in range(n):
+        fs.append([days[i], *(float(h["futures"][c][f][i]) for c in contracts for f in FIELDS)])
+    user = wb.create_sheet("My notes")
+    user["A1"] = "keep me"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
+def test_cli_backtest(tmp_path, capsys):
+    book = _write_history_book(tmp_path / "hist.xlsx")
+    out = tmp_path / "out"
+    assert main(["backtest", str(book), "--out", str(out), "--tilts", "0:2:1", "--cost", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "MBS trend-convexity backtest" in text and "SYNTHETIC" not in text
+    for row in ("basis TU", "basis TY", "adaptive", "trend", "tilt 0", "tilt 1", "tilt 2"):
+        assert row in text
+    assert "cost 2 bp" in text and "contract UXY skipped" in text
+    for name in ("cumulative", "frontier", "convexity", "residual"):
+        png = out / f"backtest_{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    wb = load_workbook(out / "hist.xlsx")
+    assert wb.sheetnames == ["MBS", "Futures", "My notes", SHEET]
+    assert wb["My notes"]["A1"].value == "keep me"
+    assert np.isclose(wb["MBS"]["C2"].value, mbs_history.simulate()["mbs"]["LUMSMD Index"][0])
+
+
+def test_cli_bad_tilts_and_missing_book_are_one_line_errors(tmp_path, capsys):
+    assert main(["backtest", str(tmp_path / "none.xlsx"), "--out", str(tmp_path)]) == 2
+    assert "none.xlsx" in capsys.readouterr().err
+    assert main(["backtest", "--tilts", "0:x:1", "--out", str(tmp_path)]) == 2
+    assert "--tilts = '0:x:1'" in capsys.readouterr().err
