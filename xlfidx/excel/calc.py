@@ -144,12 +144,14 @@ def formula_cells(path: str | Path) -> list[FormulaCell]:
     import openpyxl  # noqa: PLC0415
     from openpyxl.worksheet.formula import ArrayFormula  # noqa: PLC0415
 
-    wb = openpyxl.load_workbook(path, keep_vba=False, keep_links=False)
+    wb = openpyxl.load_workbook(path, read_only=True, keep_links=False)
     out = []
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 v = cell.value
+                if v is None or isinstance(v, int | float):
+                    continue
                 if isinstance(v, ArrayFormula):
                     out.append(FormulaCell(ws.title, cell.coordinate, v.text, v.ref))
                 elif isinstance(v, str) and v.startswith("=") and len(v) > 1:
