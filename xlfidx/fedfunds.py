@@ -38,7 +38,14 @@ Methods (seed 002 section 2.2, CME FedWatch):
 ``"backout"``
     seed 002 choice 2: step forward from spot, backing every end rate out of the meeting
     month's own contract (the next month's contract only when the own one is missing). The
-    daily path it implies reprices every contract it used exactly.
+    daily path it implies reprices every contract it used exactly, but it is unstable: an
+    error in the start rate comes out multiplied by ``N / M`` of each meeting month (30 for a
+    meeting on the 30th), so half a tick of price rounding can end hundreds of bp off after a
+    dozen meetings. Use it to check a short path, not to read a long one.
+
+Spec section 5 says CME applies the new rate "from the day after the announcement"; CME's own
+numbers (16 days pre for a meeting on the 17th) count the announcement day at the new rate,
+which is what ``announcement_day="new"`` does.
 
 FedWatch probabilities: the change at a meeting in 25 bp steps, ``x = (end - start) / 0.25``,
 splits into ``floor(x)`` steps with probability ``1 - frac(x)`` and ``ceil(x)`` steps with
@@ -221,8 +228,9 @@ def _spot(spot_rate: Any) -> float:
     return s
 
 
-def _label(month: np.datetime64, root: str = "FF") -> str:
-    y, m = divmod(int(month.astype(np.int64)), 12)
+def _label(month: np.datetime64 | int, root: str = "FF") -> str:
+    """Bloomberg-style ticker of a contract month (``FFH5``); ``month`` may be months since 1970."""
+    y, m = divmod(month if isinstance(month, int) else int(month.astype(np.int64)), 12)
     return f"{root}{MONTH_CODES[m]}{(1970 + y) % 10}"
 
 
@@ -288,9 +296,7 @@ def _solve(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: An
             continue
         D, N, M = int(days_in[k]), int(n_pre[k]), int(n_post[k])
         own = rate_of.get(mi)
-        own_label = _label(np.datetime64(mi, "M"))
-        next_label = _label(np.datetime64(mi + 1, "M"))
-        prev_label = _label(np.datetime64(mi - 1, "M"))
+        own_label, next_label, prev_label = _label(mi), _label(mi + 1), _label(mi - 1)
         s = e = None
         how = ""
         can_back_out_end = own is not None and M > 0
