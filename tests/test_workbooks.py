@@ -1,0 +1,169 @@
+"""The shipped workbooks: template VBA kept, conf sheet active, Run-main modules, formulas = core."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+import xlfidx
+from xlfidx.bloomberg.basket import read_basket_export
+from xlfidx.bloomberg.history import read_history
+from xlfidx.bonds import settlement_date
+from xlfidx.excel.build import CONF_SHEET, UDF_MODULE, WORKBOOKS_DIR, template_path
+from xlfidx.excel.calc import evaluate_formulas
+from xlfidx.excel.refresh import refresh_file
+from xlfidx.fedfunds import fed_path
+from xlfidx.samples import sample_path
+
+BOOKS = ["basis", "fedpath", "mbs_trend"]
+
+
+@pytest.fixture(scope="module")
+def evaluated():
+    """Every shipped book evaluated headless once (the machinery of ``xlfidx calc``)."""
+    return {name: evaluate_formulas(WORKBOOKS_DIR / f"{name}.xlsm") for name in BOOKS}
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_vba_project_is_the_templates_byte_for_byte(name):
+    template = zipfile.ZipFile(template_path()).read("xl/vbaProject.bin")
+    assert zipfile.ZipFile(WORKBOOKS_DIR / f"{name}.xlsm").read("xl/vbaProject.bin") == template
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_conf_sheet_is_active_and_names_the_udf_module(name):
+    wb = openpyxl.load_workbook(WORKBOOKS_DIR / f"{name}.xlsm", read_only=True)
+    assert CONF_SHEET in wb.sheetnames and "_xlwings.conf" not in wb.sheetnames
+    conf = {r[0]: r[1] for r in wb[CONF_SHEET].iter_rows(values_only=True) if r and r[0]}
+    assert conf["UDF Modules"] == UDF_MODULE == "xlfidx.excel.udfs"
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_run_main_module_imports_and_exposes_main(name):
+    path = WORKBOOKS_DIR / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_wb_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert callable(module.main)
+    # importing it does not need Excel: xlwings is only imported when main() runs in Excel
+    code = f"import runpy, sys; runpy.run_path({str(path)!r}, run_name='x'); print('xlwings' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_every_formula_evaluates_without_an_error_value(evaluated, name):
+    result = evaluated[name]
+    assert result.formulas, name
+    assert result.errors() == {}
+    assert result.overflow == []
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_cached_values_are_stored(evaluated, name):
+    wb = openpyxl.load_workbook(WORKBOOKS_DIR / f"{name}.xlsm", data_only=True, read_only=True)
+    for cell in evaluated[name].formulas[:20]:
+        stored = wb[cell.sheet][cell.ref].value
+        want = evaluated[name].values[(cell.sheet, cell.ref)]
+        if isinstance(want, float):
+            assert stored == pytest.approx(want, rel=1e-12, abs=1e-12), cell
+        elif want not in (None, ""):
+            assert stored is not None, cell
+
+
+def _column(values, sheet, col, rows):
+    return [values[(sheet, f"{col}{r}")] for r in rows]
+
+
+def test_basis_formulas_equal_the_core(evaluated):
+    v = evaluated["basis"].values
+    future, bonds = read_basket_export(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))
+    n = len(bonds)
+    rows = range(11, 11 + n)
+    contract = str(future.name)
+    settle = settlement_date(future["last_update_dt"])
+    delivery = future["fut_dlv_dt_last"]
+    repo = float(bonds["repo_reporate"].iloc[0])
+    c, m, p = bonds["coupon"].to_numpy(), bonds["maturity"].to_numpy(), bonds["price"].to_numpy()
+    f = float(future["px_last"])
+    cf = xlfidx.conversion_factor(c, m, contract)
+    assert _column(v, "DLV", "E", rows) == pytest.approx(list(cf), abs=0)
+    assert _column(v, "DLV", "I", rows) == pytest.approx(
+        list(32 * xlfidx.net_basis(p, c, m, f, cf, settle, delivery, repo)), abs=1e-12)
+    assert _column(v, "DLV", "J", rows) == pytest.approx(
+        list(xlfidx.implied_repo(p, c, m, f, cf, settle, delivery)), abs=1e-12)
+    assert _column(v, "DLV", "K", rows) == pytest.approx(
+        list(xlfidx.forward_price(p, c, m, settle, delivery, repo)), abs=1e-12)
+    assert _column(v, "DLV", "G", rows) == pytest.approx(list(32 * xlfidx.gross_basis(p, f, cf)), abs=1e-9)
+    assert v[("DLV", "B8")] == "T 4.5 08/15/39 Govt"  # reference usz3_dlv: the 4.5% of 2039 is CTD
+    table = xlfidx.deliverable_basket(bonds[["coupon", "maturity", "price"]], f, contract, settle, repo)
+    dlv_top = 11 + n + 2
+    head = [v[("DLV", f"{chr(65 + j)}{dlv_top}")] for j in range(20)]
+    j = head.index("net_basis")
+    got = [v[("DLV", f"{chr(65 + j)}{dlv_top + 1 + i}")] for i in range(n)]
+    assert got == pytest.approx(table["net_basis"].tolist(), abs=1e-12)
+
+
+def test_fedpath_formulas_equal_the_core(evaluated):
+    v = evaluated["fedpath"].values
+    export = openpyxl.load_workbook(sample_path("fedfutures_sample.xlsx"), read_only=True)
+    date = max(n for n in export.sheetnames if n[:4].isdigit())
+    chain = [r for r in export[date].iter_rows(min_row=2, values_only=True) if r[0]]
+    meetings = [r[0] for r in export["fed meetings"].iter_rows(min_row=2, values_only=True) if r[0]]
+    spot = {str(r[0])[:10]: r[1] for r in export["fed funds"].iter_rows(min_row=2, values_only=True)}[date]
+    core = fed_path([r[1] for r in chain], [r[2] for r in chain], meetings, spot)
+    head = [v[("FEDPATH", f"{chr(65 + j)}6")] for j in range(len(core.columns))]
+    assert head == list(core.columns)
+    j = head.index("rate after %")
+    got = [v[("FEDPATH", f"{chr(65 + j)}{7 + i}")] for i in range(len(core))]
+    want = core["rate after %"].tolist()
+    assert [g for g, w in zip(got, want, strict=True) if np.isfinite(w)] == pytest.approx(
+        [w for w in want if np.isfinite(w)], abs=1e-12)
+
+
+def test_mbs_trend_hedge_equals_the_core(evaluated):
+    v = evaluated["mbs_trend"].values
+    wb = openpyxl.load_workbook(WORKBOOKS_DIR / "mbs_trend.xlsm", read_only=True, data_only=True)
+    hedge = wb["Hedge"]
+    durations = [v[("Hedge", f"{c}7")] for c in "BCDEFG"]
+    trend = [hedge[f"{c}8"].value for c in "BCDEFG"]
+    tilt = v[("Hedge", "B9")]
+    mbs, _futures = read_history(WORKBOOKS_DIR / "mbs_trend.xlsm")
+    assert v[("Hedge", "B5")] == pytest.approx(float(mbs["LUMSMD"].iloc[-1]))
+    want = xlfidx.hedge_weights(v[("Hedge", "B5")], durations, trend, tilt)
+    got = [v[("Hedge", f"{c}12")] for c in "BCDEFGH"]
+    assert got == pytest.approx(list(want), abs=1e-14)
+    assert sum(got) == pytest.approx(1.0, abs=1e-12)
+    assert "Backtest" in wb.sheetnames
+
+
+def test_refresh_keeps_vba_and_user_sheets(tmp_path):
+    book = tmp_path / "basis.xlsm"
+    shutil.copy(WORKBOOKS_DIR / "basis.xlsm", book)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    mine = wb.create_sheet("My notes")
+    mine["A1"], mine["C3"] = "my note", 3.5
+    wb["bonds"]["C2"] = 99.0  # a new price pasted over the export
+    wb.save(book)
+    assert "recalculated" in refresh_file(book)
+    assert zipfile.ZipFile(book).read("xl/vbaProject.bin") == zipfile.ZipFile(template_path()).read("xl/vbaProject.bin")
+    after = openpyxl.load_workbook(book, data_only=True)
+    assert after["My notes"]["A1"].value == "my note" and after["My notes"]["C3"].value == 3.5
+    assert after.sheetnames[:4] == ["DLV", "future", "bonds", "notes"]
+    assert after["DLV"]["D11"].value == 99.0  # the new price flows through
+    assert isinstance(after["DLV"]["I11"].value, float)
+
+
+def test_refresh_rejects_a_missing_workbook(tmp_path):
+    from xlfidx.errors import InputError
+
+    with pytest.raises(InputError, match="WORKBOOK"):
+        refresh_file(Path(tmp_path) / "nope.xlsm")
