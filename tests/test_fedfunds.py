@@ -319,3 +319,13 @@ def test_mismatched_lengths_and_bad_options():
         fed_path(*GOOD, announcement_day="today")
     with pytest.raises(InputError, match=r"^expiries\[0\] = 'H5' is text"):
         fed_path([95.69], ["H5"], *GOOD[2:])
+
+
+def test_excel_ranges_as_lists_of_rows():
+    # what the Excel layer passes: columns as lists of rows, blanks at the end of a range
+    import datetime as dt
+
+    path = fed_path([[99.8675], [99.805]], [["2015-08"], [dt.datetime(2015, 9, 30)]],
+                    [[dt.datetime(2015, 9, 17)], [None]], 0.14)
+    assert path["rate before %"].iloc[0] == 0.1325
+    assert path["rate after %"].iloc[0] == pytest.approx(0.26643, abs=1e-5)

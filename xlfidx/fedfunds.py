@@ -140,12 +140,17 @@ def _as_months(expiries: Any) -> np.ndarray:
     raw = expiries
     if isinstance(raw, str | _dt.date):
         raw = [raw]
-    if isinstance(raw, list | tuple) and any(isinstance(v, str) for v in raw):
-        fixed = []
-        for v in raw:
-            m = _MONTH_TEXT.match(v) if isinstance(v, str) else None
-            fixed.append(f"{m.group(1)}-{int(m.group(2)):02d}-01" if m else v)
-        raw = fixed
+    if isinstance(raw, list | tuple):
+        flat = np.empty(np.shape(raw), dtype=object) if np.ndim(raw) else None
+        if flat is not None and flat.ndim:
+            # an Excel range arrives as a list of rows: flatten it, and read "YYYY-MM" as a month
+            flat[...] = raw
+            flat = flat.reshape(-1)
+            for i, v in enumerate(flat):
+                m = _MONTH_TEXT.match(v) if isinstance(v, str) else None
+                if m:
+                    flat[i] = f"{m.group(1)}-{int(m.group(2)):02d}-01"
+            raw = flat
     return as_date(raw, "expiries").astype("datetime64[M]").reshape(-1)
 
 
@@ -196,7 +201,8 @@ def _chain(prices: Any, expiries: Any) -> _Chain:
         raise InputError("expiries", str(month),
                          f"is duplicated (positions {', '.join(str(int(w)) for w in where)}); "
                          "give one contract per month", int(where[1]))
-    return _Chain(months, 100.0 - p, p)
+    # 100 - 99.8675 is 0.13249999999999318 in binary; prices have at most 6 decimals
+    return _Chain(months, np.round(100.0 - p, 10), p)
 
 
 def _meetings(meetings: Any) -> np.ndarray:
