@@ -176,7 +176,13 @@ class Column:
         return len(self.values)
 
 
+_CELL_TYPES = (float, int, str, bool, type(None), _dt.datetime, _dt.date)
+_CELL_TYPE_SET = frozenset(_CELL_TYPES)
+
+
 def _is_sequence(value: Any) -> bool:
+    if type(value) in _CELL_TYPES:  # the common case, decided without attribute lookups
+        return False
     return isinstance(value, list | tuple) or (
         hasattr(value, "ndim") and hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0
     )
@@ -198,16 +204,23 @@ def as_column(value: Any, name: str) -> Column:
     items = list(value)
     if not items:
         raise InputError(name, value, "is an empty range; give a value or a range of values")
+    if all(type(x) is list for x in items):  # xlwings' ndim=2 range: decided in one pass
+        return _from_rows(items, name, value)
     nested = [_is_sequence(x) for x in items]
     if not any(nested):
         return Column(items, SCALAR if len(items) == 1 else Layout("column", len(items), 1))
     if not all(nested):
         raise InputError(name, _short(value), "is a ragged range; give a column, a row or a scalar")
-    rows = [list(r.tolist() if hasattr(r, "tolist") else r) for r in items]
+    rows = [r if type(r) is list else list(r.tolist() if hasattr(r, "tolist") else r) for r in items]
+    return _from_rows(rows, name, value)
+
+
+def _from_rows(rows: list[list[Any]], name: str, value: Any) -> Column:
     width = len(rows[0])
-    if width == 0 or any(len(r) != width for r in rows) or any(_is_sequence(x) for r in rows for x in r):
-        raise InputError(name, _short(value), "is a ragged range; give a column, a row or a scalar")
     flat = [x for r in rows for x in r]
+    if (width == 0 or len(flat) != width * len(rows) or any(len(r) != width for r in rows)
+            or not set(map(type, flat)) <= _CELL_TYPE_SET and any(_is_sequence(x) for x in flat)):
+        raise InputError(name, _short(value), "is a ragged range; give a column, a row or a scalar")
     if len(flat) == 1:
         return Column(flat, SCALAR)
     if width == 1:
@@ -279,7 +292,7 @@ def to_cell(value: Any) -> Any:
 
 def shape_output(values: Sequence[Any], layout: Layout) -> Any:
     """Values of a row-by-row result, put back into the input's layout."""
-    cells = [to_cell(v) for v in values]
+    cells = [v if type(v) is float and math.isfinite(v) else to_cell(v) for v in values]
     if layout.kind == "scalar":
         return cells[0]
     return [cells[r * layout.cols:(r + 1) * layout.cols] for r in range(layout.rows)]
@@ -358,9 +371,12 @@ def evaluate(
 
     try:
         out = core(*[pick(c, idx) for c in converted])
-        out_arr = np.asarray(out, dtype=object).reshape(-1)
-        if out_arr.size == 1 and len(good) > 1:
-            out_arr = np.repeat(out_arr, len(good))
+        try:  # numbers as Python floats (fast to shape); text results stay objects
+            out_arr = np.asarray(out, dtype=np.float64).reshape(-1).tolist()
+        except (TypeError, ValueError):
+            out_arr = np.asarray(out, dtype=object).reshape(-1).tolist()
+        if len(out_arr) == 1 and len(good) > 1:
+            out_arr = out_arr * len(good)
         for j, i in enumerate(good):
             results[i] = out_arr[j]
     except XlfidxError as exc:

@@ -13,6 +13,7 @@ call, so that Excel loads this module in a fraction of a second.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
@@ -112,6 +113,13 @@ def _pos(values: Any, name: str) -> Any:
 def _date(values: Any, name: str) -> Any:
     from xlfidx._inputs import as_date  # noqa: PLC0415
 
+    if isinstance(values, list) and values and all(type(v) is _dt.datetime for v in values):
+        # a column of date cells (what pywin32 passes): one vectorised conversion
+        np = _np()
+        out = np.array(values, dtype="datetime64[D]")
+        if (out.astype(np.int64) < -25508).any():  # before 1900-03-01: not an Excel date
+            return as_date(values, name)
+        return out
     return as_date(values, name)
 
 
