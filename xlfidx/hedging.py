@@ -404,8 +404,49 @@ def hedge_weights(
         tr = as_float(trend, "trend", allow_missing=True, what="a trend (EWMAC) value").reshape(1, -1)
         if tr.shape != df.shape:
             raise InputError("trend", trend, f"has {tr.size} values for {df.shape[1]} futures durations")
-    out = _weights_core(dm.reshape(1), df, tr, tilt.reshape(1), np.array([lam]))
-    return out[0]
+    return _weights_one(float(dm.reshape(-1)[0]), df[0], None if tr is None else tr[0],
+                        float(tilt.reshape(-1)[0]), lam)
+
+
+def _weights_one(d_mbs: float, d_fut: np.ndarray, trend: np.ndarray | None, tilt: float,
+                 lam: float) -> np.ndarray:
+    """One day of :func:`_weights_core` in plain Python floats: a few microseconds for k ≈ 6,
+    where numpy's per-call overhead on tiny arrays would cost a millisecond. Same arithmetic,
+    so it agrees with the history form to rounding (tested to 1e-14)."""
+    d = d_fut.tolist()
+    tr = [0.0] * len(d) if trend is None else [x if x == x else 0.0 for x in trend.tolist()]
+    rows = []  # (cost, index, m) for listed contracts
+    for j, dj in enumerate(d):
+        if dj == dj:
+            cost = abs(dj - d_mbs)
+            if trend is not None:
+                cost = cost + tilt * tr[j]
+            rows.append((cost, j, d_mbs / (d_mbs + dj)))
+    rows.sort(key=lambda r: r[0])  # stable, as numpy's
+    s1 = s2 = 0.0
+    n_support = 0
+    mus = []
+    for cost, _, m in rows:
+        inv_m = 1.0 / m
+        s1 += inv_m
+        s2 += cost * inv_m
+        mu_s = (lam + s2) / s1
+        mus.append(mu_s)
+        if cost < mu_s:
+            n_support += 1
+    mu = mus[max(n_support - 1, 0)]
+    pi = [0.0] * len(d)
+    for cost, j, m in rows:
+        pi[j] = max(0.0, (mu - cost) * (1.0 / m) / lam)
+    total = sum(pi)
+    out = np.zeros(len(d) + 1)
+    hedge_dur = 0.0
+    for _, j, m in sorted(rows, key=lambda r: r[1]):  # index order, as the history form sums
+        w = pi[j] / total * m
+        out[1 + j] = w
+        hedge_dur += w * d[j]
+    out[0] = hedge_dur / d_mbs
+    return out
 
 
 def hedge_weights_history(
