@@ -167,3 +167,64 @@ def test_refresh_rejects_a_missing_workbook(tmp_path):
 
     with pytest.raises(InputError, match="WORKBOOK"):
         refresh_file(Path(tmp_path) / "nope.xlsm")
+
+
+class _FakeApp:
+    def __init__(self):
+        self.status_bar = None
+        self.statuses: list[str] = []
+        self.alerts: list[tuple[str, str]] = []
+        self.calculated = 0
+
+    def __setattr__(self, name, value):
+        if name == "status_bar" and value is not None:
+            self.statuses.append(value)
+        object.__setattr__(self, name, value)
+
+    def alert(self, prompt, title=None):
+        self.alerts.append((prompt, title))
+
+    def calculate(self):
+        self.calculated += 1
+
+
+class _FakeSheet:
+    def __init__(self, name):
+        self.name = name
+
+
+class _FakeBook:
+    """What run_main uses of an xlwings Book, without Excel."""
+
+    def __init__(self, names, fullname):
+        self.app = _FakeApp()
+        self.sheets = [_FakeSheet(n) for n in names]
+        self.fullname = str(fullname)
+
+
+def test_run_main_in_excel_recalculates_with_status(monkeypatch):
+    import xlwings as xw
+
+    from xlfidx.excel.refresh import run_main
+
+    book = _FakeBook(["DLV", "future", "bonds"], WORKBOOKS_DIR / "basis.xlsm")
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    run_main()
+    assert book.app.calculated == 1 and not book.app.alerts
+    assert book.app.statuses[-1] == "xlfidx: recalculated"
+
+
+def test_run_main_in_excel_shows_a_failure_as_a_message(monkeypatch, tmp_path):
+    import xlwings as xw
+
+    from xlfidx.excel.refresh import run_main
+
+    # a Backtest book whose history file is not there: the user sees one line, not a traceback
+    book = _FakeBook(["Hedge", "Backtest"], tmp_path / "gone.xlsm")
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    run_main()
+    assert len(book.app.alerts) == 1
+    message, title = book.app.alerts[0]
+    assert title == "xlfidx refresh failed" and "\n" not in message and "Traceback" not in message
+    assert "gone.xlsm" in message
+    assert book.app.statuses[-1].startswith("xlfidx: failed: ")
