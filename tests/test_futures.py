@@ -156,3 +156,17 @@ def test_error_family():
 def test_contract_table_is_data():
     assert set(CONTRACTS) == {"TU", "3Y", "FV", "TY", "UXY", "US", "WN"}
     assert {s.cme_root for s in CONTRACTS.values()} == {"ZT", "Z3N", "ZF", "ZN", "TN", "ZB", "UB"}
+
+
+def test_one_digit_year_resolved_by_settlement_date():
+    # with a settle date, USZ3 is the first December 2023 on or after it, and a bond that is not
+    # deliverable then is named as such (not as an ambiguous ticker)
+    assert xlfidx.conversion_factor(4.5, "2038-05-15", "USZ8", settle="2018-11-01") == \
+        xlfidx.conversion_factor(4.5, "2038-05-15", "USZ18")
+    with pytest.raises(InputError, match=r"maturity = '2030-05-15' is not deliverable into USZ23"):
+        xlfidx.conversion_factor(4.0, "2030-05-15", "USZ3", settle="2023-11-22")
+
+
+def test_one_digit_year_per_bond_errors_name_the_row():
+    with pytest.raises(InputError, match=r"maturity\[1\] = '2027-06-30' is not deliverable into TYZ4"):
+        xlfidx.conversion_factor([4.25, 4.0], ["2031-06-30", "2027-06-30"], "TYZ4")

@@ -218,24 +218,42 @@ def resolve_contract(contract: Any, maturity: Any = None, *, settle: Any = None)
     if maturity is None:
         raise InputError("contract", c.ticker,
                          "has a one-digit year; give the decade (e.g. TYZ24) or a bond to resolve it")
-    m = np.atleast_1d(as_date(maturity, "maturity"))
-    earliest = int(str(m.min())[:4]) - 31
-    latest = int(str(m.max())[:4])
-    fits = []
-    for y in range(earliest - earliest % 10 + c.year_digit, latest + 1, 10):
-        dm = np.datetime64(f"{y:04d}-{c.month:02d}", "M")
-        if _eligible(c.spec, dm, m).all():
-            fits.append(y)
-    if len(fits) == 1:
-        return c.with_year(fits[0])
-    if not fits:
+    return c.with_year(_year_from_bonds(c, as_date(maturity, "maturity")))
+
+
+def _year_from_bonds(c: Contract, m: np.ndarray) -> int:
+    """The one decade in which every bond is deliverable, or an error naming the first bond
+    that fits none, fits several, or disagrees with the others."""
+    flat = m.reshape(-1)
+    earliest = int(str(flat.min())[:4]) - 31
+    latest = int(str(flat.max())[:4])
+    years = list(range(earliest - earliest % 10 + c.year_digit, latest + 1, 10))
+    dmonths = [np.datetime64(f"{y:04d}-{c.month:02d}", "M") for y in years]
+    fits = np.array([_eligible(c.spec, dm, flat) for dm in dmonths]).reshape(len(years), -1)
+    count = fits.sum(axis=0)
+
+    def index(i: int) -> int | None:
+        return None if m.ndim == 0 else i
+
+    if (count == 0).any():
+        i = int(np.flatnonzero(count == 0)[0])
+        raise InputError("maturity", str(flat[i]),
+                         f"is not deliverable into {c.ticker}: {c.spec.root} takes "
+                         f"{_window_text(c.spec)} remaining, in no year ending in {c.year_digit}",
+                         index(i))
+    if (count > 1).any():
+        i = int(np.flatnonzero(count > 1)[0])
+        both = ", ".join(str(y) for y, ok in zip(years, fits[:, i], strict=True) if ok)
         raise InputError("contract", c.ticker,
-                         f"fits no decade for maturity {m.reshape(-1)[0]}: the bond is not deliverable "
-                         f"into {c.spec.root} ({_window_text(c.spec)} remaining) in any year ending in "
-                         f"{c.year_digit}")
-    raise InputError("contract", c.ticker,
-                     f"is ambiguous: the bond is deliverable in {', '.join(map(str, fits))}; "
-                     "write the year with two digits")
+                         f"is ambiguous for maturity {flat[i]}: deliverable in {both}; "
+                         "write the year with two digits or give the settlement date")
+    chosen = fits.argmax(axis=0)
+    if (chosen != chosen[0]).any():
+        i = int(np.flatnonzero(chosen != chosen[0])[0])
+        raise InputError("contract", c.ticker,
+                         f"means {years[chosen[0]]} for maturity {flat[0]} but {years[chosen[i]]} "
+                         f"for maturity {flat[i]}; write the year with two digits")
+    return years[int(chosen[0])]
 
 
 def delivery_month(contract: Any, maturity: Any = None) -> np.datetime64:
@@ -331,11 +349,12 @@ def _cme_factor(k: Contract, coupon_decimal: np.ndarray, maturity: np.ndarray) -
     return _cf_formula(coupon_decimal, months, k.spec.cf_round_months, k.spec.cf_round_months == 3)
 
 
-def conversion_factor(coupon: Any, maturity: Any, contract: Any) -> Any:
+def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = None) -> Any:
     """CME conversion factor, rounded to 4 decimals (coupon in percent).
 
     ``contract`` is a ticker (``TYZ4``, ``USZ23``, ``ZNZ4``, ``TYZ4 Comdty``), one for all bonds
-    or one per bond. A one-digit year is resolved by each bond's eligibility window.
+    or one per bond. A one-digit year is resolved by ``settle`` when given (the first such
+    delivery month on or after it), else by the bonds' eligibility windows.
 
     >>> conversion_factor(4.5, "2039-08-15", "USZ23")
     0.85
@@ -347,14 +366,12 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any) -> Any:
     if isinstance(contract, str | Contract) or np.ndim(contract) == 0:
         c, m = broadcast(c, m, names=["coupon", "maturity"])
         k = parse_contract(contract if np.ndim(contract) else np.asarray(contract, dtype=object)[()])
-        if k.year is None:
-            resolved = [resolve_contract(k, mm) for mm in np.unique(m.reshape(-1))] if m.size else []
-            years = {r.year for r in resolved}
-            if len(years) > 1:
-                raise InputError("contract", k.ticker,
-                                 f"resolves to different years {sorted(years)} for these bonds; "
-                                 "write the year with two digits")
-            k = resolved[0] if resolved else k
+        if k.year is not None or m.size == 0:
+            pass
+        elif settle is not None:
+            k = resolve_contract(k, settle=settle)
+        else:
+            k = k.with_year(_year_from_bonds(k, m))
         _check_deliverable(k, m)
         return scalar_or_array(_cme_factor(k, c, m), coupon, maturity)
     tickers = np.asarray(contract, dtype=object)
@@ -370,5 +387,5 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any) -> Any:
     flat_c, flat_m, res = c.reshape(-1), m.reshape(-1), out.reshape(-1)
     for key in np.unique(keys):
         sel = keys == key
-        res[sel] = conversion_factor(flat_c[sel] * 100.0, flat_m[sel], str(flat_t[sel][0]))
+        res[sel] = conversion_factor(flat_c[sel] * 100.0, flat_m[sel], str(flat_t[sel][0]), settle)
     return scalar_or_array(out, coupon, maturity, contract)

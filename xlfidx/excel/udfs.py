@@ -175,13 +175,14 @@ def _cf_converter(values: Any, name: str) -> Any:
     return out if isinstance(values, list) else np.asarray(out)
 
 
-def _resolve_cf(coupon: Any, maturity: Any, cf_or_contract: Any) -> Any:
+def _resolve_cf(coupon: Any, maturity: Any, cf_or_contract: Any, settle: Any) -> Any:
+    # a one-digit contract year means the first such delivery month on or after settlement
     if isinstance(cf_or_contract, str):
-        return _core().conversion_factor(coupon, maturity, cf_or_contract)
+        return _core().conversion_factor(coupon, maturity, cf_or_contract, settle=settle)
     return cf_or_contract
 
 
-def _delivery(delivery: Any, contract: Any, maturity: Any) -> Any:
+def _delivery(delivery: Any, contract: Any, settle: Any) -> Any:
     """The delivery date, or the contract's last delivery day when it is blank."""
     d = _scalar(delivery, "delivery")
     if not _blank(d):
@@ -189,11 +190,9 @@ def _delivery(delivery: Any, contract: Any, maturity: Any) -> Any:
     if not isinstance(contract, str):
         raise InputError("delivery", d, "is blank; give a delivery date (or a ticker to take "
                          "the contract's last delivery day)")
-    from xlfidx.futures import last_delivery_day  # noqa: PLC0415
+    from xlfidx.futures import last_delivery_day, resolve_contract  # noqa: PLC0415
 
-    np = _np()
-    m = np.atleast_1d(maturity)
-    return last_delivery_day(contract, m[0] if m.size else None)
+    return last_delivery_day(resolve_contract(contract, settle=settle))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,7 +279,7 @@ def NETBASIS(price, coupon, maturity, futures_price, cf_or_contract, settle, del
     k = _units(units)
 
     def core(p, c, m, f, cf, s, d, r):
-        return _core().net_basis(p, c, m, f, _resolve_cf(c, m, cf), s, d, r) * k
+        return _core().net_basis(p, c, m, f, _resolve_cf(c, m, cf, s), s, d, r) * k
 
     return evaluate(core, [
         ("price", price, _pos), ("coupon", coupon, _num), ("maturity", maturity, _date),
@@ -300,7 +299,7 @@ def IMPLIEDREPO(price, coupon, maturity, futures_price, cf_or_contract, settle, 
     """Implied repo rate (percent, Act/360) of buying the bond and delivering it into the future."""
 
     def core(p, c, m, f, cf, s, d):
-        return _core().implied_repo(p, c, m, f, _resolve_cf(c, m, cf), s, d)
+        return _core().implied_repo(p, c, m, f, _resolve_cf(c, m, cf, s), s, d)
 
     return evaluate(core, [
         ("price", price, _pos), ("coupon", coupon, _num), ("maturity", maturity, _date),
@@ -334,9 +333,9 @@ def CTD(prices, coupons, maturities, futures_price, contract, settle, delivery=N
     p, c, m = _basket(prices, coupons, maturities)
     f = _pos(_scalar(futures_price, "futures_price"), "futures_price")
     s = _date(_scalar(settle, "settle"), "settle")
-    d = _delivery(delivery, ticker, _date(m, "maturities"))
+    d = _delivery(delivery, ticker, s)
     repos = evaluate(lambda p_, c_, m_: _core().implied_repo(
-        p_, c_, m_, f, _core().conversion_factor(c_, m_, ticker), s, d),
+        p_, c_, m_, f, _core().conversion_factor(c_, m_, ticker, settle=s), s, d),
         [("prices", [[x] for x in p], _pos), ("coupons", [[x] for x in c], _num),
          ("maturities", [[x] for x in m], _date)])
     flat = [r[0] for r in repos] if isinstance(repos, list) else [repos]
