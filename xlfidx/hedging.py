@@ -62,7 +62,8 @@ def tba_dv01(price: Any, duration: Any) -> Any:
     p = as_float(price, "price", positive=True, what="a price")
     d = as_float(duration, "duration", positive=True, what="a duration in years")
     p, d = broadcast(p, d, names=["price", "duration"])
-    return scalar_or_array(0.1 * p * d, price, duration)
+    with np.errstate(over="ignore"):  # absurd magnitudes give inf (Excel shows #NUM!)
+        return scalar_or_array(0.1 * p * d, price, duration)
 
 
 def hedge_contracts(position_dv01: Any, futures_dv01: Any) -> Any:
@@ -81,7 +82,8 @@ def hedge_contracts(position_dv01: Any, futures_dv01: Any) -> Any:
     fut = as_float(futures_dv01, "futures_dv01", positive=True,
                    what="a DV01 in dollars per basis point")
     pos, fut = broadcast(pos, fut, names=["position_dv01", "futures_dv01"])
-    return scalar_or_array(pos / fut, position_dv01, futures_dv01)
+    with np.errstate(over="ignore"):
+        return scalar_or_array(pos / fut, position_dv01, futures_dv01)
 
 
 def _parse_menu(menu: Any) -> np.ndarray:
@@ -205,7 +207,9 @@ def spread_price(leg1_price: Any, leg2_price: Any, leg1_contracts: Any, leg2_con
     n2 = as_float(leg2_contracts, "leg2_contracts", positive=True, what="a number of contracts")
     p1, p2, n1, n2 = broadcast(p1, p2, n1, n2,
                                names=["leg1_price", "leg2_price", "leg1_contracts", "leg2_contracts"])
-    return scalar_or_array(n1 * p1 - n2 * p2, leg1_price, leg2_price, leg1_contracts, leg2_contracts)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = n1 * p1 - n2 * p2
+    return scalar_or_array(out, leg1_price, leg2_price, leg1_contracts, leg2_contracts)
 
 
 _SIDES = {"LONG": 1.0, "BUY": 1.0, "BOUGHT": 1.0, "SHORT": -1.0, "SELL": -1.0, "SOLD": -1.0}
@@ -242,7 +246,9 @@ def spread_pnl(start_price: Any, end_price: Any, position: Any = 1.0,
     q = _as_position(position)
     pv = as_float(point_value, "point_value", positive=True, what="dollars per point")
     s0, s1, q, pv = broadcast(s0, s1, q, pv, names=["start_price", "end_price", "position", "point_value"])
-    return scalar_or_array(q * (s1 - s0) * pv, start_price, end_price, position, point_value)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = q * (s1 - s0) * pv
+    return scalar_or_array(out, start_price, end_price, position, point_value)
 
 
 def margin_with_offset(im_leg1: Any, im_leg2: Any, offset: Any) -> Any:
@@ -263,7 +269,8 @@ def margin_with_offset(im_leg1: Any, im_leg2: Any, offset: Any) -> Any:
                          "is above 1; give the offset as a fraction (0.70 for 70%)",
                          None if off.ndim == 0 else i)
     m1, m2, off = broadcast(m1, m2, off, names=["im_leg1", "im_leg2", "offset"])
-    return scalar_or_array((m1 + m2) * (1.0 - off), im_leg1, im_leg2, offset)
+    with np.errstate(over="ignore"):
+        return scalar_or_array((m1 + m2) * (1.0 - off), im_leg1, im_leg2, offset)
 
 
 # --------------------------------------------------------------------------------------------
