@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
-from .bonds import _accrued, _accrued_at, _Maturity, _pv_and_slope, _yield_from_dirty
+from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield
 from .errors import InputError
 from .quotes import as_price
 
@@ -69,15 +69,19 @@ def _check_dates(maturity: np.ndarray, settle: np.ndarray, end: np.ndarray, end_
 class _Leg:
     """The cash flows of holding a bond from settle to an end date, financed in repo."""
 
-    def __init__(self, price, coupon, maturity, settle, end, end_name="delivery", strict=False):
-        self.p, self.c, self.m, self.t, self.T = broadcast(
-            as_price(price, "price"),
-            as_float(coupon, "coupon", nonnegative=True),
-            as_date(maturity, "maturity"),
-            as_date(settle, "settle"),
-            as_date(end, end_name),
-            names=["price", "coupon", "maturity", "settle", end_name],
-        )
+    def __init__(self, price, coupon, maturity, settle, end, end_name="delivery", strict=False,
+                 validated=False):
+        if validated:  # arrays of one shape, already through the _inputs checks
+            self.p, self.c, self.m, self.t, self.T = price, coupon, maturity, settle, end
+        else:
+            self.p, self.c, self.m, self.t, self.T = broadcast(
+                as_price(price, "price"),
+                as_float(coupon, "coupon", nonnegative=True),
+                as_date(maturity, "maturity"),
+                as_date(settle, "settle"),
+                as_date(end, end_name),
+                names=["price", "coupon", "maturity", "settle", end_name],
+            )
         _check_dates(self.m, self.t, self.T, end_name, strict)
         self.maturity = mat = _Maturity(self.m)
         self.ai_t, self.k_t, self.w_t = _accrued_at(self.c, mat, self.t)
@@ -288,22 +292,21 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     r = np.broadcast_to(_repo(repo).reshape(-1), coupon.shape) if np.size(repo) > 1 else \
         _repo(repo).reshape(-1)[0]
 
-    leg = _Leg(price, coupon, maturity, s, T, strict=True)
+    leg = _Leg(price, coupon, maturity, np.full(maturity.shape, s), np.full(maturity.shape, T),
+               strict=True, validated=True)
     invoice = cf * f
     fwd = leg.clean_forward(r)
     gross = price - invoice
     net = fwd - invoice
     irr = leg.implied_repo(invoice) * 100.0
-    n = leg.k_t.astype(np.float64)
-    y = _yield_from_dirty(coupon, n, leg.w_t, leg.dirty)
-    _, slope = _pv_and_slope(coupon, n, leg.w_t, y)
+    y, slope = _solve_yield(coupon, leg.k_t.astype(np.float64), leg.w_t, leg.dirty)
     dv01 = -slope * 0.1
     order = np.argsort(-irr, kind="stable")
     ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
     table = {
         "ticker": ticker,
         "coupon": coupon,
-        "maturity": maturity,
+        "maturity": maturity.astype("datetime64[s]"),  # pandas' own unit: no conversion
         "price": price,
         "price_32nds": np.asarray(format_32nds(price), dtype=object),
         "yield": y * 100.0,

@@ -220,15 +220,47 @@ def _period_fraction(maturity, settle):
     return k.astype(np.float64), w
 
 
-def _yield_from_dirty(c_pct, n, w, dirty):
-    y = np.where(dirty > 0, c_pct / 100.0, 0.05) + np.zeros(np.shape(dirty))
+def _solve_yield(c_pct, n, w, dirty):
+    """Street yield (decimal) from a dirty price by Newton's method; also d price / d yield.
+
+    Starts from the textbook yield-to-maturity approximation; Newton converges quadratically,
+    so once a step is below 1e-9 the yield is exact to machine precision. The loop is the
+    closed form of ``_pv_and_slope`` with the per-bond constants hoisted out of it.
+    """
+    years = np.maximum((n - 1.0 + w) / 2.0, 1e-6)
+    y = (c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
+    y = np.where(np.isfinite(y) & (y > -1.0), y, 0.05)
+    if np.any(np.abs(y) < 1e-6):  # the annuity formula divides by the yield: use the guarded one
+        return _solve_yield_guarded(c_pct, n, w, dirty, y)
+    cpn = c_pct / 2.0
+    n1 = n - 1.0
+    for _ in range(50):
+        a = np.log1p(y / 2.0)
+        v = np.exp(-a)
+        vn = np.exp(-n * a)
+        one_minus_v = 1.0 - v
+        annuity = (1.0 - vn) / one_minus_v
+        d_annuity = (n * vn * one_minus_v - (1.0 - vn) * v) / (one_minus_v * one_minus_v)
+        redemption = 100.0 * vn / v
+        body = cpn * annuity + redemption
+        vw = np.exp(-w * a)
+        slope = vw * (cpn * d_annuity - n1 * redemption - w * body) * (0.5 * v)
+        step = (vw * body - dirty) / slope
+        y = y - step
+        if np.all(np.abs(step) < 1e-9):
+            break
+    # the slope at the previous iterate differs from the final one by O(step): < 1e-9 relative
+    return y, slope
+
+
+def _solve_yield_guarded(c_pct, n, w, dirty, y):
     for _ in range(50):
         price, slope = _pv_and_slope(c_pct, n, w, y)
         step = (price - dirty) / slope
         y = y - step
-        if np.all(np.abs(step) < 1e-13):
+        if np.all(np.abs(step) < 1e-9):
             break
-    return y
+    return y, slope
 
 
 def _bond_inputs(coupon, maturity, settle):
@@ -277,9 +309,7 @@ def _risk_at(p, c, mat: _Maturity, s):
     """(yield decimal, d dirty / d yield, dirty price) for validated arrays."""
     ai, k, w = _accrued_at(c, mat, s)
     dirty = p + ai
-    n = k.astype(np.float64)
-    y = _yield_from_dirty(c, n, w, dirty)
-    _, slope = _pv_and_slope(c, n, w, y)
+    y, slope = _solve_yield(c, k.astype(np.float64), w, dirty)
     return y, slope, dirty
 
 

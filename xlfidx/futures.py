@@ -164,20 +164,29 @@ def _months_from(start_month: np.ndarray, maturity: np.ndarray) -> np.ndarray:
 def _eligible(spec: ContractSpec, dmonth: np.datetime64, maturity: np.ndarray,
               issue: np.ndarray | None = None) -> np.ndarray:
     """Where bonds maturing on ``maturity`` are deliverable for delivery month ``dmonth``."""
-    dmonth = np.datetime64(dmonth, "M")
-    first = dmonth.astype(_D)
-    ok = maturity >= _add_months_d(first, spec.min_remaining_months)
-    ok &= maturity <= _add_months_d(first, _MAX_TREASURY_MONTHS)
-    if spec.max_remaining_months is not None and (
-            spec.max_applies_from is None or dmonth >= np.datetime64(spec.max_applies_from, "M")):
-        anchor = ((dmonth + 1).astype(_D) - 1) if spec.max_from_last_day else first
-        limit = _add_months_d(anchor, spec.max_remaining_months)
-        ok &= (maturity < limit) if spec.max_exclusive else (maturity <= limit)
+    earliest, latest, exclusive = _maturity_window(spec, str(np.datetime64(dmonth, "M")))
+    ok = (maturity >= earliest) & ((maturity < latest) if exclusive else (maturity <= latest))
     if issue is not None and spec.max_original_months is not None:
         has = ~np.isnat(issue)
         orig_ok = maturity <= _add_months_d(np.where(has, issue, maturity), spec.max_original_months)
         ok &= np.where(has, orig_ok, True)
     return ok
+
+
+@lru_cache(maxsize=1024)
+def _maturity_window(spec: ContractSpec, dmonth: str) -> tuple[np.datetime64, np.datetime64, bool]:
+    """(earliest maturity, latest maturity, latest excluded) deliverable in a delivery month."""
+    month = np.datetime64(dmonth, "M")
+    first = month.astype(_D)
+    earliest = _add_months_d(first, spec.min_remaining_months)
+    latest = _add_months_d(first, _MAX_TREASURY_MONTHS)
+    exclusive = False
+    if spec.max_remaining_months is not None and (
+            spec.max_applies_from is None or month >= np.datetime64(spec.max_applies_from, "M")):
+        anchor = ((month + 1).astype(_D) - 1) if spec.max_from_last_day else first
+        latest = _add_months_d(anchor, spec.max_remaining_months)
+        exclusive = spec.max_exclusive
+    return earliest, latest, exclusive
 
 
 def _add_months_d(dates: np.ndarray, months: int) -> np.ndarray:
