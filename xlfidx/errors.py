@@ -14,6 +14,7 @@ xlfidx.errors.InputError: price = -1.0 is negative; a price must be positive
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 __all__ = ["XlfidxError", "InputError", "MissingDataError", "describe_value"]
@@ -31,6 +32,10 @@ def describe_value(value: Any) -> str:
         return repr(value) if value.strip() else "(blank)"
     if isinstance(value, float):
         return repr(value) if value == value else "NaN"
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date) or type(value).__name__ == "datetime64":
+        return str(value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

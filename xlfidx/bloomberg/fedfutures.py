@@ -49,15 +49,7 @@ class FedFuturesProblem:
 
     def __str__(self) -> str:
         what = "contract left out of the chain" if self.excluded else "read as missing"
-        return f"sheet '{self.sheet}', {self.ticker}: {self.field} = {_show(self.value)} {self.reason} ({what})"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
-        return value.date().isoformat()
-    if isinstance(value, _dt.date | np.datetime64):
-        return str(value)
-    return describe_value(value)
+        return f"sheet '{self.sheet}', {self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
 
 
 @dataclass(frozen=True)
@@ -195,7 +187,7 @@ def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
                     _ticker: str = ticker, _bad: list[str] = bad) -> None:
             problems.append(FedFuturesProblem(sheet, _ticker, fld, value, reason, excluded))
             if excluded:
-                _bad.append(f"{fld} = {_show(value)} {reason}")
+                _bad.append(f"{fld} = {describe_value(value)} {reason}")
 
         value = rec[col["px_last"]]
         price = np.nan
