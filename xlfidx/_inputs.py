@@ -128,9 +128,9 @@ def as_float(
                     raise InputError(name, v, f"is text; {name} must be {what}", idx) from None
             else:
                 raise InputError(name, v, f"is not a number; {name} must be {what}", idx)
-    if not allow_missing or positive or nonnegative:
+    if not allow_missing:
         bad_nan = np.isnan(out)
-        if bad_nan.any() and not allow_missing:
+        if bad_nan.any():
             i = int(np.flatnonzero(bad_nan.reshape(-1))[0])
             raise _missing(name, float("nan"), _element_index(out.shape, i), what)
     if np.isinf(out).any():

@@ -83,7 +83,7 @@ class _Leg:
                 names=["price", "coupon", "maturity", "settle", end_name],
             )
         _check_dates(self.m, self.t, self.T, end_name, strict)
-        self.maturity = mat = _Maturity(self.m)
+        mat = _Maturity(self.m)
         self.ai_t, self.k_t, self.w_t = _accrued_at(self.c, mat, self.t)
         self.ai_T, k_T, _ = _accrued_at(self.c, mat, self.T)
         self.tau = (self.T - self.t).astype(np.int64) / 360.0
@@ -92,16 +92,13 @@ class _Leg:
         half = self.c / 2.0
         self.coupons = half * count
         width = int(count.max()) if count.size else 0
-        if width == 1:
-            paid_tau = np.where(count > 0, self.T.astype(np.int64) - mat.coupon_day(k_T), 0)
-            self.coupon_tau = half * paid_tau / 360.0  # Σ C_k τ_k
-        elif width > 1:
+        if width:
             j = np.arange(width)
             ks = k_T[..., None] + j
             paid = j < count[..., None]
             sub = _Maturity(np.broadcast_to(self.m[..., None], ks.shape))
             days = np.where(paid, self.T.astype(np.int64)[..., None] - sub.coupon_day(ks), 0)
-            self.coupon_tau = half * days.sum(axis=-1) / 360.0
+            self.coupon_tau = half * days.sum(axis=-1) / 360.0  # Σ C_k τ_k
         else:
             self.coupon_tau = np.zeros_like(self.c)
         self.dirty = self.p + self.ai_t

@@ -374,13 +374,10 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
     m = as_date(maturity, "maturity")
     if isinstance(contract, str | Contract) or np.ndim(contract) == 0:
         c, m = broadcast(c, m, names=["coupon", "maturity"])
-        k = parse_contract(contract if np.ndim(contract) else np.asarray(contract, dtype=object)[()])
-        if k.year is not None or m.size == 0:
-            pass
-        elif settle is not None:
-            k = resolve_contract(k, settle=settle)
-        else:
-            k = k.with_year(_year_from_bonds(k, m))
+        k = parse_contract(np.asarray(contract, dtype=object)[()])
+        if k.year is None and m.size:
+            k = (resolve_contract(k, settle=settle) if settle is not None
+                 else k.with_year(_year_from_bonds(k, m)))
         _check_deliverable(k, m)
         return scalar_or_array(_cme_factor(k, c, m), coupon, maturity)
     tickers = np.asarray(contract, dtype=object)

@@ -44,9 +44,10 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--settle", None, "is needed: the export has no last_update_dt")
         settle = settlement_date(update)
     if args.repo is not None:
-        repo = args.repo
+        repo, rates = args.repo, [args.repo]
     else:
-        rates = good["repo_reporate"].dropna().unique() if "repo_reporate" in good else []
+        rates = np.unique(good["repo_reporate"].dropna().astype(float)) \
+            if "repo_reporate" in good else []
         if len(rates) == 0:
             raise InputError("--repo", None, "is needed: the export has no repo_reporate")
         repo = float(rates[0]) if len(rates) == 1 else good["repo_reporate"].astype(float).to_numpy()
@@ -56,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
     dlv = deliverable_basket(good, futures_price, future.name, settle, repo,
                              delivery=args.delivery)
     a = dlv.attrs
-    repo_text = f"{args.repo:.3f}%" if args.repo is not None else \
-        ", ".join(f"{r:.3f}%" for r in np.unique(good['repo_reporate'].astype(float)))
+    repo_text = ", ".join(f"{r:.3f}%" for r in rates)
     print(f"{future.name}  futures {futures_price:.6f}  settle {a['settle']}  delivery "
           f"{a['delivery']}  repo {repo_text} (Act/360)  source {path}")
     print(format_dlv(dlv))
