@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from xlfidx.errors import InputError
+from xlfidx.samples import shipped_dir
 
 __all__ = ["template_path", "build_basis", "build_fedpath", "build_mbs_trend", "build_all",
            "WORKBOOKS_DIR", "CONF_SHEET", "UDF_MODULE"]
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKBOOKS_DIR = ROOT / "workbooks"
+WORKBOOKS_DIR = shipped_dir("xlfidx.workbooks")
 CONF_SHEET = "xlwings.conf"
 UDF_MODULE = "xlfidx.excel.udfs"
 DATE_FORMAT = "yyyy-mm-dd"

@@ -3,16 +3,27 @@
 Every module listed in ``SAMPLE_MODULES`` exposes ``FILENAME`` (the file it writes under
 ``data/``), ``DESCRIPTION`` (one line: what it is and where its figures come from, saying so
 when they are synthetic) and ``write(path)``. ``xlfidx make-sample-data`` calls them all.
+
+``data/`` (and ``workbooks/``) sit at the top of the repository and travel in the wheel as the
+packages ``xlfidx.sample_data`` and ``xlfidx.workbooks`` (see ``pyproject.toml``), so the same
+code finds them in a checkout, an editable install and an installed wheel.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 from pathlib import Path
 
 from xlfidx.errors import InputError
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+def shipped_dir(package: str) -> Path:
+    """The folder of a package-data package (``xlfidx.sample_data``, ``xlfidx.workbooks``)."""
+    return Path(str(importlib.resources.files(package)))
+
+
+DATA_DIR = shipped_dir("xlfidx.sample_data")
 
 # module names under xlfidx.samples
 SAMPLE_MODULES: list[str] = ["basket", "mbs_history", "fedfutures"]
