@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["errors", "_inputs", "calendar", "quotes", "bonds", "futures", "basis"]
+MODULES = ["errors", "_inputs", "calendar", "calendar_rules", "quotes", "bonds", "futures", "basis",
+           "fedfunds"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import xlfidx
 from xlfidx.errors import InputError, MissingDataError
 from xlfidx.fedfunds import (
+    FOMC_ANNOUNCEMENTS,
     MONTH_COLUMNS,
     PATH_COLUMNS,
     fed_funds_curve,
@@ -265,6 +266,46 @@ def test_fomc_calendar():
     assert fomc_meetings("2025-01-01", "2025-12-31").astype(str).tolist() == [
         "2025-01-29", "2025-03-19", "2025-05-07", "2025-06-18", "2025-07-30", "2025-09-17",
         "2025-10-29", "2025-12-10"]
+
+
+def test_fomc_calendar_has_eight_meetings_in_every_year_it_covers():
+    dates = np.array(FOMC_ANNOUNCEMENTS, dtype="datetime64[D]")
+    years = dates.astype("datetime64[Y]").astype(int) + 1970
+    first, last = years.min(), years.max()
+    assert (first, last) == (2015, 2026)
+    assert np.bincount(years - first).tolist() == [8] * (last - first + 1)  # no year missing
+    gaps = np.diff(dates).astype(int)
+    assert gaps.min() >= 35 and gaps.max() <= 63  # six to nine weeks apart, in order
+    # statement days are Wednesdays but for four Wednesday-Thursday meetings, and the
+    # unscheduled Sunday meeting of 2020-03-15 that replaced March 17-18
+    weekday = {str(d): (d.astype(int) + 3) % 7 for d in dates}  # Monday = 0
+    odd = {d for d, w in weekday.items() if w != 2}
+    assert odd == {"2015-09-17", "2018-11-08", "2020-11-05", "2024-11-07", "2020-03-15"}
+
+
+@pytest.mark.parametrize("year, expected", [
+    # the Federal Reserve's published calendars: the second day of each two-day meeting
+    (2016, ["2016-01-27", "2016-03-16", "2016-04-27", "2016-06-15", "2016-07-27", "2016-09-21",
+            "2016-11-02", "2016-12-14"]),
+    (2018, ["2018-01-31", "2018-03-21", "2018-05-02", "2018-06-13", "2018-08-01", "2018-09-26",
+            "2018-11-08", "2018-12-19"]),
+    (2019, ["2019-01-30", "2019-03-20", "2019-05-01", "2019-06-19", "2019-07-31", "2019-09-18",
+            "2019-10-30", "2019-12-11"]),
+    (2021, ["2021-01-27", "2021-03-17", "2021-04-28", "2021-06-16", "2021-07-28", "2021-09-22",
+            "2021-11-03", "2021-12-15"]),
+])
+def test_fomc_calendar_years_that_were_missing(year, expected):
+    got = fomc_meetings(f"{year}-01-01", f"{year}-12-31").astype(str).tolist()
+    assert got == expected
+
+
+def test_fomc_calendar_2020_as_held():
+    # Fed's 2020 calendar: March 3 (unscheduled, -50 bp), March 15 (unscheduled, -100 bp) in
+    # place of the cancelled March 17-18 meeting
+    assert fomc_meetings("2020-03-01", "2020-03-31").astype(str).tolist() == ["2020-03-15"]
+    assert fomc_meetings("2020-01-01", "2020-04-30", unscheduled=True).astype(str).tolist() == [
+        "2020-01-29", "2020-03-03", "2020-03-15", "2020-04-29"]
+    assert len(fomc_meetings("2020-01-01", "2020-12-31")) == 8
 
 
 # ---------------------------------------------------------------------------------------------

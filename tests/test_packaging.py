@@ -53,7 +53,7 @@ def test_runtime_dependencies_are_imported_by_the_package():
     deps = [d.split(">")[0].split("=")[0].strip().lower().replace("-", "_")
             for d in _pyproject()["project"]["dependencies"]]
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "xlfidx").rglob("*.py"))
-    module_of = {"python_calamine": "python_calamine"}
+    module_of = {"python_calamine": "python_calamine", "python_dateutil": "dateutil"}
     for dep in deps:
         module = module_of.get(dep, dep)
         assert f"import {module}" in source or f"from {module}" in source, dep

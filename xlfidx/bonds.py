@@ -176,7 +176,7 @@ def settlement_date(trade_date: Any, days: int = 1) -> Any:
     '2024-08-05'
     """
     t = as_date(trade_date, "trade_date")
-    out = add_business_days(t, days)
+    out = add_business_days(t, days, name="trade_date")
     return out[()] if out.ndim == 0 else out
 
 

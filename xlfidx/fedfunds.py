@@ -72,6 +72,7 @@ __all__ = [
     "PATH_COLUMNS",
     "MONTH_COLUMNS",
     "FOMC_ANNOUNCEMENTS",
+    "FOMC_UNSCHEDULED_MOVES",
     "fed_funds_curve",
     "fed_path",
     "fed_path_by_month",
@@ -94,11 +95,32 @@ STEP = 0.25  # the Fed moves its target range in 25 bp steps
 MONTH_CODES = "FGHJKMNQUVXZ"
 
 # FOMC statement (announcement) dates, from the Federal Reserve's published meeting calendars
-# (federalreserve.gov, "Meeting calendars and information"); the last day of each scheduled
-# meeting. Typed in as public facts; used to fill meetings a workbook does not list.
+# (federalreserve.gov, "Meeting calendars and information"), every year from the first to the
+# last listed: eight scheduled meetings a year, each dated by its last day (the statement day).
+# Typed in as public facts; used to fill meetings a workbook does not list.
+#
+# 2020 is listed as the meetings were held: the scheduled March 17-18 meeting was cancelled and
+# replaced by the unscheduled meeting of Sunday March 15 (a 100 bp cut, effective Monday 16, so
+# ``announcement_day="old"`` counts that month right). The 50 bp cut of March 3, between
+# meetings and announced by no calendar, is kept apart in ``FOMC_UNSCHEDULED_MOVES``: a futures
+# chain can only price meetings that are on the calendar, so ``fomc_meetings`` adds it only on
+# request (``unscheduled=True``, e.g. to replay 2020). Unscheduled meetings that left the
+# target range unchanged (e.g. 2020-03-23) are in neither list.
 FOMC_ANNOUNCEMENTS: tuple[str, ...] = (
     "2015-01-28", "2015-03-18", "2015-04-29", "2015-06-17", "2015-07-29", "2015-09-17",
     "2015-10-28", "2015-12-16",
+    "2016-01-27", "2016-03-16", "2016-04-27", "2016-06-15", "2016-07-27", "2016-09-21",
+    "2016-11-02", "2016-12-14",
+    "2017-02-01", "2017-03-15", "2017-05-03", "2017-06-14", "2017-07-26", "2017-09-20",
+    "2017-11-01", "2017-12-13",
+    "2018-01-31", "2018-03-21", "2018-05-02", "2018-06-13", "2018-08-01", "2018-09-26",
+    "2018-11-08", "2018-12-19",
+    "2019-01-30", "2019-03-20", "2019-05-01", "2019-06-19", "2019-07-31", "2019-09-18",
+    "2019-10-30", "2019-12-11",
+    "2020-01-29", "2020-03-15", "2020-04-29", "2020-06-10", "2020-07-29", "2020-09-16",
+    "2020-11-05", "2020-12-16",
+    "2021-01-27", "2021-03-17", "2021-04-28", "2021-06-16", "2021-07-28", "2021-09-22",
+    "2021-11-03", "2021-12-15",
     "2022-01-26", "2022-03-16", "2022-05-04", "2022-06-15", "2022-07-27", "2022-09-21",
     "2022-11-02", "2022-12-14",
     "2023-02-01", "2023-03-22", "2023-05-03", "2023-06-14", "2023-07-26", "2023-09-20",
@@ -110,6 +132,8 @@ FOMC_ANNOUNCEMENTS: tuple[str, ...] = (
     "2026-01-28", "2026-03-18", "2026-04-29", "2026-06-17", "2026-07-29", "2026-09-16",
     "2026-10-28", "2026-12-09",
 )
+# Target-range changes announced between meetings (Federal Reserve statement of March 3, 2020).
+FOMC_UNSCHEDULED_MOVES: tuple[str, ...] = ("2020-03-03",)
 
 # Column names of the tables, stable: the Excel layer spills them with this header row.
 PATH_COLUMNS = (
@@ -655,16 +679,22 @@ def fed_probabilities(prices: Any, expiries: Any, meetings: Any, spot_rate: Any,
     })
 
 
-def fomc_meetings(start: Any, end: Any) -> np.ndarray:
+def fomc_meetings(start: Any, end: Any, unscheduled: bool = False) -> np.ndarray:
     """Published FOMC announcement dates between ``start`` and ``end`` (inclusive).
+
+    ``unscheduled=True`` adds the target-range changes made between meetings
+    (``FOMC_UNSCHEDULED_MOVES``), for replaying a past year rather than pricing a chain.
 
     >>> fomc_meetings("2024-08-01", "2024-12-31").astype(str).tolist()
     ['2024-09-18', '2024-11-07', '2024-12-18']
+    >>> fomc_meetings("2020-02-01", "2020-04-30", unscheduled=True).astype(str).tolist()
+    ['2020-03-03', '2020-03-15', '2020-04-29']
     """
     s = as_date(start, "start").reshape(-1)[0]
     e = as_date(end, "end").reshape(-1)[0]
-    known = np.array(FOMC_ANNOUNCEMENTS, dtype="datetime64[D]")
-    return known[(known >= s) & (known <= e)]
+    known = FOMC_ANNOUNCEMENTS + (FOMC_UNSCHEDULED_MOVES if unscheduled else ())
+    dates = np.sort(np.array(known, dtype="datetime64[D]"))
+    return dates[(dates >= s) & (dates <= e)]
 
 
 def compare_fed_paths(later: pd.DataFrame, earlier: pd.DataFrame,
