@@ -82,8 +82,9 @@ def test_short_contracts_deliver_into_the_next_month():
 
 
 def test_eligibility_windows():
-    ok = xlfidx.is_deliverable(["2031-06-30", "2029-06-30", "2034-12-01", "2034-12-02"], "TYZ24")
-    assert ok.tolist() == [True, False, True, False]  # 6y6m to 10y from 2024-12-01
+    # CME: 6y6m to 8y from the first day of the delivery month since the Sep-2023 contract
+    ok = xlfidx.is_deliverable(["2031-06-30", "2029-06-30", "2032-12-01", "2032-12-02"], "TYZ24")
+    assert ok.tolist() == [True, False, True, False]
     assert xlfidx.is_deliverable("2049-11-15", "USZ24") is True   # 24y11m: under 25y
     assert xlfidx.is_deliverable("2049-12-01", "USZ24") is False  # 25y: the Ultra's
     assert xlfidx.is_deliverable("2049-12-01", "WNZ24") is True
@@ -93,12 +94,12 @@ def test_eligibility_windows():
 
 
 @given(
-    root_halves=st.sampled_from([("TY", h) for h in range(13, 21)] + [("FV", 9), ("FV", 10)]),
+    root_halves=st.sampled_from([("TY", h) for h in range(13, 17)] + [("FV", 9), ("FV", 10)]),
     delivery=st.sampled_from(["H", "M", "U", "Z"]),
     yy=st.integers(min_value=15, max_value=35),
 )
 def test_cf_of_six_percent_coupon_is_one_on_whole_half_years(root_halves, delivery, yy):
-    # whole half years inside each window: TY 6y6m-10y, FV 4y2m-5y3m
+    # whole half years inside each window: TY 6y6m-8y, FV 4y2m-5y3m
     root, halves = root_halves
     month = MONTH_CODES.index(delivery) + 1
     start = dt.date(2000 + yy, month, 1)
@@ -107,7 +108,7 @@ def test_cf_of_six_percent_coupon_is_one_on_whole_half_years(root_halves, delive
     assert xlfidx.conversion_factor(6.0, maturity, f"{root}{delivery}{yy:02d}") == 1.0
 
 
-@given(coupon=st.floats(min_value=0.125, max_value=8.0), months=st.integers(min_value=78, max_value=119))
+@given(coupon=st.floats(min_value=0.125, max_value=8.0), months=st.integers(min_value=78, max_value=95))
 def test_cf_rises_with_coupon_and_is_below_one_under_six_percent(coupon, months):
     y, m = divmod(11 + months, 12)
     maturity = dt.date(2024 + y, m + 1, 15)
@@ -207,10 +208,13 @@ WINDOW_EDGES = [
     ("FVZ24", dt.date(2029, 2, 1), dt.date(2030, 3, 31), "FV 4y2m from 1st, orig. <= 5y3m"),
     ("FVU23", dt.date(2027, 11, 1), dt.date(2028, 12, 31), "FV 4y2m from 1st, orig. <= 5y3m"),
     ("FVH25", dt.date(2029, 5, 1), dt.date(2030, 6, 30), "FV 4y2m from 1st, orig. <= 5y3m"),
-    # TY: "at least six and a half years, but not more than 10 years, from the first day of the
-    # delivery month"
-    ("TYZ24", dt.date(2031, 6, 1), dt.date(2034, 12, 1), "TY 6y6m to 10y from 1st"),
-    ("TYZ08", dt.date(2015, 6, 1), dt.date(2018, 12, 1), "TY 6y6m to 10y from 1st"),
+    # TY: "at least six and a half years, but not more than 8 years, from the first day of the
+    # delivery month" since the Sep-2023 contract (CME, "The perfect 10 at 10", 2026; Bloomberg's
+    # TYZ4 basket ends at the 4.125% of 2032-11-15); "not more than 10 years" before it
+    ("TYZ24", dt.date(2031, 6, 1), dt.date(2032, 12, 1), "TY 6y6m to 8y from 1st"),
+    ("TYU23", dt.date(2030, 3, 1), dt.date(2031, 9, 1), "TY 6y6m to 8y from 1st"),
+    ("TYM23", dt.date(2029, 12, 1), dt.date(2033, 6, 1), "TY 6y6m to 10y from 1st (before Sep-23)"),
+    ("TYZ08", dt.date(2015, 6, 1), dt.date(2018, 12, 1), "TY 6y6m to 10y from 1st (before Sep-23)"),
     # UXY: "not less than 9 years 5 months and not more than 10 years of remaining term to
     # maturity from first day of futures delivery month"
     ("UXYZ24", dt.date(2034, 5, 1), dt.date(2034, 12, 1), "UXY 9y5m to 10y from 1st"),
@@ -282,7 +286,7 @@ def test_ten_year_note_is_not_deliverable_into_fv():
 # "before": strictly before that. WN has no cap: a Treasury has at most 30 years to run.
 def _cme_window(root: str, year: int, month: int) -> tuple[dt.date, dt.date]:
     caps = {"TU": ("end", 24), "3Y": ("end", 36), "FV": ("end", 63),
-            "TY": ("first", 120),
+            "TY": ("first", 96 if (year, month) >= (2023, 9) else 120),
             "UXY": ("first", 120), "US": ("before", 300), "WN": ("first", 359)}
     lows = {"TU": 21, "3Y": 33, "FV": 50, "TY": 78, "UXY": 113, "US": 180, "WN": 300}
     anchor, months = caps[root]
@@ -351,3 +355,14 @@ def test_worksheet_functions_take_one_digit_fv_tu_3y_tickers():
         delivery = when + dt.timedelta(days=30)
         net = u.NETBASIS(99.0, 4.0, mat, 100.0, ticker, when, delivery, 5.0)
         assert isinstance(net, float) and net == u.NETBASIS(99.0, 4.0, mat, 100.0, cf, when, delivery, 5.0)
+
+
+def test_tyz4_basket_ends_at_eight_years_as_in_bloomberg(bloomberg_dir):
+    # Bloomberg's TYZ4 deliverable list (2024-08-01) has every bond xlfidx finds deliverable and
+    # none of the six 10-year notes then outstanding with 8y2m to 9y5m left from 2024-12-01
+    # (Feb-33, May-33, Aug-33, Nov-33, Feb-34, May-34): CME's 8-year cap since Sep-2023
+    bonds = pd.read_excel(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx", "bonds", engine="openpyxl")
+    assert xlfidx.is_deliverable(bonds["maturity"].to_numpy(), "TYZ4").all()
+    later_ten_years = ["2033-02-15", "2033-05-15", "2033-08-15", "2033-11-15", "2034-02-15", "2034-05-15"]
+    assert not set(later_ten_years) & {str(d.date()) for d in bonds["maturity"]}
+    assert not xlfidx.is_deliverable(later_ten_years, "TYZ4").any()

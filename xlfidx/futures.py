@@ -71,8 +71,9 @@ _SPECS = (
     ContractSpec("TU", "ZT", "2-Year T-Note", 21, 24, True, False, 63, 1, 200_000, 3, "last_bday"),
     ContractSpec("3Y", "Z3N", "3-Year T-Note", 33, 36, True, False, 63, 1, 200_000, 3, "last_bday"),
     ContractSpec("FV", "ZF", "5-Year T-Note", 50, None, False, False, 63, 1, 100_000, 3, "last_bday"),
-    ContractSpec("TY", "ZN", "10-Year T-Note", 78, 120, False, False, None, 3, 100_000, None,
-                 "7bd_before_last"),
+    # 6y6m to 8y since the September 2023 contract; 6y6m to 10y before it
+    ContractSpec("TY", "ZN", "10-Year T-Note", 78, 96, False, False, None, 3, 100_000, None,
+                 "7bd_before_last", "2023-09", 120),
     ContractSpec("UXY", "TN", "Ultra 10-Year T-Note", 113, 120, False, False, 120, 3, 100_000, None,
                  "7bd_before_last"),
     # the 25-year cap came with the Ultra Bond: US contracts from March 2011 on
