@@ -3,10 +3,13 @@
 The contract rules are one table (``CONTRACTS``), one row per contract: a new contract is one
 row, and no code branches on a root's name. Terms are counted from the first day of the
 delivery month (for TU and 3Y, the upper bound from the last day of the delivery month, as
-CME's rules say).
+CME's rules say). A contract with an original-term limit (TU, 3Y, FV: 5y3m) also caps the
+remaining term by it, so a one-digit year resolves from the maturity alone.
 
 >>> conversion_factor(4.25, "2031-06-30", "TYZ4")
 0.9069
+>>> conversion_factor(3.625, "2028-03-31", "FVU3")
+0.9075
 >>> str(last_delivery_day("TYZ24 Comdty"))
 '2024-12-31'
 """
@@ -61,14 +64,16 @@ class ContractSpec:
                                                # n: n-th business day of the following month
     last_trade_rule: str         # "7bd_before_last" or "last_bday"
     max_applies_from: str | None = None  # first delivery month under the upper bound, if later
+    earlier_max_remaining_months: int | None = None  # the upper bound before that month
 
 
 _SPECS = (
     ContractSpec("TU", "ZT", "2-Year T-Note", 21, 24, True, False, 63, 1, 200_000, 3, "last_bday"),
     ContractSpec("3Y", "Z3N", "3-Year T-Note", 33, 36, True, False, 63, 1, 200_000, 3, "last_bday"),
     ContractSpec("FV", "ZF", "5-Year T-Note", 50, None, False, False, 63, 1, 100_000, 3, "last_bday"),
-    ContractSpec("TY", "ZN", "10-Year T-Note", 78, 120, False, False, None, 3, 100_000, None,
-                 "7bd_before_last"),
+    # 6y6m to 8y since the September 2023 contract; 6y6m to 10y before it
+    ContractSpec("TY", "ZN", "10-Year T-Note", 78, 96, False, False, None, 3, 100_000, None,
+                 "7bd_before_last", "2023-09", 120),
     ContractSpec("UXY", "TN", "Ultra 10-Year T-Note", 113, 120, False, False, 120, 3, 100_000, None,
                  "7bd_before_last"),
     # the 25-year cap came with the Ultra Bond: US contracts from March 2011 on
@@ -181,11 +186,20 @@ def _maturity_window(spec: ContractSpec, dmonth: str) -> tuple[np.datetime64, np
     earliest = _add_months_d(first, spec.min_remaining_months)
     latest = _add_months_d(first, _MAX_TREASURY_MONTHS)
     exclusive = False
-    if spec.max_remaining_months is not None and (
-            spec.max_applies_from is None or month >= np.datetime64(spec.max_applies_from, "M")):
+    current = spec.max_applies_from is None or month >= np.datetime64(spec.max_applies_from, "M")
+    cap = spec.max_remaining_months if current else spec.earlier_max_remaining_months
+    if cap is not None:
         anchor = ((month + 1).astype(_D) - 1) if spec.max_from_last_day else first
-        latest = _add_months_d(anchor, spec.max_remaining_months)
-        exclusive = spec.max_exclusive
+        latest = _add_months_d(anchor, cap)
+        exclusive = spec.max_exclusive and current
+    if spec.max_original_months is not None:
+        # A note issued after the last trading day (in the delivery month) is not deliverable,
+        # so at the end of the delivery month a deliverable note has at most its original term
+        # left: it matures by the end of the month that many months on. This bounds the
+        # window when only the maturity is known (it is what places FVU3 in 2023).
+        by_original = (month + 1 + spec.max_original_months).astype(_D) - 1
+        if by_original < latest:
+            latest, exclusive = by_original, False
     return earliest, latest, exclusive
 
 
@@ -195,14 +209,21 @@ def _add_months_d(dates: np.ndarray, months: int) -> np.ndarray:
     return add_months(dates, months)
 
 
-def _window_text(spec: ContractSpec) -> str:
+def _window_text(spec: ContractSpec, dmonth: Any = None) -> str:
+    """The contract's rule in words, e.g. ``at least 4y2m remaining, original term at most 5y3m``."""
     def ym(m: int) -> str:
         y, mm = divmod(m, 12)
         return f"{y}y" + (f"{mm}m" if mm else "")
 
-    if spec.max_remaining_months is None:
-        return f"at least {ym(spec.min_remaining_months)}"
-    return f"{ym(spec.min_remaining_months)} to {ym(spec.max_remaining_months)}"
+    cap = spec.max_remaining_months
+    if dmonth is not None and spec.max_applies_from is not None and \
+            np.datetime64(dmonth, "M") < np.datetime64(spec.max_applies_from, "M"):
+        cap = spec.earlier_max_remaining_months
+    text = (f"at least {ym(spec.min_remaining_months)}" if cap is None
+            else f"{ym(spec.min_remaining_months)} to {ym(cap)}") + " remaining"
+    if spec.max_original_months is not None:
+        text += f", original term at most {ym(spec.max_original_months)}"
+    return text
 
 
 def resolve_contract(contract: Any, maturity: Any = None, *, settle: Any = None) -> Contract:
@@ -230,15 +251,21 @@ def resolve_contract(contract: Any, maturity: Any = None, *, settle: Any = None)
     return c.with_year(_year_from_bonds(c, as_date(maturity, "maturity")))
 
 
-def _year_from_bonds(c: Contract, m: np.ndarray) -> int:
-    """The one decade in which every bond is deliverable, or an error naming the first bond
-    that fits none, fits several, or disagrees with the others."""
-    flat = m.reshape(-1)
+def _decade_fits(c: Contract, flat: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The candidate years ending in the ticker's digit, and where each bond fits each one."""
     earliest = int(str(flat.min())[:4]) - 31
     latest = int(str(flat.max())[:4])
     years = list(range(earliest - earliest % 10 + c.year_digit, latest + 1, 10))
     dmonths = [np.datetime64(f"{y:04d}-{c.month:02d}", "M") for y in years]
     fits = np.array([_eligible(c.spec, dm, flat) for dm in dmonths]).reshape(len(years), -1)
+    return years, fits
+
+
+def _year_from_bonds(c: Contract, m: np.ndarray) -> int:
+    """The one decade in which every bond is deliverable, or an error naming the first bond
+    that fits none, fits several, or disagrees with the others."""
+    flat = m.reshape(-1)
+    years, fits = _decade_fits(c, flat)
     count = fits.sum(axis=0)
 
     def index(i: int) -> int | None:
@@ -248,7 +275,7 @@ def _year_from_bonds(c: Contract, m: np.ndarray) -> int:
         i = int(np.flatnonzero(count == 0)[0])
         raise InputError("maturity", str(flat[i]),
                          f"is not deliverable into {c.ticker}: {c.spec.root} takes "
-                         f"{_window_text(c.spec)} remaining, in no year ending in {c.year_digit}",
+                         f"{_window_text(c.spec)}, in no year ending in {c.year_digit}",
                          index(i))
     if (count > 1).any():
         i = int(np.flatnonzero(count > 1)[0])
@@ -307,20 +334,30 @@ def last_trading_day(contract: Any, maturity: Any = None) -> np.datetime64:
 def is_deliverable(maturity: Any, contract: Any, issue_date: Any = None) -> Any:
     """True where a bond maturing on ``maturity`` may be delivered into ``contract``.
 
+    With a one-digit year, each bond is judged on its own: True where it is deliverable in
+    some delivery month of that code in a year ending in the digit.
+
     >>> is_deliverable(["2031-06-30", "2029-06-30"], "TYZ24").tolist()
+    [True, False]
+    >>> is_deliverable(["2028-03-31", "2034-08-15"], "FVU3").tolist()
     [True, False]
     """
     m = as_date(maturity, "maturity")
     c = parse_contract(contract)
-    if c.year is None:
-        try:
-            c = resolve_contract(c, m)
-        except InputError:
-            return scalar_or_array(np.zeros(m.shape, dtype=bool), maturity)
     issue = None if issue_date is None else as_date(issue_date, "issue_date", allow_missing=True)
     if issue is not None:
         m, issue = broadcast(m, issue, names=["maturity", "issue_date"])
-    return scalar_or_array(_eligible(c.spec, c.delivery_month, m, issue), maturity)
+    if c.year is not None:
+        return scalar_or_array(_eligible(c.spec, c.delivery_month, m, issue), maturity)
+    flat = m.reshape(-1)
+    if flat.size == 0:
+        return scalar_or_array(np.zeros(m.shape, dtype=bool), maturity)
+    years, _ = _decade_fits(c, flat)
+    flat_issue = None if issue is None else issue.reshape(-1)
+    ok = np.zeros(flat.shape, dtype=bool)
+    for y in years:
+        ok |= _eligible(c.spec, np.datetime64(f"{y:04d}-{c.month:02d}", "M"), flat, flat_issue)
+    return scalar_or_array(ok.reshape(m.shape), maturity)
 
 
 def _check_deliverable(c: Contract, m: np.ndarray) -> None:
@@ -333,7 +370,8 @@ def _check_deliverable(c: Contract, m: np.ndarray) -> None:
         else:
             y, mm = divmod(months, 12)
             reason = (f"is not deliverable into {c} ({y}y{mm}m remaining from "
-                      f"{c.delivery_month}-01; {c.spec.root} takes {_window_text(c.spec)})")
+                      f"{c.delivery_month}-01; {c.spec.root} takes "
+                      f"{_window_text(c.spec, c.delivery_month)})")
         raise InputError("maturity", str(m.reshape(-1)[i]), reason, None if m.ndim == 0 else i)
 
 
