@@ -296,7 +296,7 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     gross = price - invoice
     net = fwd - invoice
     irr = leg.implied_repo(invoice) * 100.0
-    y, slope = _solve_yield(coupon, leg.k_t.astype(np.float64), leg.w_t, leg.dirty)
+    y, slope = _solve_yield(coupon, leg.k_t, leg.w_t, leg.dirty)
     dv01 = -slope * 0.1
     order = np.argsort(-irr, kind="stable")
     ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)

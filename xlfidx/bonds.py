@@ -4,8 +4,9 @@ Conventions (spec §2): semiannual coupons on the maturity's day of month, count
 maturity, with the end-of-month rule (a bond maturing on the last day of a month pays on the
 last day of each coupon month: 2031-06-30 pays Dec-31 and Jun-30); accrued interest
 Actual/Actual (ICMA); T+1 settlement on SIFMA business days; street-convention yield
-(semiannual compounding, fractional first period); DV01 in dollars per basis point per
-100,000 face. Coupons and yields are in percent at the boundary.
+(semiannual compounding with a fractional first period, simple interest in the final coupon
+period); DV01 in dollars per basis point per 100,000 face, accurate at any yield. Coupons and
+yields are in percent at the boundary.
 
 Every function takes scalars or arrays (broadcast together) and returns a float for scalar
 input. Dates may be ``date``, ``datetime``, ``datetime64``, ISO text or Excel serials.
@@ -180,50 +181,107 @@ def settlement_date(trade_date: Any, days: int = 1) -> Any:
     return out[()] if out.ndim == 0 else out
 
 
-# --- yield and risk: closed-form street-convention pricing --------------------------------
+# --- yield and risk: street-convention pricing --------------------------------------------
+
+# Bonds are priced in blocks of rows of about this many cash flows in all, which bounds the
+# memory a long column of bonds takes (each bond's remaining cash flows are one matrix row).
+_BLOCK = 1 << 14
+
+
+class _CashFlows:
+    """The remaining cash flows of a block of bonds, priced at any street-convention yield.
+
+    Compounded (spec §2): dirty = Σ_j CF_j · v^(j + w), v = 1/(1 + y/2), j = 0 … n−1, with
+    CF_j = c/2 per 100 face and 100 more at maturity, n coupons left and w the fraction of the
+    current period still to run; d dirty/dy = −Σ_j (j + w) · CF_j · v^(j + w) / (2 + y). Both
+    are sums of positive terms, so they keep every digit at any yield, 0% and negative yields
+    included, where the closed form (1 − v^n)/(1 − v) of the annuity, and above all its
+    derivative, lose digits to cancellation as the yield nears 0.
+
+    In the final coupon period (n = 1) the street convention is simple interest, as Bloomberg,
+    QuantLib and SIFMA's standard formulas have it: dirty = (100 + c/2) / (1 + y·w/2).
+    """
+
+    __slots__ = ("c_pct", "n", "w", "last", "any_last", "final_flow", "flows", "powers")
+
+    def __init__(self, c_pct: np.ndarray, n: np.ndarray, w: np.ndarray):
+        self.c_pct, self.n, self.w = c_pct, n, w
+        cpn = 0.5 * c_pct
+        j = np.arange(float(n.max(initial=1)))
+        # one row pair per bond, [CF_j] and [(j + w)·CF_j]: a single product gives both sums
+        self.flows = flows = np.empty((n.size, 2, j.size))
+        np.multiply(cpn[:, None], j < n[:, None], out=flows[:, 0])
+        flows[np.arange(n.size), 0, n - 1] += 100.0
+        np.multiply(flows[:, 0], j + w[:, None], out=flows[:, 1])
+        self.powers = -j
+        self.last = n == 1
+        self.any_last = bool(self.last.any())
+        self.final_flow = 100.0 + cpn
+
+    def at(self, y: np.ndarray):
+        """(dirty price per 100, d dirty / d y) at yields ``y`` (decimal)."""
+        a = np.log1p(0.5 * y)  # v = e^(−a)
+        v_j = np.exp(np.multiply.outer(a, self.powers))
+        sums = np.matmul(self.flows, v_j[:, :, None])
+        v_w = np.exp(-self.w * a)
+        price = v_w * sums[:, 0, 0]
+        slope = -v_w * sums[:, 1, 0] / (2.0 + y)
+        if self.any_last:
+            g = 1.0 + 0.5 * self.w * y
+            simple = self.final_flow / g
+            price = np.where(self.last, simple, price)
+            slope = np.where(self.last, -0.5 * self.w * simple / g, slope)
+        return price, slope
+
+
+def _blockwise(solve, c_pct, n, w, x):
+    """``solve(cash_flows, x)`` over blocks of rows; its two outputs in the inputs' shape."""
+    c_pct, n, w, x = np.broadcast_arrays(c_pct, n, w, x)
+    shape = n.shape
+    c_pct, w, x = (np.asarray(v, dtype=np.float64).ravel() for v in (c_pct, w, x))
+    n = np.asarray(n, dtype=np.int64).ravel()
+    rows = max(1, _BLOCK // int(n.max(initial=1)))
+    if n.size <= rows:
+        first, second = solve(_CashFlows(c_pct, n, w), x)
+    else:
+        first, second = np.empty(n.size), np.empty(n.size)
+        for i in range(0, n.size, rows):
+            b = slice(i, i + rows)
+            first[b], second[b] = solve(_CashFlows(c_pct[b], n[b], w[b]), x[b])
+    return first.reshape(shape), second.reshape(shape)
+
 
 def _pv_and_slope(c_pct, n, w, y):
-    """Dirty price per 100 and its derivative in y (decimal) at yield ``y``.
+    """Dirty price per 100 and its derivative in y (decimal) at street yield ``y``."""
+    return _blockwise(_CashFlows.at, c_pct, n, w, y)
 
-    Price = v^w · [C·(1 − v^n)/(1 − v) + 100·v^(n−1)], v = 1/(1 + y/2) = e^(−a), C = c/2 per
-    100, n coupons left, w = fraction of the current period still to run.
-    """
-    cpn = c_pct / 2.0
-    a = np.log1p(y / 2.0)
-    v = np.exp(-a)
-    vn = np.exp(-n * a)
-    one_minus_v = -np.expm1(-a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = (1.0 - vn) / one_minus_v
-        d_annuity = (n * vn * one_minus_v - (1.0 - vn) * v) / (one_minus_v * one_minus_v)  # d/da
-    flat = np.abs(one_minus_v) < 1e-9
-    if flat.any():  # zero yield: the annuity is just n, its slope −n(n−1)/2
-        annuity = np.where(flat, n, annuity)
-        d_annuity = np.where(flat, -n * (n - 1) / 2.0, d_annuity)
-    redemption = 100.0 * vn / v
-    body = cpn * annuity + redemption
-    vw = np.exp(-w * a)
-    dprice_da = vw * (cpn * d_annuity - (n - 1) * redemption - w * body)
-    return vw * body, dprice_da * (0.5 * v)  # da/dy = v/2
+
+def _newton(flows: _CashFlows, dirty: np.ndarray):
+    # The final period's simple-interest yield has a closed form (exact from the start);
+    # elsewhere start from the textbook yield-to-maturity approximation.
+    years = (flows.n - 1.0 + flows.w) / 2.0
+    approx = (flows.c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
+    y = np.where(flows.last, 2.0 / flows.w * (flows.final_flow / dirty - 1.0),
+                 np.where(np.isfinite(approx) & (approx > -1.0), approx, 0.05))
+    for _ in range(50):
+        price, slope = flows.at(y)
+        step = (price - dirty) / slope
+        y = y - step
+        # Newton converges quadratically: once every step is below 1e-12 (far above the
+        # rounding floor of a real bond's yield) y is exact to machine precision and the slope,
+        # taken one step back, within 1e-10 relative of its value at y. A row that cannot
+        # converge (NaN) does not hold the others up.
+        if not (np.abs(step) > 1e-12).any():
+            break
+    return y, slope
 
 
 def _solve_yield(c_pct, n, w, dirty):
-    """Street yield (decimal) from a dirty price by Newton's method; also d price / d yield.
+    """Street yield (decimal) from a dirty price per 100, and d dirty / d yield there.
 
-    Starts from the textbook yield-to-maturity approximation; Newton converges quadratically,
-    so once a step is below 1e-9 the yield is exact to machine precision, and the slope of the
-    last iterate differs from the final one by less than 1e-9 relative.
+    ``n`` coupons left (an integer array), ``w`` the fraction of the current period to run.
     """
-    years = np.maximum((n - 1.0 + w) / 2.0, 1e-6)
-    y = (c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
-    y = np.where(np.isfinite(y) & (y > -1.0), y, 0.05)
-    for _ in range(50):
-        price, slope = _pv_and_slope(c_pct, n, w, y)
-        step = (price - dirty) / slope
-        y = y - step
-        if np.all(np.abs(step) < 1e-9):
-            break
-    return y, slope
+    return _blockwise(_newton, c_pct, n, w, dirty)
 
 
 def _bond_inputs(coupon, maturity, settle):
@@ -255,7 +313,7 @@ def bond_price(coupon: Any, maturity: Any, settle: Any, yield_pct: Any) -> Any:
     y = as_float(yield_pct, "yield_pct") / 100.0
     c, m, s, y = broadcast(c, m, s, y, names=["coupon", "maturity", "settle", "yield_pct"])
     ai, k, w = _accrued_at(c, _Maturity(m), s)
-    dirty, _ = _pv_and_slope(c, k.astype(np.float64), w, y)
+    dirty, _ = _pv_and_slope(c, k, w, y)
     return scalar_or_array(dirty - ai, coupon, maturity, settle, yield_pct)
 
 
@@ -272,27 +330,45 @@ def _risk_at(p, c, mat: _Maturity, s):
     """(yield decimal, d dirty / d yield, dirty price) for validated arrays."""
     ai, k, w = _accrued_at(c, mat, s)
     dirty = p + ai
-    y, slope = _solve_yield(c, k.astype(np.float64), w, dirty)
+    y, slope = _solve_yield(c, k, w, dirty)
     return y, slope, dirty
 
 
 def bond_yield(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
     """Street-convention yield in percent from a clean price.
 
+    Compounded semiannually; in the final coupon period, simple interest: a 2.5% note three
+    months from maturity at 99.9 yields 4·((100 + 1.25)/(99.9 + 0.625) − 1) = 2.88%.
+
     >>> round(bond_yield(100.0, 6.0, "2034-06-30", "2024-06-30"), 10)
     6.0
+    >>> round(bond_yield(99.9, 2.5, "2024-11-15", "2024-08-15"), 10)
+    2.8848545138
     """
     y, _, _ = _risk(price, coupon, maturity, settle)
     return scalar_or_array(y * 100.0, price, coupon, maturity, settle)
 
 
 def bond_dv01(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
-    """DV01: dollar change in value of 100,000 face for a 1 bp fall in yield."""
+    """DV01: dollar change in value of 100,000 face for a 1 bp fall in yield.
+
+    The exact derivative of the street price, at any yield: a 10-year zero-coupon bond at 0%
+    gains 10 years × $100,000 × 1 bp = $100.
+
+    >>> round(bond_dv01(100.0, 0.0, "2034-06-30", "2024-06-30"), 10)
+    100.0
+    """
     _, slope, _ = _risk(price, coupon, maturity, settle)
     return scalar_or_array(-slope * 1e-4 * 1000.0, price, coupon, maturity, settle)
 
 
 def modified_duration(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
-    """Modified duration in years: −(1/dirty price)·d(dirty price)/d(yield)."""
+    """Modified duration in years: −(1/dirty price)·d(dirty price)/d(yield).
+
+    A par bond's is (1 − (1 + y/2)^−2T)/y: 7.4387 years for a 6% 10-year.
+
+    >>> round(modified_duration(100.0, 6.0, "2034-06-30", "2024-06-30"), 10)
+    7.4387374302
+    """
     _, slope, dirty = _risk(price, coupon, maturity, settle)
     return scalar_or_array(-slope / dirty, price, coupon, maturity, settle)
