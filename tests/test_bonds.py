@@ -77,7 +77,7 @@ def test_matured_bond_is_an_error():
 def test_excel_serials_and_datetimes_agree():
     import datetime as dt
 
-    from xlfidx._inputs import date_to_excel_serial
+    from xlfidx.dates import date_to_excel_serial
 
     assert date_to_excel_serial(np.datetime64("2024-08-02")) == 45506.0
     a = xlfidx.accrued_interest(4.25, date_to_excel_serial(np.datetime64("2031-06-30")), 45509.0)

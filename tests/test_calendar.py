@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import xlfidx
-from xlfidx import calendar, calendar_rules
+from xlfidx import calendar_rules
+from xlfidx import dates as calendar
 from xlfidx.errors import InputError
 
 
@@ -181,7 +182,7 @@ def test_shipped_table_is_what_the_rules_write(tmp_path):
 
 
 def test_loading_the_calendar_needs_neither_pandas_nor_a_calendar_library():
-    code = ("import sys, xlfidx.calendar as c; c.business_calendar(); "
+    code = ("import sys, xlfidx.dates as c; c.business_calendar(); "
             "print(sorted(m for m in ('pandas', 'pandas_market_calendars', 'dateutil') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -16,6 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from .dates import (
+    EXCEL_EPOCH,
+    FIRST_EXCEL_SERIAL,
+    LAST_EXCEL_SERIAL,
+    excel_serial_to_date,
+)
 from .errors import InputError, MissingDataError
 
 __all__ = [
@@ -23,17 +29,9 @@ __all__ = [
     "as_date",
     "as_text",
     "is_missing",
-    "excel_serial_to_date",
-    "date_to_excel_serial",
     "scalar_or_array",
     "broadcast",
 ]
-
-# Excel's 1900 date system: serial 1 is 1900-01-01, but Excel keeps the fictitious 1900-02-29
-# (serial 60), so from serial 61 (1900-03-01) on, date = 1899-12-30 + serial days.
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_MIN_SERIAL = 61  # 1900-03-01; earlier serials are not market dates
-_MAX_SERIAL = 2958465  # 9999-12-31
 
 _NA_TEXT = {"#N/A", "#N/A N/A", "#N/A REQUESTING DATA...", "#N/A FIELD NOT APPLICABLE", "N/A", "NA", "NAN"}
 
@@ -154,24 +152,6 @@ def as_float(
     return out
 
 
-def excel_serial_to_date(serial: Any) -> np.ndarray:
-    """Excel 1900-system serial numbers to ``datetime64[D]`` (the time of day is dropped).
-
-    >>> str(excel_serial_to_date(45506))
-    '2024-08-02'
-    """
-    s = np.floor(np.asarray(serial, dtype=np.float64)).astype(np.int64)
-    out = _EXCEL_EPOCH + s.astype("timedelta64[D]")
-    return out[()] if out.ndim == 0 else out
-
-
-def date_to_excel_serial(value: Any) -> np.ndarray | float:
-    """``datetime64``/``date`` values to Excel 1900-system serial numbers (floats)."""
-    d = np.asarray(value, dtype="datetime64[D]")
-    out = (d - _EXCEL_EPOCH).astype(np.int64).astype(np.float64)
-    return float(out) if out.ndim == 0 else out
-
-
 def _one_date(v: Any, name: str, idx: int | None) -> np.datetime64:
     if isinstance(v, bool | np.bool_):
         raise InputError(name, v, f"is a boolean; {name} must be a date", idx)
@@ -183,7 +163,7 @@ def _one_date(v: Any, name: str, idx: int | None) -> np.datetime64:
         return v.to_datetime64().astype("datetime64[D]")
     if isinstance(v, int | float | np.integer | np.floating):
         f = float(v)
-        if not math.isfinite(f) or not (_MIN_SERIAL <= f <= _MAX_SERIAL):
+        if not math.isfinite(f) or not (FIRST_EXCEL_SERIAL <= f <= LAST_EXCEL_SERIAL):
             raise InputError(name, v, f"is not a date; {name} must be a date or an Excel date serial", idx)
         return excel_serial_to_date(f)
     if isinstance(v, str):
@@ -230,13 +210,13 @@ def as_date(value: Any, name: str, *, allow_missing: bool = False) -> np.ndarray
         if nan.any() and not allow_missing:
             i = int(np.flatnonzero(nan.reshape(-1))[0])
             raise _missing(name, float("nan"), _element_index(f.shape, i), "a date")
-        bad = ~nan & ((f < _MIN_SERIAL) | (f > _MAX_SERIAL))
+        bad = ~nan & ((f < FIRST_EXCEL_SERIAL) | (f > LAST_EXCEL_SERIAL))
         if bad.any():
             i = int(np.flatnonzero(bad.reshape(-1))[0])
             raise InputError(name, float(f.reshape(-1)[i]),
                              f"is not a date; {name} must be a date or an Excel date serial",
                              _element_index(f.shape, i))
-        out = _EXCEL_EPOCH + np.where(nan, 0, np.floor(f)).astype(np.int64).astype("timedelta64[D]")
+        out = EXCEL_EPOCH + np.where(nan, 0, np.floor(f)).astype(np.int64).astype("timedelta64[D]")
         out[nan] = np.datetime64("NaT")
         return out
     if arr.dtype.kind in "OUS":

@@ -22,11 +22,10 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
-from .calendar import add_business_days
+from .dates import add_business_days, date_at, month_length, split_date
 from .errors import InputError
 
 __all__ = [
-    "add_months",
     "previous_coupon_date",
     "next_coupon_date",
     "coupon_count_after",
@@ -43,42 +42,6 @@ _D = "datetime64[D]"
 _M = "datetime64[M]"
 
 
-# Month arithmetic on integers: months since 1970-01 index two tables (first day of the month
-# as days since 1970-01-01, and the month's length), so a coupon date costs a few array ops.
-_TABLE_START = -12 * 170  # 1800-01
-_TABLE_MONTHS = 12 * 500  # to 2299-12
-_MONTHS = np.arange(_TABLE_START, _TABLE_START + _TABLE_MONTHS + 1).astype(_M)
-_MONTH_START = _MONTHS.astype(_D).astype(np.int64)
-_MONTH_DAYS = np.diff(_MONTH_START)
-_MONTH_START = _MONTH_START[:-1]
-
-
-def _split(dates: np.ndarray):
-    """(months since 1970-01, day of month − 1, days since 1970-01-01) of datetime64[D] dates."""
-    days = dates.astype(np.int64)
-    months = dates.astype(_M).astype(np.int64)
-    return months, days - _MONTH_START[months - _TABLE_START], days
-
-
-def _date_at(months: np.ndarray, day0: np.ndarray, eom) -> np.ndarray:
-    """Day number of (month, day) with the day clipped to the month (or its last day if eom)."""
-    i = months - _TABLE_START
-    last = _MONTH_DAYS[i] - 1
-    return _MONTH_START[i] + np.where(eom, last, np.minimum(day0, last))
-
-
-def add_months(dates: Any, months: Any, eom: Any = False) -> np.ndarray:
-    """Shift dates by whole months, clipping to month end; with ``eom`` land on month end.
-
-    >>> str(add_months(np.datetime64("2031-06-30"), -6, eom=True))
-    '2030-12-31'
-    """
-    d = np.asarray(dates, dtype=_D)
-    m, day0, _ = _split(d)
-    out = _date_at(m + np.asarray(months, dtype=np.int64), day0, eom)
-    return out.astype(_D)
-
-
 class _Maturity:
     """A bond's coupon calendar: coupon ``k`` falls ``6k`` months before maturity (``k = 0``
     is maturity), on the maturity's day of month, or on month end under the end-of-month rule."""
@@ -86,12 +49,12 @@ class _Maturity:
     __slots__ = ("months", "day0", "eom", "days")
 
     def __init__(self, maturity: np.ndarray):
-        self.months, self.day0, self.days = _split(maturity)
-        self.eom = self.day0 == _MONTH_DAYS[self.months - _TABLE_START] - 1
+        self.months, self.day0, self.days = split_date(maturity)
+        self.eom = self.day0 == month_length(self.months) - 1
 
     def coupon_day(self, k: np.ndarray) -> np.ndarray:
         """Coupon date ``k`` periods back, as days since 1970-01-01."""
-        return _date_at(self.months - 6 * k, self.day0, self.eom)
+        return date_at(self.months - 6 * k, self.day0, self.eom)
 
     def periods_back(self, date_days: np.ndarray, date_months: np.ndarray) -> np.ndarray:
         """``k`` of the last coupon date on or before the date."""

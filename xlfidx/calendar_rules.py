@@ -2,7 +2,7 @@
 
 ``xlfidx/sifma_us_holidays.csv`` lists every full-day close of the U.S. bond market that
 SIFMA (before 2006, its predecessor the Bond Market Association) recommends, 1990 to 2100.
-It is data: :mod:`xlfidx.calendar` reads it at first use and never rebuilds a calendar at run
+It is data: :mod:`xlfidx.dates` reads it at first use and never rebuilds a calendar at run
 time. This module is how the file is made; run it again after changing a rule or adding an
 unscheduled close::
 

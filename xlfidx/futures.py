@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_float, as_text, broadcast, scalar_or_array
-from .calendar import add_business_days, first_business_day, last_business_day, nth_business_day
+from .dates import (
+    add_business_days,
+    add_months,
+    first_business_day,
+    last_business_day,
+    nth_business_day,
+)
 from .errors import InputError
 
 __all__ = [
@@ -173,7 +179,7 @@ def _eligible(spec: ContractSpec, dmonth: np.datetime64, maturity: np.ndarray,
     ok = (maturity >= earliest) & ((maturity < latest) if exclusive else (maturity <= latest))
     if issue is not None and spec.max_original_months is not None:
         has = ~np.isnat(issue)
-        orig_ok = maturity <= _add_months_d(np.where(has, issue, maturity), spec.max_original_months)
+        orig_ok = maturity <= add_months(np.where(has, issue, maturity), spec.max_original_months)
         ok &= np.where(has, orig_ok, True)
     return ok
 
@@ -183,14 +189,14 @@ def _maturity_window(spec: ContractSpec, dmonth: str) -> tuple[np.datetime64, np
     """(earliest maturity, latest maturity, latest excluded) deliverable in a delivery month."""
     month = np.datetime64(dmonth, "M")
     first = month.astype(_D)
-    earliest = _add_months_d(first, spec.min_remaining_months)
-    latest = _add_months_d(first, _MAX_TREASURY_MONTHS)
+    earliest = add_months(first, spec.min_remaining_months)
+    latest = add_months(first, _MAX_TREASURY_MONTHS)
     exclusive = False
     current = spec.max_applies_from is None or month >= np.datetime64(spec.max_applies_from, "M")
     cap = spec.max_remaining_months if current else spec.earlier_max_remaining_months
     if cap is not None:
         anchor = ((month + 1).astype(_D) - 1) if spec.max_from_last_day else first
-        latest = _add_months_d(anchor, cap)
+        latest = add_months(anchor, cap)
         exclusive = spec.max_exclusive and current
     if spec.max_original_months is not None:
         # A note issued after the last trading day (in the delivery month) is not deliverable,
@@ -201,12 +207,6 @@ def _maturity_window(spec: ContractSpec, dmonth: str) -> tuple[np.datetime64, np
         if by_original < latest:
             latest, exclusive = by_original, False
     return earliest, latest, exclusive
-
-
-def _add_months_d(dates: np.ndarray, months: int) -> np.ndarray:
-    from .bonds import add_months  # noqa: PLC0415 - bonds is the home of month arithmetic
-
-    return add_months(dates, months)
 
 
 def _window_text(spec: ContractSpec, dmonth: Any = None) -> str:

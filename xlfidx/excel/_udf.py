@@ -282,7 +282,7 @@ def to_cell(value: Any) -> Any:
         f = float(value)
         return f if math.isfinite(f) else NOT_FINITE
     if isinstance(value, _dt.datetime | _dt.date):
-        from xlfidx._inputs import date_to_excel_serial  # noqa: PLC0415
+        from xlfidx.dates import date_to_excel_serial  # noqa: PLC0415
 
         return float(date_to_excel_serial(value.date() if isinstance(value, _dt.datetime) else value))
     if type(value).__name__ in ("NaTType",):

@@ -117,7 +117,9 @@ def _date(values: Any, name: str) -> Any:
         # a column of date cells (what pywin32 passes): one vectorised conversion
         np = _np()
         out = np.array(values, dtype="datetime64[D]")
-        if (out.astype(np.int64) < -25508).any():  # before 1900-03-01: not an Excel date
+        from xlfidx.dates import EXCEL_EPOCH, FIRST_EXCEL_SERIAL  # noqa: PLC0415
+
+        if (out < EXCEL_EPOCH + FIRST_EXCEL_SERIAL).any():  # not an Excel date: say which
             return as_date(values, name)
         return out
     return as_date(values, name)

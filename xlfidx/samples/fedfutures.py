@@ -50,7 +50,7 @@ def _month_averages(months: np.ndarray, meetings: np.ndarray, changes: list[floa
 
 def chains() -> dict[str, dict[str, list]]:
     """The synthetic chains, by pricing date: ticker, price, last trade date, open interest."""
-    from xlfidx.calendar import last_business_day  # noqa: PLC0415
+    from xlfidx.dates import last_business_day  # noqa: PLC0415
     from xlfidx.fedfunds import MONTH_CODES, fomc_meetings  # noqa: PLC0415
 
     out = {}

@@ -108,7 +108,7 @@ def _ou(rng: np.random.Generator, n: int, sigma: float, half_life: float) -> np.
 
 def business_days() -> np.ndarray:
     """SIFMA business days of the sample period as ``datetime64[D]``."""
-    from xlfidx.calendar import is_business_day  # noqa: PLC0415
+    from xlfidx.dates import is_business_day  # noqa: PLC0415
 
     days = np.arange(np.datetime64(START), np.datetime64(END) + 1, dtype="datetime64[D]")
     return days[is_business_day(days)]

@@ -1,4 +1,8 @@
-"""U.S. government-securities business days (SIFMA recommended holidays).
+"""Dates, in one place: Excel serial numbers, month arithmetic and business days.
+
+- Excel's 1900 date system (serial 45506 = 2024-08-02), both ways.
+- Month arithmetic on integer tables (coupon dates cost a few array operations).
+- U.S. government-securities business days, as SIFMA recommends them.
 
 The holidays are data shipped with the package, ``xlfidx/sifma_us_holidays.csv`` (1990 to
 2100, with its sources in its header), written by :mod:`xlfidx.calendar_rules` from SIFMA's
@@ -22,6 +26,12 @@ import numpy as np
 from .errors import InputError
 
 __all__ = [
+    "EXCEL_EPOCH",
+    "FIRST_EXCEL_SERIAL",
+    "LAST_EXCEL_SERIAL",
+    "excel_serial_to_date",
+    "date_to_excel_serial",
+    "add_months",
     "FIRST_DAY",
     "LAST_DAY",
     "sifma_holidays",
@@ -34,6 +44,84 @@ __all__ = [
     "nth_business_day",
 ]
 
+_D = "datetime64[D]"
+_M = "datetime64[M]"
+
+# --- Excel serial numbers -------------------------------------------------------------------
+
+# Excel's 1900 date system: serial 1 is 1900-01-01, but Excel keeps the fictitious 1900-02-29
+# (serial 60), so from serial 61 (1900-03-01) on, date = 1899-12-30 + serial days.
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+FIRST_EXCEL_SERIAL = 61  # 1900-03-01; earlier serials are not market dates
+LAST_EXCEL_SERIAL = 2958465  # 9999-12-31
+
+
+def excel_serial_to_date(serial) -> np.ndarray:
+    """Excel 1900-system serial numbers to ``datetime64[D]`` (the time of day is dropped).
+
+    >>> str(excel_serial_to_date(45506))
+    '2024-08-02'
+    """
+    s = np.floor(np.asarray(serial, dtype=np.float64)).astype(np.int64)
+    out = EXCEL_EPOCH + s.astype("timedelta64[D]")
+    return out[()] if out.ndim == 0 else out
+
+
+def date_to_excel_serial(value) -> np.ndarray | float:
+    """``datetime64``/``date`` values to Excel 1900-system serial numbers (floats).
+
+    >>> date_to_excel_serial(np.datetime64("2024-08-02"))
+    45506.0
+    """
+    d = np.asarray(value, dtype=_D)
+    out = (d - EXCEL_EPOCH).astype(np.int64).astype(np.float64)
+    return float(out) if out.ndim == 0 else out
+
+
+# --- month arithmetic -----------------------------------------------------------------------
+
+# Months since 1970-01 index two tables (first day of the month as days since 1970-01-01, and
+# the month's length), so a coupon date costs a few array ops.
+_TABLE_START = -12 * 170  # 1800-01
+_TABLE_MONTHS = 12 * 500  # to 2299-12
+_MONTH_START = np.arange(_TABLE_START, _TABLE_START + _TABLE_MONTHS + 1).astype(_M).astype(
+    _D).astype(np.int64)
+_MONTH_DAYS = np.diff(_MONTH_START)
+_MONTH_START = _MONTH_START[:-1]
+
+
+def split_date(dates: np.ndarray):
+    """(months since 1970-01, day of month − 1, days since 1970-01-01) of datetime64[D] dates."""
+    days = dates.astype(np.int64)
+    months = dates.astype(_M).astype(np.int64)
+    return months, days - _MONTH_START[months - _TABLE_START], days
+
+
+def month_length(months: np.ndarray) -> np.ndarray:
+    """Days in each month (months counted from 1970-01)."""
+    return _MONTH_DAYS[months - _TABLE_START]
+
+
+def date_at(months: np.ndarray, day0: np.ndarray, eom) -> np.ndarray:
+    """Day number of (month, day) with the day clipped to the month (or its last day if eom)."""
+    i = months - _TABLE_START
+    last = _MONTH_DAYS[i] - 1
+    return _MONTH_START[i] + np.where(eom, last, np.minimum(day0, last))
+
+
+def add_months(dates, months, eom=False) -> np.ndarray:
+    """Shift dates by whole months, clipping to month end; with ``eom`` land on month end.
+
+    >>> str(add_months(np.datetime64("2031-06-30"), -6, eom=True))
+    '2030-12-31'
+    """
+    d = np.asarray(dates, dtype=_D)
+    m, day0, _ = split_date(d)
+    out = date_at(m + np.asarray(months, dtype=np.int64), day0, eom)
+    return out.astype(_D)
+
+
+# --- business days --------------------------------------------------------------------------
 
 FIRST_DAY, LAST_DAY = np.datetime64("1990-01-01"), np.datetime64("2100-12-31")
 
