@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["errors", "_inputs", "dates", "calendar_rules", "quotes", "bonds", "futures", "basis",
+MODULES = ["errors", "_inputs", "dates", "tickers", "calendar_rules", "quotes", "bonds", "futures", "basis",
            "fedfunds"]
 
 

@@ -23,6 +23,7 @@ from xlfidx.fedfunds import (
     fedwatch_tree,
     fomc_meetings,
 )
+from xlfidx.tickers import month_ticker
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +170,8 @@ def test_daily_path_reprices_every_contract_used(chain, method, ann):
     exp = (months + 1).astype("datetime64[D]") - 1
     path = fed_path(prices[order], exp[order], meetings, spot, method=method,
                     announcement_day=ann)
-    rate_of = {xlfidx.fedfunds._label(m): 100 - p for m, p in zip(months, prices, strict=True)}
-    month_of = {xlfidx.fedfunds._label(m): m for m in months}
+    rate_of = {month_ticker("FF", m): 100 - p for m, p in zip(months, prices, strict=True)}
+    month_of = {month_ticker("FF", m): m for m in months}
     used = set()
     for how in path["priced by"]:
         assert not how.startswith("not priced") or not re.search(r"FF[A-Z]\d", how)

@@ -65,6 +65,7 @@ import pandas as pd
 
 from ._inputs import as_date, as_float, as_text, is_missing
 from .errors import InputError
+from .tickers import MONTH_CODES, month_ticker  # noqa: F401 - MONTH_CODES for the readers
 
 __all__ = [
     "METHODS",
@@ -92,7 +93,6 @@ ANNOUNCEMENT_DAY = ("new", "old")
 
 STEP = 0.25  # the Fed moves its target range in 25 bp steps
 
-MONTH_CODES = "FGHJKMNQUVXZ"
 
 # FOMC statement (announcement) dates, from the Federal Reserve's published meeting calendars
 # (federalreserve.gov, "Meeting calendars and information"), every year from the first to the
@@ -258,12 +258,6 @@ def _spot(spot_rate: Any) -> float:
     return s
 
 
-def _label(month: np.datetime64 | int, root: str = "FF") -> str:
-    """Bloomberg-style ticker of a contract month (``FFH5``); ``month`` may be months since 1970."""
-    y, m = divmod(month if isinstance(month, int) else int(month.astype(np.int64)), 12)
-    return f"{root}{MONTH_CODES[m]}{(1970 + y) % 10}"
-
-
 def _month_text(month: np.datetime64) -> str:
     return str(month)[:7]
 
@@ -326,7 +320,7 @@ def _solve(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: An
             continue
         D, N, M = int(days_in[k]), int(n_pre[k]), int(n_post[k])
         own = rate_of.get(mi)
-        own_label, next_label, prev_label = _label(mi), _label(mi + 1), _label(mi - 1)
+        own_label, next_label, prev_label = (month_ticker("FF", m) for m in (mi, mi + 1, mi - 1))
         s = e = None
         how = ""
         can_back_out_end = own is not None and M > 0
@@ -468,7 +462,7 @@ def fed_funds_curve(prices: Any, expiries: Any) -> pd.DataFrame:
         given = (chain.months + 1).astype("datetime64[D]") - 1
     return pd.DataFrame({
         "month": [_month_text(m) for m in chain.months],
-        "contract": [_label(m) for m in chain.months],
+        "contract": [month_ticker("FF", m) for m in chain.months],
         "last trade": pd.to_datetime(given).date,
         "price": chain.prices,
         "implied rate %": np.round(chain.rates, 10),
@@ -508,7 +502,7 @@ def _path_frame(solved: _Solved, target_low: Any) -> pd.DataFrame:
     m_month = solved.meetings.astype("datetime64[M]")
     df = pd.DataFrame({
         "meeting": solved.meetings.astype("datetime64[s]"),
-        "contract": [_label(m) if int(m.astype(np.int64)) in own else "" for m in m_month],
+        "contract": [month_ticker("FF", m) if int(m.astype(np.int64)) in own else "" for m in m_month],
         "rate before %": solved.start,
         "rate after %": solved.end,
         "change (bp)": change_bp,
@@ -611,7 +605,7 @@ def _by_month(solved: _Solved) -> pd.DataFrame:
         in_force = solved.end[k]
     return pd.DataFrame({
         "month": [_month_text(m) for m in months],
-        "contract": [_label(m) for m in months],
+        "contract": [month_ticker("FF", m) for m in months],
         "meeting": pd.to_datetime(pd.Series(meeting_col, dtype="datetime64[s]")),
         "futures rate %": np.round(chain.rates, 10),
         "expected rate at month end %": exp_end,

@@ -16,8 +16,8 @@ remaining term by it, so a one-digit year resolves from the maturity alone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
@@ -25,13 +25,14 @@ import numpy as np
 
 from ._inputs import as_date, as_float, as_text, broadcast, scalar_or_array
 from .dates import (
-    add_business_days,
     add_months,
+    business_calendar,
     first_business_day,
     last_business_day,
     nth_business_day,
 )
 from .errors import InputError
+from .tickers import MONTH_CODES, split_ticker, year_on_or_after
 
 __all__ = [
     "ContractSpec",
@@ -52,52 +53,84 @@ _D = "datetime64[D]"
 _M = "datetime64[M]"
 
 
-@dataclass(frozen=True)
+class CFRounding(Enum):
+    """How CME rounds the remaining term down before pricing the bond at 6%."""
+
+    WHOLE_MONTHS = 1    # TU, 3Y, FV
+    WHOLE_QUARTERS = 3  # TY, UXY, US, WN
+
+
+class LastTrade(Enum):
+    """CME's last trading day rule, relative to the last business day of the delivery month."""
+
+    LAST_BUSINESS_DAY = 0             # TU, 3Y, FV
+    SEVEN_BUSINESS_DAYS_BEFORE = -7   # TY, UXY, US, WN: the 7th business day before the last
+
+
+class LastDelivery(Enum):
+    """CME's last delivery day rule."""
+
+    LAST_BUSINESS_DAY = 0                   # of the delivery month (TY, UXY, US, WN)
+    THIRD_BUSINESS_DAY_NEXT_MONTH = 3       # of the following month (TU, 3Y, FV)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContractSpec:
     """The delivery rules of one Treasury futures contract (CME Rulebook, chapters 18-21)."""
 
-    root: str                    # Bloomberg root
-    cme_root: str                # CME Globex root
+    root: str                                # Bloomberg root
+    cme_root: str                            # CME Globex root
     name: str
-    min_remaining_months: int    # from the first day of the delivery month
-    max_remaining_months: int | None
-    max_from_last_day: bool      # upper bound counted from the last day of the delivery month
-    max_exclusive: bool          # "less than" rather than "not more than" the upper bound
-    max_original_months: int | None  # original term limit (checked when the issue date is known)
-    cf_round_months: int         # remaining term rounded down to 1 (months) or 3 (quarters)
-    face: int
-    last_delivery_next_month_bday: int | None  # None: last business day of the month;
-                                               # n: n-th business day of the following month
-    last_trade_rule: str         # "7bd_before_last" or "last_bday"
-    max_applies_from: str | None = None  # first delivery month under the upper bound, if later
+    min_remaining_months: int                # from the first day of the delivery month
+    max_remaining_months: int | None = None  # None: no upper bound on the remaining term
+    max_from_last_day: bool = False          # upper bound counted from the delivery month's last day
+    max_exclusive: bool = False              # "less than" rather than "not more than" the bound
+    max_original_months: int | None = None   # original term limit
+    cf_rounding: CFRounding = CFRounding.WHOLE_QUARTERS
+    face: int = 100_000
+    last_delivery: LastDelivery = LastDelivery.LAST_BUSINESS_DAY
+    last_trade: LastTrade = LastTrade.SEVEN_BUSINESS_DAYS_BEFORE
+    max_applies_from: str | None = None      # first delivery month under the upper bound, if later
     earlier_max_remaining_months: int | None = None  # the upper bound before that month
 
 
+# each rule's day from the delivery month (datetime64[M])
+_LAST_DELIVERY = {
+    LastDelivery.LAST_BUSINESS_DAY: lambda month: last_business_day(month.astype(_D)),
+    LastDelivery.THIRD_BUSINESS_DAY_NEXT_MONTH:
+        lambda month: nth_business_day((month + 1).astype(_D), 3),
+}
+
+_NOTE_2_TO_5Y = dict(max_from_last_day=True, max_original_months=63,
+                     cf_rounding=CFRounding.WHOLE_MONTHS,
+                     last_delivery=LastDelivery.THIRD_BUSINESS_DAY_NEXT_MONTH,
+                     last_trade=LastTrade.LAST_BUSINESS_DAY)
+
 _SPECS = (
-    ContractSpec("TU", "ZT", "2-Year T-Note", 21, 24, True, False, 63, 1, 200_000, 3, "last_bday"),
-    ContractSpec("3Y", "Z3N", "3-Year T-Note", 33, 36, True, False, 63, 1, 200_000, 3, "last_bday"),
-    ContractSpec("FV", "ZF", "5-Year T-Note", 50, None, False, False, 63, 1, 100_000, 3, "last_bday"),
+    ContractSpec(root="TU", cme_root="ZT", name="2-Year T-Note", min_remaining_months=21,
+                 max_remaining_months=24, face=200_000, **_NOTE_2_TO_5Y),
+    ContractSpec(root="3Y", cme_root="Z3N", name="3-Year T-Note", min_remaining_months=33,
+                 max_remaining_months=36, face=200_000, **_NOTE_2_TO_5Y),
+    ContractSpec(root="FV", cme_root="ZF", name="5-Year T-Note", min_remaining_months=50,
+                 **{**_NOTE_2_TO_5Y, "max_from_last_day": False}),
     # 6y6m to 8y since the September 2023 contract; 6y6m to 10y before it
-    ContractSpec("TY", "ZN", "10-Year T-Note", 78, 96, False, False, None, 3, 100_000, None,
-                 "7bd_before_last", "2023-09", 120),
-    ContractSpec("UXY", "TN", "Ultra 10-Year T-Note", 113, 120, False, False, 120, 3, 100_000, None,
-                 "7bd_before_last"),
+    ContractSpec(root="TY", cme_root="ZN", name="10-Year T-Note", min_remaining_months=78,
+                 max_remaining_months=96, max_applies_from="2023-09",
+                 earlier_max_remaining_months=120),
+    ContractSpec(root="UXY", cme_root="TN", name="Ultra 10-Year T-Note", min_remaining_months=113,
+                 max_remaining_months=120, max_original_months=120),
     # the 25-year cap came with the Ultra Bond: US contracts from March 2011 on
-    ContractSpec("US", "ZB", "T-Bond", 180, 300, False, True, None, 3, 100_000, None,
-                 "7bd_before_last", "2011-03"),
-    ContractSpec("WN", "UB", "Ultra T-Bond", 300, None, False, False, None, 3, 100_000, None,
-                 "7bd_before_last"),
+    ContractSpec(root="US", cme_root="ZB", name="T-Bond", min_remaining_months=180,
+                 max_remaining_months=300, max_exclusive=True, max_applies_from="2011-03"),
+    ContractSpec(root="WN", cme_root="UB", name="Ultra T-Bond", min_remaining_months=300),
 )
 
 CONTRACTS: dict[str, ContractSpec] = {s.root: s for s in _SPECS}
 _BY_ANY_ROOT: dict[str, ContractSpec] = {**CONTRACTS, **{s.cme_root: s for s in _SPECS}}
 
-_MONTH_CODES = "FGHJKMNQUVXZ"
 # No Treasury is issued for more than 30 years: a longer remaining term cannot be a real bond
 # (this also stops a one-digit year from matching the decade before a 30-year bond was issued).
 _MAX_TREASURY_MONTHS = 361
-_ROOTS_RE = "|".join(sorted(_BY_ANY_ROOT, key=len, reverse=True))
-_TICKER = re.compile(rf"^({_ROOTS_RE})([{_MONTH_CODES}])(\d{{1,4}})(?:\s+COMDTY)?$")
 
 
 @dataclass(frozen=True)
@@ -122,7 +155,7 @@ class Contract:
 
     def __str__(self) -> str:
         yy = f"{self.year % 100:02d}" if self.year is not None else str(self.year_digit)
-        return f"{self.spec.root}{_MONTH_CODES[self.month - 1]}{yy}"
+        return f"{self.spec.root}{MONTH_CODES[self.month - 1]}{yy}"
 
 
 def contract_spec(root: str) -> ContractSpec:
@@ -135,25 +168,14 @@ def contract_spec(root: str) -> ContractSpec:
 
 @lru_cache(maxsize=512)
 def _parse(text: str) -> Contract:
-    m = _TICKER.match(" ".join(text.upper().split()))
-    if not m:
+    t = split_ticker(text, tuple(_BY_ANY_ROOT))
+    if t is None:
         raise InputError(
             "contract", text,
             "is not a Treasury futures ticker; write it like TYZ4, TYZ24, 'TYZ4 Comdty' or ZNZ4 "
             f"(roots {', '.join(CONTRACTS)} or {', '.join(s.cme_root for s in _SPECS)})",
         )
-    root, code, digits = m.groups()
-    spec = _BY_ANY_ROOT[root]
-    month = _MONTH_CODES.index(code) + 1
-    if len(digits) == 1:
-        year = None
-    elif len(digits) == 2:
-        year = 2000 + int(digits)
-    elif len(digits) == 4:
-        year = int(digits)
-    else:
-        raise InputError("contract", text, "has a 3-digit year; write the year as 4, 24 or 2024")
-    return Contract(spec, month, year, int(digits[-1]), text)
+    return Contract(_BY_ANY_ROOT[t.root], t.month, t.year, t.year_digit, text)
 
 
 def parse_contract(ticker: Any) -> Contract:
@@ -241,10 +263,7 @@ def resolve_contract(contract: Any, maturity: Any = None, *, settle: Any = None)
         return c
     if settle is not None:
         s = as_date(settle, "settle").reshape(-1).min().astype(_M)
-        year = int(str(s)[:4])
-        for y in range(year - year % 10 + c.year_digit - 10, year + 20, 10):
-            if np.datetime64(f"{y:04d}-{c.month:02d}", "M") >= s:
-                return c.with_year(y)
+        return c.with_year(year_on_or_after(c.year_digit, c.month, s))
     if maturity is None:
         raise InputError("contract", c.ticker,
                          "has a one-digit year; give the decade (e.g. TYZ24) or a bond to resolve it")
@@ -310,11 +329,7 @@ def last_delivery_day(contract: Any, maturity: Any = None) -> np.datetime64:
     '2025-01-06'
     """
     c = resolve_contract(contract, maturity)
-    first = c.delivery_month.astype(_D)
-    n = c.spec.last_delivery_next_month_bday
-    if n is None:
-        return last_business_day(first)[()]
-    return nth_business_day((c.delivery_month + 1).astype(_D), n)[()]
+    return _LAST_DELIVERY[c.spec.last_delivery](c.delivery_month)[()]
 
 
 def last_trading_day(contract: Any, maturity: Any = None) -> np.datetime64:
@@ -326,9 +341,7 @@ def last_trading_day(contract: Any, maturity: Any = None) -> np.datetime64:
     """
     c = resolve_contract(contract, maturity)
     last = last_business_day(c.delivery_month.astype(_D))
-    if c.spec.last_trade_rule == "last_bday":
-        return last[()]
-    return add_business_days(last, -7)[()]
+    return np.busday_offset(last, c.spec.last_trade.value, busdaycal=business_calendar())[()]
 
 
 def is_deliverable(maturity: Any, contract: Any, issue_date: Any = None) -> Any:
@@ -393,7 +406,8 @@ def _cf_formula(c: np.ndarray, months: np.ndarray, round_to: int, quarterly: boo
 def _cme_factor(k: Contract, coupon_decimal: np.ndarray, maturity: np.ndarray) -> np.ndarray:
     """CME factors of validated bonds deliverable into a resolved contract."""
     months = _months_from(np.asarray(k.delivery_month), maturity)
-    return _cf_formula(coupon_decimal, months, k.spec.cf_round_months, k.spec.cf_round_months == 3)
+    rounding = k.spec.cf_rounding
+    return _cf_formula(coupon_decimal, months, rounding.value, rounding is CFRounding.WHOLE_QUARTERS)
 
 
 def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = None) -> Any:
