@@ -59,13 +59,13 @@ def test_usz3_functions_agree_with_table(usz3):
 def test_tyz4_ctd_and_gross_basis(bloomberg_dir):
     future, bonds = xlfidx.read_basket_export(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx")
     settle = xlfidx.settlement_date(future["last_update_dt"])
-    dlv = xlfidx.deliverable_basket(bonds, future["px_last"], future.name, settle,
-                                    bonds["repo_reporate"].iloc[0])
-    ctd = dlv[dlv["ctd"]].iloc[0]
+    dlv = xlfidx.BondFuture(future.name).dlv(bonds, future["px_last"], settle,
+                                             bonds["repo_reporate"].iloc[0])
+    ctd = dlv.ctd
     assert ctd["ticker"] == "91282CKW Govt"
     assert ctd["gross_basis_32nds"] == pytest.approx(-9.6729, abs=0.001)
     assert ctd["gross_basis_32nds"] == pytest.approx(future["fut_ctd_gross_basis"], abs=1e-4)
-    assert dlv.attrs["delivery"] == "2024-12-31"
+    assert str(dlv.delivery) == "2024-12-31"
     assert len(dlv) == 8
 
 

@@ -325,8 +325,8 @@ def test_one_digit_years_resolve_for_every_deliverable_bond(basket):
     # a valid basket never raises: the DLV table, with the one-digit ticker resolved by settlement
     settle = _month_start(year, MONTH_CODES.index(code) + 1, -1) + dt.timedelta(days=14)
     bonds = pd.DataFrame({"coupon": coupons, "maturity": maturities, "price": prices})
-    dlv = xlfidx.deliverable_basket(bonds, 110.0, one, settle, 4.0)
-    assert dlv.attrs["contract"] == two and len(dlv) == len(maturities)
+    dlv = xlfidx.BondFuture(one).dlv(bonds, 110.0, settle, 4.0)
+    assert dlv.contract == two and len(dlv) == len(maturities)
     assert dlv["ctd"].sum() == 1
 
 

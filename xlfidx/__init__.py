@@ -19,6 +19,7 @@ _EXPORTS: dict[str, str] = {
     "InputError": "errors",
     "MissingDataError": "errors",
     # Treasury notes and bonds
+    "Treasury": "bonds",
     "accrued_interest": "bonds",
     "settlement_date": "bonds",
     "bond_price": "bonds",
@@ -26,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "bond_dv01": "bonds",
     "modified_duration": "bonds",
     # Treasury futures contracts
+    "BondFuture": "futures",
     "conversion_factor": "futures",
     "parse_contract": "futures",
     "is_deliverable": "futures",
@@ -43,6 +45,9 @@ _EXPORTS: dict[str, str] = {
     "futures_dv01": "basis",
     "cheapest_to_deliver": "basis",
     "deliverable_basket": "basis",
+    "dlv_table": "basis",
+    "DLVTable": "basis",
+    "DeliverableBasket": "basis",
     # prices in 32nds
     "parse_32nds": "quotes",
     "format_32nds": "quotes",

@@ -21,6 +21,8 @@ it, net basis from the forward equals gross basis minus carry exactly, as the de
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -40,6 +42,9 @@ __all__ = [
     "futures_dv01",
     "cheapest_to_deliver",
     "deliverable_basket",
+    "dlv_table",
+    "DLVTable",
+    "DeliverableBasket",
     "DLV_COLUMNS",
 ]
 
@@ -240,7 +245,7 @@ DLV_COLUMNS = [
 
 def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
                        delivery: Any = None):
-    """The DLV table of a deliverable basket, like Bloomberg's DLV screen.
+    """The DLV table of a deliverable basket, like Bloomberg's DLV screen, as a DataFrame.
 
     ``bonds`` is a DataFrame (or mapping) with ``coupon`` (percent), ``maturity`` and ``price``
     (clean, decimals or 32nds text), and optionally ``ticker`` and ``cf`` (else CME's factor is
@@ -248,7 +253,8 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     Returns one row per bond, sorted by implied repo, highest (the CTD) first; basis columns in
     points, ``*_32nds`` in 32nds, ``implied_repo`` and ``yield`` in percent, ``dv01`` in dollars per
     100,000 face, ``hedge_ratio`` = DV01 / CF (the futures DV01 if that bond is the CTD),
-    ``duration`` modified, in years.
+    ``duration`` modified, in years. ``BondFuture(contract).dlv(...)`` gives the same table with
+    its context (contract, dates, repo) as a :class:`DLVTable`.
 
     >>> import pandas as pd
     >>> b = pd.DataFrame({"coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
@@ -257,6 +263,12 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     >>> dlv[["coupon", "cf", "implied_repo", "ctd"]].round(3).values.tolist()
     [[4.5, 0.85, 3.525, True], [3.5, 0.755, -2.537, False]]
     """
+    return dlv_table(bonds, futures_price, contract, settle, repo, delivery).table
+
+
+def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
+              delivery: Any = None, *, notes: tuple[str, ...] = (), source: str = "") -> DLVTable:
+    """:func:`deliverable_basket` with its context, as a :class:`DLVTable`."""
     import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
 
     from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
@@ -323,8 +335,140 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     }
     table = {name: col[order] for name, col in table.items()}
     table["ctd"] = np.arange(len(order)) == 0
-    df = pd.DataFrame(table)
-    df.attrs.update(contract=str(k), settle=str(s), delivery=str(T), futures_price=float(f),
-                    repo=(r * 100.0).tolist() if np.ndim(r) else float(r * 100.0))
-    return df
+    repo_pct = tuple((r * 100.0).tolist()) if np.ndim(r) else float(r * 100.0)
+    return DLVTable(pd.DataFrame(table), str(k), float(f), s.astype(object), T.astype(object),
+                    repo_pct, tuple(notes), source)
 
+
+# the columns a basis trader reads, as the text and HTML views show them
+_VIEW = {"ticker": "ticker", "coupon": "cpn", "maturity": "maturity", "price_32nds": "price",
+         "yield": "yield %", "cf": "CF", "gross_basis_32nds": "gross 32nds",
+         "carry_32nds": "carry 32nds", "net_basis_32nds": "net 32nds",
+         "implied_repo": "impl repo %", "dv01": "DV01 $", "ctd": ""}
+
+
+@dataclass(frozen=True, eq=False)
+class DLVTable:
+    """A DLV table and its context: the contract, futures price, dates, repo and notes.
+
+    ``table`` is the DataFrame (one row per bond, CTD first); ``str()`` gives the screen a
+    basis trader reads (what ``xlfidx dlv`` prints), and a notebook shows it as HTML.
+    """
+
+    table: Any                 # pandas.DataFrame
+    contract: str
+    futures_price: float
+    settle: date
+    delivery: date
+    repo: float | tuple[float, ...]   # percent, Act/360; one per bond when they differ
+    notes: tuple[str, ...] = ()
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    @property
+    def ctd(self) -> Any:
+        """The cheapest to deliver's row (highest implied repo)."""
+        return self.table[self.table["ctd"]].iloc[0]
+
+    def header(self) -> str:
+        repo = self.repo if isinstance(self.repo, tuple) else (self.repo,)
+        text = ", ".join(f"{r:.3f}%" for r in sorted(set(repo)))
+        line = (f"{self.contract}  futures {self.futures_price:.6f}  settle {self.settle}  "
+                f"delivery {self.delivery}  repo {text} (Act/360)")
+        return line + (f"  source {self.source}" if self.source else "")
+
+    def _view(self) -> Any:
+        show = self.table[self.table.get("problem", "").eq("")] if "problem" in self.table \
+            else self.table
+        show = show.assign(
+            maturity=show["maturity"].dt.strftime("%Y-%m-%d"),
+            ctd=np.where(show["ctd"], "CTD", ""),
+        )[list(_VIEW)]
+        show.columns = list(_VIEW.values())
+        return show
+
+    def __str__(self) -> str:
+        body = self._view().to_string(index=False, float_format=lambda x: f"{x:.4f}")
+        return "\n".join([self.header(), body, *(f"note: {n}" for n in self.notes)])
+
+    def _repr_html_(self) -> str:
+        import html  # noqa: PLC0415
+
+        notes = "".join(f"<br>note: {html.escape(n)}" for n in self.notes)
+        return (f"<p><b>{html.escape(self.header())}</b>{notes}</p>"
+                + self._view().to_html(index=False, float_format=lambda x: f"{x:.4f}"))
+
+
+@dataclass(frozen=True, eq=False)
+class DeliverableBasket:
+    """A futures contract's deliverable bonds with the market data a DLV needs.
+
+    Read from a Bloomberg basket export (:func:`xlfidx.bloomberg.basket.read_basket`), it
+    carries the export's own defaults: settlement T+1 after its ``last_update_dt``, its repo,
+    the contract's last delivery day. ``bonds`` has ``coupon``, ``maturity``, ``price`` (and
+    ``ticker``, ``cf``); a row whose ``problem`` is not empty could not be read and is shown,
+    not computed. Every default can be overridden per call of :meth:`dlv`.
+
+    >>> import pandas as pd
+    >>> b = DeliverableBasket("USZ3", pd.DataFrame({
+    ...     "coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
+    ...     "price": [98.6641, 88.1406], "problem": ["", ""]}),
+    ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=5.413)
+    >>> [round(float(b.dlv(repo=r).ctd["net_basis_32nds"]), 2) for r in (None, 5.0)]
+    [6.2, 4.85]
+    """
+
+    contract: str
+    bonds: Any                  # pandas.DataFrame
+    futures_price: float
+    settle: date
+    repo: float | tuple[float, ...]   # percent; a tuple gives one rate per row of ``bonds``
+    delivery: date | None = None      # None: the contract's last delivery day
+    as_of: date | None = None         # the pricing date of the data
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def future(self) -> Any:
+        """The contract as a :class:`~xlfidx.futures.BondFuture`."""
+        from .futures import BondFuture  # noqa: PLC0415
+
+        return BondFuture(self.contract, settle=self.settle)
+
+    def _ok(self) -> np.ndarray:
+        if "problem" not in self.bonds:
+            return np.ones(len(self.bonds), dtype=bool)
+        return (self.bonds["problem"].fillna("").astype(str) == "").to_numpy()
+
+    def dlv(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
+            delivery: Any = None) -> DLVTable:
+        """The DLV table: every readable bond computed, CTD first, then the rows that could
+        not be read with their ``problem``."""
+        import pandas as pd  # noqa: PLC0415
+
+        ok = self._ok()
+        if not ok.any():
+            raise InputError("bonds", self.source or self.contract,
+                             "has no bond with a usable price, coupon and maturity")
+        if repo is None:
+            repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
+        good = self.bonds[ok]
+        out = dlv_table(good, self.futures_price if futures_price is None else futures_price,
+                        self.contract, self.settle if settle is None else settle, repo,
+                        self.delivery if delivery is None else delivery, notes=self.notes,
+                        source=self.source)
+        table = out.table.assign(problem="")
+        if not ok.all():
+            bad = self.bonds[~ok]
+            rows = pd.DataFrame({name: bad[name].to_numpy() if name in bad else None
+                                 for name in ("ticker", "coupon", "maturity", "price", "problem")})
+            rows["maturity"] = pd.to_datetime(rows["maturity"], errors="coerce")
+            rows["ctd"] = False
+            table = pd.concat([table, rows], ignore_index=True)
+        return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,
+                        out.repo, out.notes, out.source)

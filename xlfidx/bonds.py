@@ -17,6 +17,8 @@ input. Dates may be ``date``, ``datetime``, ``datetime64``, ISO text or Excel se
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -36,6 +38,7 @@ __all__ = [
     "bond_yield",
     "bond_dv01",
     "modified_duration",
+    "Treasury",
 ]
 
 _D = "datetime64[D]"
@@ -335,3 +338,69 @@ def modified_duration(price: Any, coupon: Any, maturity: Any, settle: Any) -> An
     """
     _, slope, dirty = _risk(price, coupon, maturity, settle)
     return scalar_or_array(-slope / dirty, price, coupon, maturity, settle)
+
+
+# --- the object a trader names ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Treasury:
+    """A U.S. Treasury note or bond: its coupon (percent) and maturity.
+
+    A thin, immutable face over the vectorised functions of this module: each method is the
+    function of the same concept with this bond's coupon and maturity filled in, so a column
+    of settlement dates or prices gives a column back.
+
+    >>> t = Treasury(coupon=4.25, maturity=date(2031, 6, 30))   # T 4.25 06/30/31, TYZ4's CTD
+    >>> round(t.accrued_interest(date(2024, 8, 5)), 10)          # the export's int_acc
+    0.4157608696
+    >>> round(t.clean_price(t.yield_pct(103.296875, date(2024, 8, 5)), date(2024, 8, 5)), 9)
+    103.296875
+    >>> [str(d) for d in t.coupon_dates(date(2024, 8, 5))[:2]]
+    ['2024-12-31', '2025-06-30']
+    """
+
+    coupon: float
+    maturity: date
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        c = as_float(self.coupon, "coupon", nonnegative=True)
+        m = as_date(self.maturity, "maturity")
+        if c.ndim or m.ndim:
+            raise InputError("coupon", self.coupon, "must be one value; a Treasury is one bond "
+                             "(use the functions of xlfidx.bonds for columns)")
+        object.__setattr__(self, "coupon", float(c))
+        object.__setattr__(self, "maturity", m[()].astype(object))
+
+    def __str__(self) -> str:
+        return self.name or f"T {self.coupon:g} {self.maturity:%m/%d/%y}"
+
+    def accrued_interest(self, settle: Any) -> Any:
+        """Accrued interest per 100 face at ``settle`` (Act/Act ICMA)."""
+        return accrued_interest(self.coupon, self.maturity, settle)
+
+    def clean_price(self, yield_pct: Any, settle: Any) -> Any:
+        """Clean price per 100 face at a street-convention yield (percent)."""
+        return bond_price(self.coupon, self.maturity, settle, yield_pct)
+
+    def dirty_price(self, price: Any, settle: Any) -> Any:
+        """Clean price plus accrued interest."""
+        return dirty_price(price, self.coupon, self.maturity, settle)
+
+    def yield_pct(self, price: Any, settle: Any) -> Any:
+        """Street-convention yield in percent from a clean price."""
+        return bond_yield(price, self.coupon, self.maturity, settle)
+
+    def dv01(self, price: Any, settle: Any) -> Any:
+        """Dollar value of a basis point per 100,000 face."""
+        return bond_dv01(price, self.coupon, self.maturity, settle)
+
+    def modified_duration(self, price: Any, settle: Any) -> Any:
+        """Modified duration in years."""
+        return modified_duration(price, self.coupon, self.maturity, settle)
+
+    def coupon_dates(self, after: Any) -> np.ndarray:
+        """The coupon dates still to be paid strictly after ``after``, maturity last."""
+        m = as_date(self.maturity, "maturity")
+        n = int(coupon_count_after(self.maturity, as_date(after, "after")))
+        return _Maturity(m).coupon_day(np.arange(n - 1, -1, -1)).astype(_D)

@@ -35,6 +35,7 @@ from .errors import InputError
 from .tickers import MONTH_CODES, split_ticker, year_on_or_after
 
 __all__ = [
+    "BondFuture",
     "ContractSpec",
     "Contract",
     "CONTRACTS",
@@ -447,3 +448,117 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
         sel = keys == key
         res[sel] = conversion_factor(flat_c[sel] * 100.0, flat_m[sel], str(flat_t[sel][0]), settle)
     return scalar_or_array(out, coupon, maturity, contract)
+
+
+# --- the object a trader names ----------------------------------------------------------------
+
+@dataclass(frozen=True, init=False)
+class BondFuture:
+    """A Treasury bond or note future, named by its ticker (``TYZ4``, ``TYZ24``, ``ZNZ4``,
+    ``TYZ4 Comdty``).
+
+    A one-digit year is resolved by ``settle=`` (the first such delivery month on or after the
+    settlement month) or by the bonds a method is given. The methods are the functions of
+    :mod:`xlfidx.futures` and :mod:`xlfidx.basis` with this contract filled in.
+
+    >>> from datetime import date
+    >>> ty = BondFuture("TYZ4", settle=date(2024, 8, 5))
+    >>> ty.ticker, str(ty.last_delivery_day), str(ty.last_trading_day)
+    ('TYZ24', '2024-12-31', '2024-12-19')
+    >>> ty.conversion_factor(4.25, date(2031, 6, 30))        # the TYZ4 export's `conversion`
+    0.9069
+    >>> import pandas as pd
+    >>> bonds = pd.DataFrame({"coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
+    ...                       "price": [98.6641, 88.1406]})
+    >>> dlv = BondFuture("USZ3").dlv(bonds, 115.9688, settle=date(2023, 11, 22), repo=5.413)
+    >>> float(dlv.ctd["coupon"]), round(float(dlv.ctd["implied_repo"]), 3)
+    (4.5, 3.525)
+    """
+
+    contract: Contract
+
+    def __init__(self, ticker: Any, *, settle: Any = None, maturity: Any = None):
+        c = parse_contract(ticker)
+        if c.year is None and (settle is not None or maturity is not None):
+            c = resolve_contract(c, maturity, settle=settle)
+        object.__setattr__(self, "contract", c)
+
+    def __str__(self) -> str:
+        return self.ticker
+
+    @property
+    def ticker(self) -> str:
+        return str(self.contract)
+
+    @property
+    def spec(self) -> ContractSpec:
+        return self.contract.spec
+
+    def _for(self, settle: Any = None, maturity: Any = None) -> Contract:
+        """The contract with its year, resolved by ``settle`` or the bonds when it had one digit."""
+        if self.contract.year is not None:
+            return self.contract
+        return resolve_contract(self.contract, maturity, settle=settle)
+
+    @property
+    def delivery_month(self) -> np.datetime64:
+        return self.contract.delivery_month
+
+    @property
+    def first_delivery_day(self) -> np.datetime64:
+        return first_delivery_day(self.contract)
+
+    @property
+    def last_delivery_day(self) -> np.datetime64:
+        return last_delivery_day(self.contract)
+
+    @property
+    def last_trading_day(self) -> np.datetime64:
+        return last_trading_day(self.contract)
+
+    def conversion_factor(self, coupon: Any, maturity: Any) -> Any:
+        """CME conversion factor of each bond (coupon in percent), 4 decimals."""
+        return conversion_factor(coupon, maturity, self.contract)
+
+    def is_deliverable(self, maturity: Any, issue_date: Any = None) -> Any:
+        """True where a bond maturing on ``maturity`` may be delivered."""
+        return is_deliverable(maturity, self.contract, issue_date)
+
+    def dlv(self, bonds: Any, futures_price: Any = None, settle: Any = None, repo: Any = None,
+            delivery: Any = None) -> Any:
+        """The DLV table (:class:`~xlfidx.basis.DLVTable`), CTD first.
+
+        ``bonds`` is a DataFrame or mapping with ``coupon``, ``maturity`` and ``price`` (and
+        optionally ``ticker``, ``cf``), or a :class:`~xlfidx.basis.DeliverableBasket`, whose own
+        futures price, settlement, repo and delivery are used where an argument is not given.
+        """
+        from .basis import DeliverableBasket, dlv_table  # noqa: PLC0415 - basis builds on futures
+
+        if isinstance(bonds, DeliverableBasket):
+            return bonds.dlv(futures_price=futures_price, settle=settle, repo=repo,
+                             delivery=delivery)
+        for name, value in (("futures_price", futures_price), ("settle", settle), ("repo", repo)):
+            if value is None:
+                raise InputError(name, None, "is needed for a DLV of a table of bonds")
+        return dlv_table(bonds, futures_price, self._for(settle), settle, repo, delivery)
+
+    def ctd(self, bonds: Any, futures_price: Any = None, settle: Any = None, repo: Any = None,
+            delivery: Any = None) -> Any:
+        """The cheapest to deliver's DLV row (highest implied repo)."""
+        return self.dlv(bonds, futures_price, settle, repo, delivery).ctd
+
+    def invoice_price(self, futures_price: Any, coupon: Any, maturity: Any,
+                      delivery: Any = None) -> Any:
+        """Invoice price per 100 face, ``F·CF + AI`` at delivery (the last delivery day unless
+        given)."""
+        from .basis import invoice_price  # noqa: PLC0415
+
+        k = self._for(maturity=maturity)
+        day = last_delivery_day(k) if delivery is None else delivery
+        return invoice_price(futures_price, conversion_factor(coupon, maturity, k), coupon,
+                             maturity, day)
+
+    def futures_dv01(self, bonds: Any, futures_price: Any = None, settle: Any = None,
+                     repo: Any = None, delivery: Any = None) -> float:
+        """Futures DV01, $ per bp per contract: the CTD's DV01 per 100,000 face over its CF."""
+        return float(self.ctd(bonds, futures_price, settle, repo, delivery)["hedge_ratio"])
