@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 
@@ -92,7 +93,7 @@ def read_basket_export(path: str | Path):
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
                                keep_default_na=False, na_filter=False)
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     names = {str(n).strip().lower(): n for n in sheets}
     for need in ("future", "bonds"):

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -256,7 +257,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
         # keep Bloomberg's "#N/A N/A" as text so a bad cell is reported with what it held
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
                                keep_default_na=False, na_values=[])
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     problems: list[FedFuturesProblem] = []
     chains: dict[str, pd.DataFrame] = {}
