@@ -20,9 +20,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["FUNCTIONS", "UnfilledCell", "bloomberg_function", "unfilled_cells", "require_filled"]
+__all__ = ["UnfilledCell", "bloomberg_function", "unfilled_cells", "require_filled"]
 
-FUNCTIONS: tuple[str, ...] = ("BDP", "BDS", "BDH")
 # The readers' layouts put every Bloomberg formula near the top of its sheet (BDP tables, the
 # anchor cell of each BDS list and BDH block), so the check reads only this many rows: a filled
 # 20-year history costs a few hundredths of a second instead of half a second.

@@ -34,6 +34,7 @@ __all__ = [
     "write_basket_template",
     "write_fedfutures_template",
     "write_history_template",
+    "fed_tickers",
     "BASKET_FUTURE_FIELDS",
     "BASKET_BOND_FIELDS",
     "MAX_DELIVERABLES",

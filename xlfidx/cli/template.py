@@ -68,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
         then = "xlfidx backtest"
     print(f"wrote {path}")
     print(f"open it in Excel with the Bloomberg add-in, wait for the data, save, then run: "
-          f"{then} {path.name}")
+          f"{then} {path}")
     return 0
