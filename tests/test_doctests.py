@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["errors", "_inputs", "dates", "tickers", "calendar_rules", "quotes", "bonds", "futures", "basis",
-           "fedfunds"]
+MODULES = ["errors", "_inputs", "_files", "dates", "tickers", "calendar_rules", "quotes", "bonds",
+           "futures", "basis", "fedfunds", "bloomberg.formulas", "bloomberg.templates"]
 
 
 @pytest.mark.parametrize("name", MODULES)

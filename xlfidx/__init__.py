@@ -78,6 +78,10 @@ _EXPORTS: dict[str, str] = {
     "compare_fed_paths": "fedfunds",
     "fomc_meetings": "fedfunds",
     "read_fedfutures_export": "bloomberg.fedfutures",
+    # Bloomberg formula books to fill on a terminal
+    "write_basket_template": "bloomberg.templates",
+    "write_fedfutures_template": "bloomberg.templates",
+    "write_history_template": "bloomberg.templates",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -169,7 +169,8 @@ def _one_date(v: Any, name: str, idx: int | None) -> np.datetime64:
     if isinstance(v, str):
         text = v.strip()
         try:
-            return np.datetime64(_dt.date.fromisoformat(text[:10]), "D")
+            # ISO dates, and Bloomberg's "2025/05/07 14:00:00" (the ECO release calendar's text)
+            return np.datetime64(_dt.date.fromisoformat(text[:10].replace("/", "-")), "D")
         except ValueError:
             pass
         try:
@@ -191,6 +192,8 @@ def as_date(value: Any, name: str, *, allow_missing: bool = False) -> np.ndarray
 
     >>> as_date(45506, "settle")
     array('2024-08-02', dtype='datetime64[D]')
+    >>> as_date(["2025-05-07", "2025/06/18 14:00:00"], "meetings")
+    array(['2025-05-07', '2025-06-18'], dtype='datetime64[D]')
     """
     if isinstance(value, np.ndarray) and value.dtype.kind == "M":
         out = value.astype("datetime64[D]")

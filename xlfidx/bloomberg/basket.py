@@ -18,11 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
+from .formulas import require_filled
 
 __all__ = ["read_basket_export", "BasketProblem"]
 
@@ -87,10 +89,11 @@ def read_basket_export(path: str | Path):
     path = Path(path)
     if not path.is_file():
         raise InputError("path", str(path), "does not exist")
+    require_filled(path, "FILE", ("future", "bonds"))
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
                                keep_default_na=False, na_filter=False)
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     names = {str(n).strip().lower(): n for n in sheets}
     for need in ("future", "bonds"):
@@ -129,6 +132,8 @@ def read_basket_export(path: str | Path):
         bad = [p for p in sink.problems[before:] if p.excluded]
         row["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
         rows.append(row)
+    if not rows:
+        raise InputError("bonds", path.name, "sheet has no bond rows under its header")
     bonds = pd.DataFrame(rows)
     for name in _DATE_FIELDS & set(bonds.columns):
         bonds[name] = pd.to_datetime(bonds[name])

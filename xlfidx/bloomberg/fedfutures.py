@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ import pandas as pd
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from ..fedfunds import MONTH_CODES, compare_fed_paths, fed_path, fed_path_by_month, fomc_meetings
+from .formulas import require_filled
 
 __all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem"]
 
@@ -250,11 +252,12 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     path = Path(path)
     if not path.is_file():
         raise InputError("path", str(path), "does not exist")
+    require_filled(path, "FILE")
     try:
         # keep Bloomberg's "#N/A N/A" as text so a bad cell is reported with what it held
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
                                keep_default_na=False, na_values=[])
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     problems: list[FedFuturesProblem] = []
     chains: dict[str, pd.DataFrame] = {}

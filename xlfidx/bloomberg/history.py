@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from xlfidx._inputs import is_missing
+from xlfidx.bloomberg.formulas import require_filled
 from xlfidx.errors import InputError
 
 __all__ = [
@@ -298,6 +299,7 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     path = Path(path)
     if not path.is_file():
         raise InputError("WORKBOOK", str(path), "does not exist")
+    require_filled(path, "WORKBOOK", (mbs_sheet, futures_sheet))
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for non-workbooks

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
-import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from xlfidx._files import replace_atomically
 from xlfidx.errors import InputError
 
 __all__ = ["SHEET", "SUMMARY_HEADERS", "write_backtest_sheet"]
@@ -170,15 +168,5 @@ def write_backtest_sheet(workbook_path: str | Path, result: Any, charts: Mapping
         ws.add_image(img, f"{anchor_col}{top}")
         top += int(img.height / 20) + 2  # default row height is 15 pt = 20 px
 
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=dst.suffix, dir=dst.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        # mkstemp makes the file private (0600): give it the book's permissions back
-        os.chmod(tmp, stat.S_IMODE(dst.stat().st_mode) if dst.exists() else 0o644)
-        os.replace(tmp, dst)  # atomic on one filesystem: the old book stays until this succeeds
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(dst, wb.save)
     return dst
