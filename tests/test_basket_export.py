@@ -65,7 +65,7 @@ def test_missing_sheet_is_a_clear_error(tmp_path):
 def test_cli_dlv_on_the_sample(capsys):
     assert main(["dlv"]) == 0
     out = capsys.readouterr().out
-    assert "USZ3 Comdty" in out and "settle 2023-11-22" in out and "delivery 2023-12-29" in out
+    assert "USZ23" in out and "settle 2023-11-22" in out and "delivery 2023-12-29" in out
     first_row = out.splitlines()[2]
     assert "T 4.5 08/15/39 Govt" in first_row and first_row.rstrip().endswith("CTD")
 

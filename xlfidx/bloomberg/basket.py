@@ -26,7 +26,7 @@ from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
 
-__all__ = ["read_basket_export", "BasketProblem"]
+__all__ = ["read_basket_export", "read_basket", "basket_from_export", "BasketProblem"]
 
 # Bloomberg field -> the name the analytics use; these are needed to compute a bond
 _REQUIRED = {"px_last": "price", "cpn": "coupon", "maturity": "maturity"}
@@ -144,3 +144,45 @@ def read_basket_export(path: str | Path):
     bonds.attrs["problems"] = sink.problems
     future.attrs["problems"] = [p for p in sink.problems if p.ticker == contract]
     return future, bonds
+
+
+def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
+    """The :class:`~xlfidx.basis.DeliverableBasket` of an export's ``future`` fields and
+    ``bonds`` table (as :func:`read_basket_export` returns them), with the export's defaults:
+    settlement T+1 (SIFMA) after ``last_update_dt``, the futures price ``px_last``, the repo
+    ``repo_reporate`` (one rate, or one per bond when they differ), and the contract's last
+    delivery day. This is the one place those defaults are set.
+    """
+    from ..basis import DeliverableBasket  # noqa: PLC0415
+    from ..bonds import settlement_date  # noqa: PLC0415
+
+    contract = str(future.name)
+    update = future.get("last_update_dt")
+    if update is None or (isinstance(update, np.datetime64) and np.isnat(update)):
+        raise MissingDataError("last_update_dt", update, f"is missing in the {contract} export; "
+                               "give the settlement date")
+    price = future.get("px_last")
+    if price is None or not np.isfinite(price):
+        raise MissingDataError("px_last", price, f"of {contract} is missing in the export")
+    rates = bonds["repo_reporate"].astype(float) if "repo_reporate" in bonds else None
+    usable = rates[bonds["problem"] == ""].dropna() if rates is not None else []
+    if len(usable) == 0:
+        raise MissingDataError("repo_reporate", None, "is missing in the export; give the repo rate")
+    repo = float(usable.iloc[0]) if usable.nunique() == 1 else \
+        tuple(rates.fillna(float(usable.iloc[0])).tolist())
+    notes = tuple(str(p) for p in bonds.attrs.get("problems", []))
+    return DeliverableBasket(contract, bonds, float(price), settlement_date(update).astype(object),
+                             repo, as_of=np.datetime64(update, "D").astype(object),
+                             source=source, notes=notes)
+
+
+def read_basket(path: str | Path) -> Any:
+    """Read a basket export as a :class:`~xlfidx.basis.DeliverableBasket` that carries the
+    export's own defaults (see :func:`basket_from_export`).
+
+    >>> b = read_basket(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))  # doctest: +SKIP
+    >>> b.contract, str(b.settle), b.repo                                      # doctest: +SKIP
+    ('USZ3 Comdty', '2023-11-22', 5.413)
+    """
+    future, bonds = read_basket_export(path)
+    return basket_from_export(future, bonds, str(path))
