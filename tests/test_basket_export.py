@@ -12,8 +12,8 @@ from xlfidx.samples import sample_path
 from xlfidx.samples.basket import FILENAME
 
 
-def test_reads_the_real_tyz4_export(bloomberg_dir):
-    future, bonds = xlfidx.read_basket_export(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx")
+def test_reads_the_tyz4_export(tyz4_xlsx):
+    future, bonds = xlfidx.read_basket_export(tyz4_xlsx)
     assert future.name == "TYZ4 Comdty"
     assert future["px_last"] == 114.234375
     assert len(bonds) == 8 and (bonds["problem"] == "").all()
@@ -70,8 +70,8 @@ def test_cli_dlv_on_the_sample(capsys):
     assert "T 4.5 08/15/39 Govt" in first_row and first_row.rstrip().endswith("CTD")
 
 
-def test_cli_dlv_options_and_errors(bloomberg_dir, capsys):
-    path = str(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx")
+def test_cli_dlv_options_and_errors(tyz4_xlsx, capsys):
+    path = str(tyz4_xlsx)
     assert main(["dlv", path, "--repo", "5.0", "--settle", "2024-08-06",
                  "--delivery", "2024-12-02"]) == 0
     out = capsys.readouterr().out

@@ -17,11 +17,11 @@ from xlfidx.samples import fedfutures as sample
 
 
 @pytest.fixture(scope="module")
-def export(bloomberg_dir):
-    return read_fedfutures_export(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+def export(fedfutures_xlsx):
+    return read_fedfutures_export(fedfutures_xlsx)
 
 
-def test_reads_the_real_export(export):
+def test_reads_the_2025_01_31_export(export):
     assert export.dates == ["2025-01-31", "2025-01-26", "2024-07-29"]
     assert export.spot_rate("2025-01-31") == 4.33
     assert export.spot_rate("2024-07-29") == 5.33
@@ -174,8 +174,8 @@ def test_cli_on_the_sample(capsys, tmp_path):
     assert png.stat().st_size > 10_000
 
 
-def test_cli_on_the_real_export(capsys, bloomberg_dir):
-    path = str(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+def test_cli_on_the_2025_01_31_export(capsys, fedfutures_xlsx):
+    path = str(fedfutures_xlsx)
     assert main(["fedpath", path, "--method", "next", "--compare", "2024-07-29"]) == 0
     out = capsys.readouterr().out
     assert "meetings added from the published FOMC calendar (not in the file): 2024-09-18" in out
