@@ -2,7 +2,7 @@
 
 The layouts are those of the real files: a header in row 1 (bold, with the first column's
 labels bold too, as Bloomberg's export writes them), dates stored as datetimes, whole numbers
-as integers, blank cells left empty, every column of the export kept (also the ones xlfidx
+as integers, blank cells left empty (an empty text cell where the export has one), every column of the export kept (also the ones xlfidx
 does not read). ``edits`` puts any other value in a cell, e.g. Bloomberg's ``#N/A N/A`` or a
 blank, so a test can damage a copy of the real layout.
 """

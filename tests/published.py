@@ -80,7 +80,7 @@ USZ3_DLV = [
 # The real Bloomberg basket export for the Dec-2024 10-year note future (TYZ4), priced
 # 2024-08-01 (file fut_bond_data_TYZ4_2024-08-01.xlsx, sheets `future` and `bonds`), typed in
 # cell by cell. Dates are ISO text here; the written copy stores them as datetimes, as
-# Bloomberg does. The blank basis_mid of 91282CFV is the export's own.
+# Bloomberg does. The blank basis_mid of 91282CFV is the export's own: an empty text cell.
 # What the tests assert from it: `conversion` is CME's factor (exact); `int_acc` is accrued
 # interest at T+1 settlement, 2024-08-05; `nxt_cpn_dt`; the CTD is 91282CKW (T 4.25 06/30/31)
 # with gross basis -9.67291/32; the last trading and delivery days; `dur_adj_mid` to 0.002
@@ -123,7 +123,7 @@ TYZ4_BONDS = [
      "2024-08-15", 10, 1.299450549450549, 182, 172, 86.00325000000021, 3.692673175373685,
      5.375, 0.806),
     ("91282CFV Govt", "2024-08-02", 102.53125, "2032-11-15", 3024, 6.921133849383482, 4.125,
-     "2024-11-15", 102, 0.9191576086956522, 184, 82, None, 3.649616711287203, 5.375, 0.8851),
+     "2024-11-15", 102, 0.9191576086956522, 184, 82, "", 3.649616711287203, 5.375, 0.8851),
     ("91282CKW Govt", "2024-08-02", 103.296875, "2031-06-30", 2520, 5.937053499891134, 4.25,
      "2024-12-31", 148, 0.4157608695652174, 184, 36, 43.81999639249989, 3.590292295263531,
      5.375, 0.9069),
