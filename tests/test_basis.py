@@ -9,17 +9,21 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from published import USZ3_DLV, USZ3_DLV_COLUMNS, USZ3_DLV_INPUTS
 
 import xlfidx
 from xlfidx.errors import InputError, MissingDataError
 
-USZ3 = dict(futures_price=115.9688, contract="USZ3", settle="2023-11-22", repo=5.413,
-            delivery="2023-12-29")
+USZ3 = USZ3_DLV_INPUTS  # Bloomberg's DLV screen for USZ3: its inputs, typed in published.py
+
+
+def _usz3_screen():
+    return pd.DataFrame(USZ3_DLV, columns=USZ3_DLV_COLUMNS)
 
 
 @pytest.fixture(scope="module")
-def usz3(reference_dir):
-    ref = pd.read_csv(reference_dir / "usz3_dlv.csv")
+def usz3():
+    ref = _usz3_screen()
     bonds = ref.rename(columns={"coupon_pct": "coupon"})[["coupon", "maturity", "price"]]
     dlv = xlfidx.deliverable_basket(bonds, **USZ3)
     dlv["maturity"] = dlv["maturity"].dt.strftime("%Y-%m-%d")
@@ -35,8 +39,8 @@ def test_usz3_dlv_within_tolerance(usz3):
         assert np.abs(usz3[ours] - usz3[ref]).max() <= 0.001, ours
 
 
-def test_usz3_ctd_and_order(usz3, reference_dir):
-    ref = pd.read_csv(reference_dir / "usz3_dlv.csv")
+def test_usz3_ctd_and_order(usz3):
+    ref = _usz3_screen()
     bonds = ref.rename(columns={"coupon_pct": "coupon"})[["coupon", "maturity", "price"]]
     dlv = xlfidx.deliverable_basket(bonds, **USZ3)
     ctd = dlv[dlv["ctd"]]
@@ -56,8 +60,8 @@ def test_usz3_functions_agree_with_table(usz3):
     assert ir == pytest.approx(r["implied_repo"], abs=1e-12)
 
 
-def test_tyz4_ctd_and_gross_basis(bloomberg_dir):
-    future, bonds = xlfidx.read_basket_export(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx")
+def test_tyz4_ctd_and_gross_basis(tyz4_xlsx):
+    future, bonds = xlfidx.read_basket_export(tyz4_xlsx)
     settle = xlfidx.settlement_date(future["last_update_dt"])
     dlv = xlfidx.BondFuture(future.name).dlv(bonds, future["px_last"], settle,
                                              bonds["repo_reporate"].iloc[0])

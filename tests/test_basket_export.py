@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from bloomberg_files import NA, write_basket_export
 
 import xlfidx
 from xlfidx.cli import main
@@ -12,8 +13,8 @@ from xlfidx.samples import sample_path
 from xlfidx.samples.basket import FILENAME
 
 
-def test_reads_the_real_tyz4_export(bloomberg_dir):
-    future, bonds = xlfidx.read_basket_export(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx")
+def test_reads_the_tyz4_export(tyz4_xlsx):
+    future, bonds = xlfidx.read_basket_export(tyz4_xlsx)
     assert future.name == "TYZ4 Comdty"
     assert future["px_last"] == 114.234375
     assert len(bonds) == 8 and (bonds["problem"] == "").all()
@@ -70,8 +71,8 @@ def test_cli_dlv_on_the_sample(capsys):
     assert "T 4.5 08/15/39 Govt" in first_row and first_row.rstrip().endswith("CTD")
 
 
-def test_cli_dlv_options_and_errors(bloomberg_dir, capsys):
-    path = str(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx")
+def test_cli_dlv_options_and_errors(tyz4_xlsx, capsys):
+    path = str(tyz4_xlsx)
     assert main(["dlv", path, "--repo", "5.0", "--settle", "2024-08-06",
                  "--delivery", "2024-12-02"]) == 0
     out = capsys.readouterr().out
@@ -80,3 +81,39 @@ def test_cli_dlv_options_and_errors(bloomberg_dir, capsys):
     assert "--settle = 'soon' is text" in capsys.readouterr().err
     assert main(["dlv", "no/such/file.xlsx"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_tyz4_layout_with_bloomberg_gaps(tmp_path, capsys):
+    # the real TYZ4 layout (header in row 1, dates as datetimes, extra columns, the blank
+    # basis_mid) with the gaps Bloomberg writes: #N/A N/A and empty cells, in fields xlfidx
+    # needs (the row is left out) and in fields it can do without (read as missing)
+    path = write_basket_export(tmp_path / "gaps.xlsx", {
+        ("91282CKW Govt", "px_last"): NA,
+        ("91282CCS Govt", "cpn"): None,
+        ("91282CDJ Govt", "maturity"): NA,
+        ("91282CEP Govt", "conversion"): NA,
+        ("91282CLD Govt", "int_acc"): NA,
+    }, future_edits={"fut_ctd_net_basis": NA})
+    future, bonds = xlfidx.read_basket_export(path)
+    assert future["px_last"] == 114.234375
+    notes = [str(p) for p in bonds.attrs["problems"]]
+    assert notes == [
+        "TYZ4 Comdty: fut_ctd_net_basis = '#N/A N/A' is missing (read as missing)",
+        "91282CCS Govt: cpn = (blank) is missing (row not computed)",
+        "91282CDJ Govt: maturity = '#N/A N/A' is missing (row not computed)",
+        "91282CEP Govt: conversion = '#N/A N/A' is missing (read as missing)",
+        "91282CFV Govt: basis_mid = (blank) is missing (read as missing)",
+        "91282CKW Govt: px_last = '#N/A N/A' is missing (row not computed)",
+        "91282CLD Govt: int_acc = '#N/A N/A' is missing (read as missing)",
+    ]
+    assert main(["dlv", str(path)]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if " Govt " in line
+            and not line.startswith("note:")}
+    assert sorted(rows) == ["91282CDY", "91282CEP", "91282CFF", "91282CFV", "91282CLD"]
+    # a missing conversion is CME's factor all the same (the export's 0.8184)
+    assert rows["91282CEP"][6] == "0.8184"
+    # gross basis in 32nds = 32 (P - CF F), from the export's price, CF and futures price
+    assert float(rows["91282CLD"][7]) == pytest.approx(32 * (102.546875 - 0.9003 * 114.234375), abs=5e-5)
+    for note in notes:
+        assert f"note: {note}" in out

@@ -13,8 +13,8 @@ from xlfidx.bonds import bond_price, next_coupon_date, previous_coupon_date
 from xlfidx.errors import InputError
 
 
-def test_tyz4_accrued_at_t_plus_1_matches_int_acc(bloomberg_dir):
-    bonds = pd.read_excel(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx", "bonds", engine="openpyxl")
+def test_tyz4_accrued_at_t_plus_1_matches_int_acc(tyz4_xlsx):
+    bonds = pd.read_excel(tyz4_xlsx, "bonds", engine="openpyxl")
     settle = xlfidx.settlement_date(bonds["last_update_dt"].iloc[0])
     assert settle == np.datetime64("2024-08-05")
     ai = xlfidx.accrued_interest(bonds["cpn"], bonds["maturity"], settle)
@@ -22,8 +22,8 @@ def test_tyz4_accrued_at_t_plus_1_matches_int_acc(bloomberg_dir):
     np.testing.assert_allclose(ai, bonds["int_acc"].to_numpy(), rtol=0, atol=1e-6)
 
 
-def test_tyz4_next_coupon_dates(bloomberg_dir):
-    bonds = pd.read_excel(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx", "bonds", engine="openpyxl")
+def test_tyz4_next_coupon_dates(tyz4_xlsx):
+    bonds = pd.read_excel(tyz4_xlsx, "bonds", engine="openpyxl")
     nxt = next_coupon_date(bonds["maturity"].to_numpy(), np.datetime64("2024-08-02"))
     np.testing.assert_array_equal(nxt, bonds["nxt_cpn_dt"].to_numpy().astype("datetime64[D]"))
 
@@ -50,8 +50,8 @@ def test_price_yield_round_trip_and_par():
     assert bond_price(4.25, "2031-06-30", "2024-08-05", y) == pytest.approx(103.296875, abs=1e-10)
 
 
-def test_modified_duration_near_bloomberg(bloomberg_dir):
-    bonds = pd.read_excel(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx", "bonds", engine="openpyxl")
+def test_modified_duration_near_bloomberg(tyz4_xlsx):
+    bonds = pd.read_excel(tyz4_xlsx, "bonds", engine="openpyxl")
     d = xlfidx.modified_duration(bonds["px_last"], bonds["cpn"], bonds["maturity"], "2024-08-05")
     # Bloomberg's dur_adj_mid is its own yield convention: agree to a thousandth of a year
     np.testing.assert_allclose(d, bonds["dur_adj_mid"].to_numpy(), atol=2e-3)

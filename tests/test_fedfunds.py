@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from published import FEDPATH_2025_01_31, FEDPATH_COLUMNS
 
 import xlfidx
 from xlfidx.errors import InputError, MissingDataError
@@ -27,13 +28,14 @@ from xlfidx.tickers import month_ticker
 
 
 @pytest.fixture(scope="module")
-def export(bloomberg_dir):
-    return xlfidx.read_fedfutures_export(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+def export(fedfutures_xlsx):
+    return xlfidx.read_fedfutures_export(fedfutures_xlsx)
 
 
 @pytest.fixture(scope="module")
-def reference(reference_dir):
-    return pd.read_csv(reference_dir / "fedpath_2025-01-31.csv")
+def reference():
+    # the reference path published with the 2025-01-31 export, typed in published.py
+    return pd.DataFrame(FEDPATH_2025_01_31, columns=FEDPATH_COLUMNS)
 
 
 def _chain_args(export, date="2025-01-31"):
@@ -43,7 +45,7 @@ def _chain_args(export, date="2025-01-31"):
 
 
 # ---------------------------------------------------------------------------------------------
-# the published reference table (fedpath_2025-01-31.csv), 1 bp
+# the published reference path of 2025-01-31 (published.FEDPATH_2025_01_31), 1 bp
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method", ["next", "cme"])

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from bloomberg_files import NA, write_fedfutures_export
 
 import xlfidx
 from xlfidx.bloomberg.fedfutures import read_fedfutures_export
@@ -17,11 +18,11 @@ from xlfidx.samples import fedfutures as sample
 
 
 @pytest.fixture(scope="module")
-def export(bloomberg_dir):
-    return read_fedfutures_export(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+def export(fedfutures_xlsx):
+    return read_fedfutures_export(fedfutures_xlsx)
 
 
-def test_reads_the_real_export(export):
+def test_reads_the_2025_01_31_export(export):
     assert export.dates == ["2025-01-31", "2025-01-26", "2024-07-29"]
     assert export.spot_rate("2025-01-31") == 4.33
     assert export.spot_rate("2024-07-29") == 5.33
@@ -174,11 +175,38 @@ def test_cli_on_the_sample(capsys, tmp_path):
     assert png.stat().st_size > 10_000
 
 
-def test_cli_on_the_real_export(capsys, bloomberg_dir):
-    path = str(bloomberg_dir / "fedfutures_2025-01-31.xlsx")
+def test_cli_on_the_2025_01_31_export(capsys, fedfutures_xlsx):
+    path = str(fedfutures_xlsx)
     assert main(["fedpath", path, "--method", "next", "--compare", "2024-07-29"]) == 0
     out = capsys.readouterr().out
     assert "meetings added from the published FOMC calendar (not in the file): 2024-09-18" in out
     assert "2025-03-19     FFH5   4.3300  4.2850" in out
     assert main(["fedpath", path, "--date", "2025-02-01"]) == 2
     assert "error: date = '2025-02-01' is not a pricing-date sheet" in capsys.readouterr().err
+
+
+def test_real_layout_with_bloomberg_gaps(tmp_path):
+    # the 2025-01-31 export's layout (a chain sheet per date, open_int on the latest only,
+    # spot dates as text, meetings as datetimes) with Bloomberg's gaps in three cells
+    path = write_fedfutures_export(tmp_path / "gaps.xlsx", {
+        ("2025-01-31", "FFK5 Comdty", "px_last"): NA,
+        ("2025-01-31", "FFG5 Comdty", "open_int"): None,
+        ("2025-01-26", "FFH5 Comdty", "last_tradeable_dt"): NA,
+    })
+    x = read_fedfutures_export(path)
+    assert [str(p) for p in x.problems] == [
+        "sheet '2025-01-31', FFG5 Comdty: open_int = (blank) is missing (read as missing)",
+        "sheet '2025-01-31', FFK5 Comdty: px_last = '#N/A N/A' is missing (contract left out of "
+        "the chain)",
+        "sheet '2025-01-26', FFH5 Comdty: last_tradeable_dt = '#N/A N/A' is missing; contract "
+        "month taken from the ticker (read as missing)",
+    ]
+    chain = x.chain("2025-01-31")
+    assert len(chain) == 13 and "FFK5 Comdty" not in chain["ticker"].tolist()
+    assert np.isnan(chain["open interest"].iloc[0]) and chain["open interest"].iloc[1] == 320421
+    assert x.chain("2025-01-26").set_index("ticker").at["FFH5 Comdty", "month"] == "2025-03"
+    # the March meeting is still priced (FFH5 and FFJ5: 4.285 after it, the published path);
+    # May has no contract now, so the path stops there and says why
+    path_ = x.fed_path("2025-01-31").set_index("meeting")
+    assert path_.at[pd.Timestamp("2025-03-19"), "rate after %"] == pytest.approx(4.285, abs=0.01)
+    assert path_.at[pd.Timestamp("2025-05-07"), "priced by"] == "not priced: no contract for 2025-05"

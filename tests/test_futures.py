@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from published import CF_VECTORS, CF_VECTORS_COLUMNS
 
 import xlfidx
 from xlfidx.errors import InputError, MissingDataError, XlfidxError
@@ -17,8 +18,9 @@ from xlfidx.futures import CONTRACTS, parse_contract, resolve_contract
 MONTH_CODES = "FGHJKMNQUVXZ"
 
 
-def test_all_21_reference_conversion_factors_exact(reference_dir):
-    ref = pd.read_csv(reference_dir / "cf_vectors.csv")
+def test_all_21_reference_conversion_factors_exact():
+    # CME's five worked examples and Bloomberg's USZ3 DLV screen, typed in published.py
+    ref = pd.DataFrame(CF_VECTORS, columns=CF_VECTORS_COLUMNS)
     assert len(ref) == 21
     tickers = [
         f"{r.contract}{MONTH_CODES[int(r.delivery_month[5:]) - 1]}{r.delivery_month[:4]}"
@@ -32,8 +34,8 @@ def test_all_21_reference_conversion_factors_exact(reference_dir):
         assert xlfidx.conversion_factor(r.coupon_pct, r.maturity, two_digit) == r.cf
 
 
-def test_every_tyz4_export_conversion_exact(bloomberg_dir):
-    bonds = pd.read_excel(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx", "bonds", engine="openpyxl")
+def test_every_tyz4_export_conversion_exact(tyz4_xlsx):
+    bonds = pd.read_excel(tyz4_xlsx, "bonds", engine="openpyxl")
     cf = xlfidx.conversion_factor(bonds["cpn"], bonds["maturity"], "TYZ4 Comdty")
     np.testing.assert_array_equal(cf, bonds["conversion"].to_numpy())
 
@@ -64,8 +66,8 @@ def test_one_digit_year_ambiguous_is_an_error():
     assert xlfidx.conversion_factor(4.5, "2038-05-15", "USZ08") == 0.7943
 
 
-def test_delivery_and_trading_days_tyz4(bloomberg_dir):
-    fut = pd.read_excel(bloomberg_dir / "fut_bond_data_TYZ4_2024-08-01.xlsx", "future", engine="openpyxl")
+def test_delivery_and_trading_days_tyz4(tyz4_xlsx):
+    fut = pd.read_excel(tyz4_xlsx, "future", engine="openpyxl")
     fields = dict(zip(fut["field"], fut["TYZ4 Comdty"], strict=True))
     assert xlfidx.last_delivery_day("TYZ24") == np.datetime64(fields["fut_dlv_dt_last"].date())
     assert xlfidx.last_trading_day("TYZ24") == np.datetime64(fields["last_tradeable_dt"].date())

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from published import CME_TBA_NOTE, TBA_ICS_COLUMNS, TBA_ICS_JUL24, as_records
 from scipy.optimize import minimize
 
 import xlfidx
@@ -52,10 +51,8 @@ def test_hedge_contracts():
     np.testing.assert_allclose(hedge_contracts([711.6, 1423.2], 71.16), [10.0, 20.0])
 
 
-@pytest.mark.parametrize(("im1", "im2", "offset", "published"), [
-    (2656, 2250, 0.70, 1472),  # long TY, short 60U
-    (1750, 2250, 0.60, 1600),  # long FV, short 60U
-])
+# long TY, short 60U: $1,472; long FV, short 60U: $1,600
+@pytest.mark.parametrize(("im1", "im2", "offset", "published"), CME_TBA_NOTE["margin_offsets"])
 def test_margin_offsets_seed001(im1, im2, offset, published):
     # seed 001 prints the margins rounded to the dollar
     assert margin_with_offset(im1, im2, offset) == pytest.approx(published, abs=0.5)
@@ -67,13 +64,7 @@ def test_margin_formula_exact():
 
 
 # Table 2 of seed 001: 55U/ZN spread UVN 03-02, 3 TBA : 2 ZN
-SPREAD_ROWS = [
-    ("3/22/23", 101.016, 113.719, 75.61),
-    ("3/23/23", 101.219, 115.984, 71.689),
-    ("9/27/23", 96.312, 107.578, 73.78),
-    ("9/28/23", 96.547, 107.859, 73.923),
-    ("9/29/23", 96.719, 108.062, 74.033),
-]
+SPREAD_ROWS = CME_TBA_NOTE["spread_prices"]
 
 
 @pytest.mark.parametrize(("day", "tba", "zn", "published"), SPREAD_ROWS)
@@ -92,13 +83,13 @@ def test_spread_pnl_seed001():
     np.testing.assert_allclose(spread_pnl([75.61, 73.78], [71.689, 74.033], -2), [7842, -506], atol=1e-6)
 
 
-def _ics_rows(reference_dir):
-    with open(reference_dir / "tba_ics_jul24.csv", newline="") as fh:
-        return list(csv.DictReader(fh))
+def _ics_rows():
+    # CME's Jul-24 UMBS / Sep-24 ZN ICS table, typed in published.py
+    return as_records(TBA_ICS_COLUMNS, TBA_ICS_JUL24)
 
 
-def test_ics_ratio_every_reference_row(reference_dir):
-    rows = _ics_rows(reference_dir)
+def test_ics_ratio_every_reference_row():
+    rows = _ics_rows()
     assert len(rows) == 10
     for row in rows:
         got = ics_ratio(float(row["tba_dv01"]), float(row["treasury_dv01"]), CME_TBA_ICS_MENU)
@@ -106,8 +97,8 @@ def test_ics_ratio_every_reference_row(reference_dir):
         assert got[0] / got[1] == pytest.approx(float(row["price_ratio"]), abs=5e-5)
 
 
-def test_ics_ratio_vectorised_and_text_menu(reference_dir):
-    rows = _ics_rows(reference_dir)
+def test_ics_ratio_vectorised_and_text_menu():
+    rows = _ics_rows()
     menu = ["4:5", "7:8", "9:10", "6:5", "5:4", "3:2", "9:5", "2:1"]
     n_tba, n_tsy = ics_ratio([float(r["tba_dv01"]) for r in rows], 60.89, menu)
     assert n_tba.tolist() == [int(r["tba_contracts"]) for r in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import inspect
 import subprocess
@@ -10,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from published import TBA_ICS_COLUMNS, TBA_ICS_JUL24, USZ3_DLV, USZ3_DLV_COLUMNS, as_records
 
 import xlfidx
 from xlfidx.errors import InputError, MissingDataError
@@ -101,9 +101,8 @@ def test_convfactor_scalar_datetime_serial_and_ticker_forms():
     assert u.CONVFACTOR([[4.25]], [[dt.datetime(2031, 6, 30)]], [["ZNZ4"]]) == 0.9069
 
 
-def test_convfactor_column_row_and_bad_rows(reference_dir):
-    with open(reference_dir / "usz3_dlv.csv") as fh:
-        ref = list(csv.DictReader(fh))
+def test_convfactor_column_row_and_bad_rows():
+    ref = as_records(USZ3_DLV_COLUMNS, USZ3_DLV)  # Bloomberg's USZ3 DLV screen
     coupons = [float(r["coupon_pct"]) for r in ref]
     mats = [dt.datetime.fromisoformat(r["maturity"]) for r in ref]
     out = u.CONVFACTOR(col(coupons), col(mats), "USZ3")
@@ -130,9 +129,8 @@ def test_accrued_matches_the_tyz4_export():
     assert u.ACCRUED(4.25, dt.datetime(2031, 6, 30), 45509.0) == pytest.approx(0.4157608695652174, abs=1e-12)
 
 
-def test_netbasis_matches_bloomberg_dlv_in_points_and_32nds(reference_dir):
-    with open(reference_dir / "usz3_dlv.csv") as fh:
-        ref = list(csv.DictReader(fh))
+def test_netbasis_matches_bloomberg_dlv_in_points_and_32nds():
+    ref = as_records(USZ3_DLV_COLUMNS, USZ3_DLV)  # Bloomberg's USZ3 DLV screen
     p = col([float(r["price"]) for r in ref])
     c = col([float(r["coupon_pct"]) for r in ref])
     m = col([dt.datetime.fromisoformat(r["maturity"]) for r in ref])
@@ -217,10 +215,9 @@ def test_futdv01():
 # hedging
 
 
-def test_tbadv01_and_icsratio_reference(reference_dir):
+def test_tbadv01_and_icsratio_reference():
     assert u.TBADV01(97.3242, 4.0347) == pytest.approx(39.267, abs=5e-4)
-    with open(reference_dir / "tba_ics_jul24.csv") as fh:
-        ref = list(csv.DictReader(fh))
+    ref = as_records(TBA_ICS_COLUMNS, TBA_ICS_JUL24)  # CME's Jul-24 ICS table
     menu = col(["4:5", "7:8", "9:10", "6:5", "5:4", "3:2", "9:5", "2:1"])
     out = u.ICSRATIO(col([float(r["tba_dv01"]) for r in ref]), 60.89, menu)
     assert out == [[float(r["tba_contracts"]), float(r["treasury_contracts"])] for r in ref]

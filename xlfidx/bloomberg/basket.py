@@ -80,9 +80,10 @@ def read_basket_export(path: str | Path):
     ``maturity``, ``price``, ``cf`` (from ``conversion``) and ``problem`` (empty when the row
     is fine); ``bonds.attrs["problems"]`` lists every bad cell as a :class:`BasketProblem`.
 
-    >>> future, bonds = read_basket_export("data/fut_bond_data_USZ3_2023-11-21.xlsx")  # doctest: +SKIP
-    >>> future.name, len(bonds)                                                       # doctest: +SKIP
-    ('USZ3 Comdty', 16)
+    >>> from xlfidx.samples import sample_path
+    >>> future, bonds = read_basket_export(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))
+    >>> future.name, len(bonds), float(bonds["cf"].iloc[0])
+    ('USZ3 Comdty', 16, 0.85)
     """
     import pandas as pd  # noqa: PLC0415
 

@@ -245,9 +245,10 @@ def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
 def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     """Read a Bloomberg Fed funds futures export (see the module docstring for its layout).
 
-    >>> x = read_fedfutures_export("../shared/data/bloomberg/fedfutures_2025-01-31.xlsx")  # doctest: +SKIP
-    >>> x.dates, x.spot_rate("2025-01-31"), x.chain("2025-01-31")["price"].iloc[0]   # doctest: +SKIP
-    (['2025-01-31', '2025-01-26', '2024-07-29'], 4.33, 95.675)
+    >>> from xlfidx.samples import sample_path
+    >>> x = read_fedfutures_export(sample_path("fedfutures_sample.xlsx"))  # synthetic prices
+    >>> x.dates, x.spot_rate("2025-04-30"), x.chain("2025-04-30")["ticker"].iloc[0]
+    (['2025-04-30', '2025-03-31'], 4.33, 'FFK5 Comdty')
     """
     path = Path(path)
     if not path.is_file():

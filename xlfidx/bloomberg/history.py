@@ -290,8 +290,9 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     Returns a :class:`History`, which unpacks as ``(mbs, futures)``. The date index is the
     MBS total-return series' dates; futures dates outside it are dropped (and counted).
 
-    >>> mbs, futures = read_history("data/mbs_trend_sample.xlsx")   # doctest: +SKIP
-    >>> futures["CONVENTIONAL_CTD_FORWARD_FRSK"]["TY"].mean().round(1)  # doctest: +SKIP
+    >>> from xlfidx.samples import sample_path
+    >>> mbs, futures = read_history(sample_path("mbs_trend_sample.xlsx"))  # synthetic data
+    >>> round(float(futures["CONVENTIONAL_CTD_FORWARD_FRSK"]["TY"].mean()), 1)
     6.4
     """
     from python_calamine import CalamineWorkbook  # noqa: PLC0415 - deferred: only the backtest needs it

@@ -72,7 +72,17 @@ def write_backtest_sheet(workbook_path: str | Path, result: Any, charts: Mapping
     returns). The book is saved to ``out_path`` (default: in place). ``title`` heads the sheet
     (say SYNTHETIC there when the data are). Returns the path written.
 
-    >>> write_backtest_sheet("data/mbs_trend_sample.xlsx", res, charts, "out/book.xlsx")  # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from openpyxl import Workbook, load_workbook
+    >>> from xlfidx import read_history, run_backtest
+    >>> from xlfidx.samples import sample_path
+    >>> res = run_backtest(*read_history(sample_path("mbs_trend_sample.xlsx")))  # synthetic data
+    >>> book = Path(tempfile.mkdtemp()) / "book.xlsx"
+    >>> Workbook().save(book)
+    >>> load_workbook(write_backtest_sheet(book, res, {}, title="SYNTHETIC sample")).sheetnames
+    ['Sheet', 'Backtest']
+    >>> import shutil; shutil.rmtree(book.parent)
     """
     from openpyxl import load_workbook  # noqa: PLC0415 - deferred: only the writers need it
     from openpyxl.drawing.image import Image  # noqa: PLC0415
