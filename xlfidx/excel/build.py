@@ -157,9 +157,7 @@ def _udfs() -> Any:
 
 
 def _build_basis(out: Path, data_dir: Path) -> Path:
-    import openpyxl  # noqa: PLC0415
-
-    from xlfidx.bonds import settlement_date  # noqa: PLC0415
+    from xlfidx.bloomberg.basket import read_basket  # noqa: PLC0415
 
     u = _udfs()
     source = _sample(data_dir, BASKET_SAMPLE)
@@ -171,13 +169,8 @@ def _build_basis(out: Path, data_dir: Path) -> Path:
     n = sum(1 for r in bonds.iter_rows(min_row=2, max_col=1, values_only=True) if r[0])
     last = n + 1
 
-    src = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    try:
-        update = dict(src["future"].iter_rows(values_only=True))["last_update_dt"]
-    finally:
-        src.close()
-    settle = settlement_date(update)
-    settle_dt = _dt.datetime.fromisoformat(str(settle)[:10])
+    basket = read_basket(source)  # the export's own defaults: settlement T+1, repo, delivery
+    settle_dt = _dt.datetime.combine(basket.settle, _dt.time())
 
     ws = wb["DLV"]
     ws["A1"] = "Deliverable basket of the bond future, computed by xlfidx worksheet functions"
