@@ -370,7 +370,9 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
     >>> conversion_factor([1.5, 3.75], ["2010-10-31", "2018-11-15"], ["TUZ8", "TYZ8"]).tolist()
     [0.9229, 0.8357]
     """
-    c = as_float(coupon, "coupon", nonnegative=True) / 100.0
+    from .bonds import as_coupon  # noqa: PLC0415 - bonds is the home of coupon arithmetic
+
+    c = as_coupon(coupon) / 100.0
     m = as_date(maturity, "maturity")
     if isinstance(contract, str | Contract) or np.ndim(contract) == 0:
         c, m = broadcast(c, m, names=["coupon", "maturity"])
