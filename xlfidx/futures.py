@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import as_date, as_float, as_text, broadcast, scalar_or_array
+from ._inputs import as_date, as_text, broadcast, scalar_or_array
 from .calendar import add_business_days, first_business_day, last_business_day, nth_business_day
 from .errors import InputError
 

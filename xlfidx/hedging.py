@@ -86,6 +86,11 @@ def hedge_contracts(position_dv01: Any, futures_dv01: Any) -> Any:
         return scalar_or_array(pos / fut, position_dv01, futures_dv01)
 
 
+# One contract's DV01: about $20 (2-year note) to $300 (ultra bond); outside this range the
+# ratio of two of them is no spread CME lists, and their quotient could overflow.
+_CONTRACT_DV01_RANGE = (1e-3, 1e6)
+
+
 def _parse_menu(menu: Any) -> np.ndarray:
     """A menu of leg ratios as an (n, 2) int array: ``"4:5"`` / ``"4/5"`` texts or pairs."""
     if isinstance(menu, str):
@@ -154,9 +159,10 @@ def ics_ratio(
     >>> ics_ratio(72.70, 60.89, ["4:5", "7:8", "9:10"])
     (4, 5)
     """
-    b = as_float(tba_dv01, "tba_dv01", positive=True, what="a DV01 in dollars per basis point")
-    t = as_float(treasury_dv01, "treasury_dv01", positive=True,
-                 what="a DV01 in dollars per basis point")
+    b = as_float(tba_dv01, "tba_dv01", positive=True, bounds=_CONTRACT_DV01_RANGE,
+                 what="a DV01 in dollars per basis point per contract")
+    t = as_float(treasury_dv01, "treasury_dv01", positive=True, bounds=_CONTRACT_DV01_RANGE,
+                 what="a DV01 in dollars per basis point per contract")
     b, t = broadcast(b, t, names=["tba_dv01", "treasury_dv01"])
     step = float(as_float(dv01_step, "dv01_step", nonnegative=True))
     if menu is None:
