@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 
@@ -84,9 +85,7 @@ def read_basket_export(path: str | Path):
     """
     import pandas as pd  # noqa: PLC0415
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("path", str(path), "does not exist")
+    path = check_workbook(path, "path")
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
                                keep_default_na=False, na_filter=False)

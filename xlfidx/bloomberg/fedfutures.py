@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from ..fedfunds import MONTH_CODES, compare_fed_paths, fed_path, fed_path_by_month, fomc_meetings
@@ -247,9 +248,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     >>> x.dates, x.spot_rate("2025-01-31"), x.chain("2025-01-31")["price"].iloc[0]   # doctest: +SKIP
     (['2025-01-31', '2025-01-26', '2024-07-29'], 4.33, 95.675)
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("path", str(path), "does not exist")
+    path = check_workbook(path, "path")
     try:
         # keep Bloomberg's "#N/A N/A" as text so a bad cell is reported with what it held
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,

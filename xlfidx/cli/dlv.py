@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -23,6 +21,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
+
     from xlfidx._inputs import as_date
     from xlfidx.basis import deliverable_basket
     from xlfidx.bloomberg.basket import read_basket_export
@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
 def format_dlv(dlv) -> str:
     """The DLV table as text, the columns a basis trader reads."""
+    import numpy as np  # noqa: PLC0415
+
     show = dlv.assign(
         maturity=dlv["maturity"].dt.strftime("%Y-%m-%d"),
         ctd=np.where(dlv["ctd"], "CTD", ""),

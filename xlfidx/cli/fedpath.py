@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-import pandas as pd
-
 MISFIT_BP = 5.0  # a month without a meeting further than this from the path: meetings missing?
 
 
@@ -32,7 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _path_table(df: pd.DataFrame) -> str:
+def _path_table(df: pd.DataFrame) -> str:  # noqa: F821 - pandas is imported on use
+    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
+    import pandas as pd  # noqa: PLC0415
+
     def pct(v: float) -> str:
         return "" if np.isnan(v) else f"{v:.1f}"
 
@@ -59,6 +59,8 @@ def _path_table(df: pd.DataFrame) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
+
     from xlfidx.bloomberg.fedfutures import read_fedfutures_export  # noqa: PLC0415
     from xlfidx.fedfunds import compare_fed_paths, fed_funds_curve, fed_probabilities  # noqa: PLC0415
     from xlfidx.samples import sample_path  # noqa: PLC0415

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlfidx._files import check_workbook
 from xlfidx.errors import InputError
 
 __all__ = ["CalcResult", "calc_workbook", "evaluate_formulas", "formula_cells", "register_udfs",
@@ -179,9 +180,7 @@ def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None) 
     import formulas  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("WORKBOOK", str(path), "does not exist")
+    path = check_workbook(path, "WORKBOOK")
     cells = formula_cells(path) if cells is None else cells
     if not cells:
         return CalcResult({}, [])
