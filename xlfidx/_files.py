@@ -85,19 +85,20 @@ def check_workbook(path: str | os.PathLike, argument: str = "WORKBOOK") -> Path:
 
 
 def check_output_file(path: str | os.PathLike, argument: str,
-                      suffixes: Iterable[str] | None = None) -> Path:
+                      suffixes: Iterable[str] | None = None, why: str = "") -> Path:
     """``path`` if a file can be written there (its folder exists or can be made, the file
     is not read-only, not a folder) with one of ``suffixes``; else an error naming ``argument``.
+    ``why`` explains the suffixes allowed.
     """
     p = Path(path)
     shown = str(path)
+    if p.is_dir():
+        raise InputError(argument, shown, "is a folder; give a file name")
     if suffixes is not None:
         allowed = tuple(s.lower() for s in suffixes)
         if p.suffix.lower() not in allowed:
             raise InputError(argument, shown, "has an extension xlfidx cannot write here; use "
-                             + ", ".join(allowed))
-    if p.is_dir():
-        raise InputError(argument, shown, "is a folder; give a file name")
+                             + ", ".join(allowed) + (f" ({why})" if why else ""))
     if p.exists() and not os.access(p, os.W_OK):
         raise InputError(argument, shown, "is read-only; make it writable or write elsewhere")
     _check_folder(p.parent, argument, shown)

@@ -12,7 +12,7 @@ def register(sub) -> None:
         description="Conversion factors, gross basis, carry, net basis, implied repo and the "
         "CTD of each deliverable bond, sorted by implied repo (CTD first).",
     )
-    p.add_argument("file", nargs="?", help="basket export (.xlsx, sheets 'future' and 'bonds'); "
+    p.add_argument("file", nargs="?", metavar="FILE", help="basket export (.xlsx, sheets 'future' and 'bonds'); "
                    "default: the shipped USZ3 sample")
     p.add_argument("--settle", help="settlement date (default: T+1 after the export's last_update_dt)")
     p.add_argument("--delivery", help="delivery date (default: the contract's last delivery day)")
@@ -23,6 +23,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
 
+    from xlfidx._files import check_workbook
     from xlfidx._inputs import as_date
     from xlfidx.basis import deliverable_basket
     from xlfidx.bloomberg.basket import read_basket_export
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from xlfidx.samples import sample_path
     from xlfidx.samples.basket import FILENAME
 
-    path = args.file or sample_path(FILENAME)
+    path = check_workbook(args.file, "FILE") if args.file else sample_path(FILENAME)
     future, bonds = read_basket_export(path)
     good = bonds[bonds["problem"] == ""]
     if good.empty:
