@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["errors", "_inputs", "calendar", "quotes", "bonds", "futures", "basis"]
+MODULES = ["errors", "_inputs", "_files", "calendar", "quotes", "bonds", "futures", "basis"]
 
 
 @pytest.mark.parametrize("name", MODULES)

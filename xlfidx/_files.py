@@ -5,10 +5,14 @@ Every reader of a workbook (the Bloomberg exports, the history, the headless cal
 :func:`check_output_dir`, so that a CSV, an old ``.xls``, a truncated or empty download, a
 folder or a read-only file is reported as what it is, naming the argument and the path:
 
->>> check_workbook("prices.csv", "FILE")
+>>> check_workbook("no/such/folder/prices.xlsx", "FILE")
 Traceback (most recent call last):
 ...
-xlfidx.errors.InputError: FILE = 'prices.csv' does not exist
+xlfidx.errors.InputError: FILE = 'no/such/folder/prices.xlsx' does not exist
+>>> check_output_file("chart.txt", "--plot", [".png", ".pdf"])
+Traceback (most recent call last):
+...
+xlfidx.errors.InputError: --plot = 'chart.txt' has an extension xlfidx cannot write here; use .png, .pdf
 
 Only the standard library is used here: the command line checks its files before it imports
 numpy or pandas.
