@@ -421,3 +421,20 @@ def test_help_imports_neither_numpy_nor_pandas():
                          env=_env(), check=True)
     assert run.stdout.strip() == f"{[0] * (len(commands) + 1)} []"
 
+
+
+def test_a_library_warning_is_one_line(monkeypatch, capsys):
+    import warnings
+
+    def warns(args):
+        warnings.warn("Data Validation extension is not supported and will be removed",
+                      UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr("xlfidx.cli.dlv.run", warns)
+    monkeypatch.delenv("XLFIDX_DEBUG", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert main(["dlv"]) == 0
+    assert capsys.readouterr().err == ("xlfidx: warning: Data Validation extension is not "
+                                       "supported and will be removed\n")

@@ -16,6 +16,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings  # loaded by the interpreter itself: free
 
 from xlfidx.errors import XlfidxError
 
@@ -93,6 +94,16 @@ def _quiet_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     debug = bool(os.environ.get(DEBUG_ENV))
+    shown = warnings.showwarning
+    if not debug:
+        warnings.showwarning = _show_warning
+    try:
+        return _main(argv, debug)
+    finally:
+        warnings.showwarning = shown
+
+
+def _main(argv: list[str] | None, debug: bool) -> int:
     prog = "xlfidx"
     try:
         parser = build_parser()
@@ -101,10 +112,6 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return BAD_INPUT
         prog = f"xlfidx {args.command}"
-        if not debug:
-            import warnings  # noqa: PLC0415
-
-            warnings.showwarning = _show_warning
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here rather than at exit
         return code
