@@ -133,7 +133,7 @@ def test_xlsm_keeps_its_vba_project(tmp_path, charts):
 def test_not_a_workbook_is_named(tmp_path):
     path = tmp_path / "text.xlsx"
     path.write_text("hello")
-    with pytest.raises(InputError, match="text.xlsx' is not a readable"):
+    with pytest.raises(InputError, match="text.xlsx' is a text file"):
         write_backtest_sheet(path, small_result(), {})
 
 

@@ -522,7 +522,7 @@ def test_books_without_bloomberg_formulas_pass(tmp_path):
         assert unfilled_cells(sample_path(name)) == []
     (tmp_path / "not.xlsx").write_text("not a workbook")
     assert unfilled_cells(tmp_path / "not.xlsx") == []
-    with pytest.raises(InputError, match="is not a readable Excel workbook"):
+    with pytest.raises(InputError, match=r"is a text file \(CSV or similar\)"):
         read_basket_export(tmp_path / "not.xlsx")
 
 

@@ -86,12 +86,15 @@ def as_float(
     nonnegative: bool = False,
     allow_missing: bool = False,
     what: str = "a number",
+    bounds: tuple[float, float] | None = None,
 ) -> np.ndarray:
     """Return ``value`` as a float64 array (0-d for a scalar), or raise naming ``name``.
 
     Text is an error unless it reads as a number (``"4.25"``); a blank, ``#N/A N/A`` or NaN
     raises :class:`MissingDataError` unless ``allow_missing`` (then it becomes NaN).
-    Booleans are not numbers here: Excel's TRUE is never a price.
+    Booleans are not numbers here: Excel's TRUE is never a price. ``bounds=(low, high)``
+    rejects magnitudes outside the range (inclusive) where the arithmetic downstream would
+    overflow or lose all precision.
 
     >>> as_float([1, 2.5], "coupon")
     array([1. , 2.5])
@@ -148,6 +151,15 @@ def as_float(
         if bad.any():
             i = int(np.flatnonzero(bad.reshape(-1))[0])
             raise InputError(name, float(out.reshape(-1)[i]), f"is negative; {name} must not be negative",
+                             _element_index(out.shape, i))
+    if bounds is not None:
+        low, high = bounds
+        with np.errstate(invalid="ignore"):
+            bad = (out < low) | (out > high)
+        if bad.any():
+            i = int(np.flatnonzero(bad.reshape(-1))[0])
+            raise InputError(name, float(out.reshape(-1)[i]),
+                             f"is out of range; {name} must be {what} from {low:g} to {high:g}",
                              _element_index(out.shape, i))
     return out
 

@@ -52,6 +52,8 @@ __all__ = [
     "BacktestConfig",
     "BacktestResult",
     "DEFAULT_TILTS",
+    "MAX_TILTS",
+    "MAX_HISTORY_DAYS",
     "run_backtest",
     "performance",
     "prepare_inputs",
@@ -59,6 +61,12 @@ __all__ = [
 
 PRICE, DURATION, CONVEXITY = "PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL"
 DEFAULT_TILTS: tuple[float, ...] = tuple(float(x) for x in np.round(np.linspace(0.0, 10.0, 21), 6))
+# Limits of one run. The strategies' weights are held as (strategies x days x contracts)
+# arrays: 201 tilts on 21 years of days take about 2 s and 250 MB. A grid finer than 0.05
+# over 0..10 or a history longer than a century is a typo, not a study.
+MAX_TILTS = 201
+MAX_HISTORY_DAYS = 30_000  # about 119 years of business days
+MAX_TILT_DAYS = 1_500_000  # tilts x days: 201 tilts on ~29 years, 21 tilts on the longest history
 CLASSIC = "adaptive"
 WALK_FORWARD = "walk-forward"
 
@@ -95,7 +103,11 @@ class BacktestConfig:
             raise InputError("tilts", self.tilts, "must be numbers") from None
         if not tilts or any(not np.isfinite(t) or t < 0 for t in tilts):
             raise InputError("tilts", self.tilts, "must be one or more finite numbers >= 0")
-        object.__setattr__(self, "tilts", tuple(sorted(set(tilts))))
+        tilts = tuple(sorted(set(tilts)))
+        if len(tilts) > MAX_TILTS:
+            raise InputError("tilts", f"{len(tilts):,} values", f"are too many; a run takes at "
+                             f"most {MAX_TILTS} tilts (e.g. 0 to 10 in steps of 0.05)")
+        object.__setattr__(self, "tilts", tilts)
         if not np.isfinite(self.cost_bp) or self.cost_bp < 0:
             raise InputError("cost_bp", self.cost_bp, "must be a number of bp >= 0")
         object.__setattr__(self, "spans", _check_spans(self.spans))
@@ -458,6 +470,17 @@ def _walk_forward(ev: dict[str, np.ndarray], fam: np.ndarray, tilts: Sequence[fl
         columns=["tilt", "in_sample_sharpe_net", "train_from", "train_to"])
 
 
+def _check_size(days: int, tilts: int) -> None:
+    """A clear limit instead of minutes of work and gigabytes of memory."""
+    if days > MAX_HISTORY_DAYS:
+        raise InputError("mbs", f"{days:,} days", f"is too long a history; a run takes at most "
+                         f"{MAX_HISTORY_DAYS:,} days (about 119 years)")
+    if days * tilts > MAX_TILT_DAYS:
+        raise InputError("tilts", f"{tilts} tilts on {days:,} days",
+                         f"is too large a run (at most {MAX_TILT_DAYS:,} tilt-days); use fewer "
+                         "tilts or a shorter history")
+
+
 def run_backtest(mbs: pd.DataFrame, futures: Any, config: BacktestConfig | None = None,
                  progress: Progress | None = None) -> BacktestResult:
     """Run every strategy of the MBS hedge study on an MBS history and futures histories.
@@ -481,6 +504,7 @@ def run_backtest(mbs: pd.DataFrame, futures: Any, config: BacktestConfig | None 
     say(0.0, "checking the histories")
     inp = prepare_inputs(mbs, futures)
     dates, contracts = inp["dates"], inp["contracts"]
+    _check_size(len(dates), len(cfg.tilts))
     say(0.1, "EWMAC trend")
     trend = ewmac(pd.DataFrame(inp["prices"], index=dates, columns=contracts), cfg.spans,
                   cfg.vol_span).to_numpy()

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
-from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield
+from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
 from .errors import InputError
 from .quotes import as_price
 
@@ -81,7 +81,7 @@ class _Leg:
         else:
             self.p, self.c, self.m, self.t, self.T = broadcast(
                 as_price(price, "price"),
-                as_float(coupon, "coupon", nonnegative=True),
+                as_coupon(coupon),
                 as_date(maturity, "maturity"),
                 as_date(settle, "settle"),
                 as_date(end, end_name),
@@ -201,7 +201,7 @@ def invoice_price(futures_price: Any, cf: Any, coupon: Any, maturity: Any, deliv
     103.599155
     """
     f, k = _futures_and_cf(futures_price, cf)
-    c = as_float(coupon, "coupon", nonnegative=True)
+    c = as_coupon(coupon)
     m, T = as_date(maturity, "maturity"), as_date(delivery, "delivery")
     f, k, c, m, T = broadcast(f, k, c, m, T, names=["futures_price", "cf", "coupon", "maturity",
                                                     "delivery"])
@@ -281,7 +281,7 @@ def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
                              "coupon, maturity and price")
     cols = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
             if name in names}
-    coupon = as_float(cols["coupon"], "coupon", nonnegative=True).reshape(-1)
+    coupon = as_coupon(cols["coupon"]).reshape(-1)
     maturity = as_date(cols["maturity"], "maturity").reshape(-1)
     price = as_price(cols["price"], "price").reshape(-1)
     if coupon.size == 0:

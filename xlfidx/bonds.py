@@ -28,6 +28,7 @@ from .dates import add_business_days, date_at, month_length, split_date
 from .errors import InputError
 
 __all__ = [
+    "as_coupon",
     "previous_coupon_date",
     "next_coupon_date",
     "coupon_count_after",
@@ -43,6 +44,25 @@ __all__ = [
 
 _D = "datetime64[D]"
 _M = "datetime64[M]"
+
+
+# A coupon rate in percent a year. Treasuries have paid 0.125% to 15.75%; anything above 100%
+# is a typo (or a price in the coupon column), and the schedule arithmetic would overflow.
+_COUPON_RANGE = (0.0, 100.0)
+
+
+def as_coupon(value: Any, name: str = "coupon") -> np.ndarray:
+    """Annual coupon rates in percent, 0 to 100, as a float array; else an error naming them.
+
+    >>> as_coupon([4.25, 0.0]).tolist()
+    [4.25, 0.0]
+    >>> as_coupon(425.0)
+    Traceback (most recent call last):
+    ...
+    xlfidx.errors.InputError: coupon = 425.0 is out of range; coupon must be an annual coupon in percent from 0 to 100
+    """
+    return as_float(value, name, nonnegative=True, what="an annual coupon in percent",
+                    bounds=_COUPON_RANGE)
 
 
 class _Maturity:
@@ -128,7 +148,7 @@ def accrued_interest(coupon: Any, maturity: Any, settle: Any) -> Any:
     >>> round(accrued_interest(1.25, "2031-08-15", "2024-08-05"), 10)   # 172 of 182 days
     0.5906593407
     """
-    c = as_float(coupon, "coupon", nonnegative=True)
+    c = as_coupon(coupon)
     m = as_date(maturity, "maturity")
     s = as_date(settle, "settle")
     c, m, s = broadcast(c, m, s, names=["coupon", "maturity", "settle"])
@@ -251,7 +271,7 @@ def _solve_yield(c_pct, n, w, dirty):
 
 
 def _bond_inputs(coupon, maturity, settle):
-    c = as_float(coupon, "coupon", nonnegative=True)
+    c = as_coupon(coupon)
     m = as_date(maturity, "maturity")
     s = as_date(settle, "settle")
     c, m, s = broadcast(c, m, s, names=["coupon", "maturity", "settle"])

@@ -81,9 +81,12 @@ def date_to_excel_serial(value) -> np.ndarray | float:
 # --- month arithmetic -----------------------------------------------------------------------
 
 # Months since 1970-01 index two tables (first day of the month as days since 1970-01-01, and
-# the month's length), so a coupon date costs a few array ops.
+# the month's length), so a coupon date costs a few array ops. The tables span every date Excel
+# can hold (1900-01-01 to 9999-12-31) with room on both sides for the coupon and delivery-window
+# arithmetic (a contract resolved from a 9999 settlement lies in 10000s, its window another 30
+# years on), so that no date a cell accepts falls off.
 _TABLE_START = -12 * 170  # 1800-01
-_TABLE_MONTHS = 12 * 500  # to 2299-12
+_TABLE_MONTHS = 12 * (10100 - 1800)  # to 10099-12
 _MONTH_START = np.arange(_TABLE_START, _TABLE_START + _TABLE_MONTHS + 1).astype(_M).astype(
     _D).astype(np.int64)
 _MONTH_DAYS = np.diff(_MONTH_START)

@@ -23,8 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import as_date, as_float, as_text, broadcast, scalar_or_array
+from ._inputs import as_date, as_text, broadcast, scalar_or_array
 from .dates import (
+    FIRST_DAY,
+    LAST_DAY,
     add_months,
     business_calendar,
     first_business_day,
@@ -317,9 +319,20 @@ def delivery_month(contract: Any, maturity: Any = None) -> np.datetime64:
     return resolve_contract(contract, maturity).delivery_month
 
 
+def _business_month(c: Contract) -> np.datetime64:
+    """The delivery month, where the business-day calendar covers it (else an error naming
+    the contract, not a date the user never typed)."""
+    month = c.delivery_month
+    if not FIRST_DAY.astype(_M) <= month < LAST_DAY.astype(_M):
+        raise InputError("contract", str(c), f"delivers in {month}, outside the SIFMA holiday "
+                         f"table ({FIRST_DAY.astype(_M)} to {LAST_DAY.astype(_M)})")
+    return month
+
+
 def first_delivery_day(contract: Any, maturity: Any = None) -> np.datetime64:
     """First business day of the delivery month."""
-    return first_business_day(delivery_month(contract, maturity).astype(_D))[()]
+    c = resolve_contract(contract, maturity)
+    return first_business_day(_business_month(c).astype(_D))[()]
 
 
 def last_delivery_day(contract: Any, maturity: Any = None) -> np.datetime64:
@@ -330,7 +343,7 @@ def last_delivery_day(contract: Any, maturity: Any = None) -> np.datetime64:
     '2025-01-06'
     """
     c = resolve_contract(contract, maturity)
-    return _LAST_DELIVERY[c.spec.last_delivery](c.delivery_month)[()]
+    return _LAST_DELIVERY[c.spec.last_delivery](_business_month(c))[()]
 
 
 def last_trading_day(contract: Any, maturity: Any = None) -> np.datetime64:
@@ -341,7 +354,7 @@ def last_trading_day(contract: Any, maturity: Any = None) -> np.datetime64:
     '2024-12-19'
     """
     c = resolve_contract(contract, maturity)
-    last = last_business_day(c.delivery_month.astype(_D))
+    last = last_business_day(_business_month(c).astype(_D))
     return np.busday_offset(last, c.spec.last_trade.value, busdaycal=business_calendar())[()]
 
 
@@ -423,7 +436,9 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
     >>> conversion_factor([1.5, 3.75], ["2010-10-31", "2018-11-15"], ["TUZ8", "TYZ8"]).tolist()
     [0.9229, 0.8357]
     """
-    c = as_float(coupon, "coupon", nonnegative=True) / 100.0
+    from .bonds import as_coupon  # noqa: PLC0415 - bonds is the home of coupon arithmetic
+
+    c = as_coupon(coupon) / 100.0
     m = as_date(maturity, "maturity")
     if isinstance(contract, str | Contract) or np.ndim(contract) == 0:
         c, m = broadcast(c, m, names=["coupon", "maturity"])

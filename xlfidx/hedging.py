@@ -86,6 +86,11 @@ def hedge_contracts(position_dv01: Any, futures_dv01: Any) -> Any:
         return scalar_or_array(pos / fut, position_dv01, futures_dv01)
 
 
+# One contract's DV01: about $20 (2-year note) to $300 (ultra bond); outside this range the
+# ratio of two of them is no spread CME lists, and their quotient could overflow.
+_CONTRACT_DV01_RANGE = (1e-3, 1e6)
+
+
 def _parse_menu(menu: Any) -> np.ndarray:
     """A menu of leg ratios as an (n, 2) int array: ``"4:5"`` / ``"4/5"`` texts or pairs."""
     if isinstance(menu, str):
@@ -154,9 +159,10 @@ def ics_ratio(
     >>> ics_ratio(72.70, 60.89, ["4:5", "7:8", "9:10"])
     (4, 5)
     """
-    b = as_float(tba_dv01, "tba_dv01", positive=True, what="a DV01 in dollars per basis point")
-    t = as_float(treasury_dv01, "treasury_dv01", positive=True,
-                 what="a DV01 in dollars per basis point")
+    b = as_float(tba_dv01, "tba_dv01", positive=True, bounds=_CONTRACT_DV01_RANGE,
+                 what="a DV01 in dollars per basis point per contract")
+    t = as_float(treasury_dv01, "treasury_dv01", positive=True, bounds=_CONTRACT_DV01_RANGE,
+                 what="a DV01 in dollars per basis point per contract")
     b, t = broadcast(b, t, names=["tba_dv01", "treasury_dv01"])
     step = float(as_float(dv01_step, "dv01_step", nonnegative=True))
     if menu is None:
@@ -339,10 +345,30 @@ def _weights_core(d_mbs: np.ndarray, d_fut: np.ndarray, trend: np.ndarray | None
     return np.column_stack([w_mbs, w_fut])
 
 
+# Magnitudes the closed form handles without overflow: the basis weight D_mbs/(D_mbs + D_j)
+# and its inverse stay normal floats, and (μ − c_j)/λ stays finite. Real durations are a few
+# days to 30 years, trends about ±2 EWMAC units, the backtest's tilts 0 to 10 and λ 0.25.
+_DURATION_RANGE = (1e-6, 1e3)  # years
+_TREND_RANGE = (-1e6, 1e6)  # EWMAC units
+_TILT_RANGE = (0.0, 1e6)  # years per unit of trend
+_SMOOTHING_RANGE = (1e-6, 1e6)  # years
+
+
+def _durations(value: Any, name: str, allow_missing: bool) -> np.ndarray:
+    return as_float(value, name, positive=True, allow_missing=allow_missing,
+                    what="a duration in years", bounds=_DURATION_RANGE)
+
+
+def _trend(value: Any) -> np.ndarray:
+    return as_float(value, "trend", allow_missing=True, what="a trend (EWMAC) value",
+                    bounds=_TREND_RANGE)
+
+
 def _check_tilt_smoothing(trend_tilt: Any, smoothing: Any) -> tuple[np.ndarray, float]:
-    tilt = as_float(trend_tilt, "trend_tilt", nonnegative=True,
+    tilt = as_float(trend_tilt, "trend_tilt", nonnegative=True, bounds=_TILT_RANGE,
                     what="a non-negative number (years of duration mismatch per unit of trend)")
-    lam = as_float(smoothing, "smoothing", positive=True, what="a positive number of years")
+    lam = as_float(smoothing, "smoothing", positive=True, bounds=_SMOOTHING_RANGE,
+                   what="a positive number of years")
     if lam.ndim != 0:
         raise InputError("smoothing", smoothing, "must be a single number")
     return tilt, float(lam)
@@ -392,12 +418,11 @@ def hedge_weights(
     >>> w.round(4).tolist()   # the falling UXY takes the hedge
     [0.6538, 0.0, 0.0, 0.0, 0.3462, 0.0, 0.0]
     """
-    dm = as_float(mbs_duration, "mbs_duration", positive=True, what="a duration in years")
+    dm = _durations(mbs_duration, "mbs_duration", allow_missing=False)
     if dm.size != 1:
         raise InputError("mbs_duration", mbs_duration,
                          "must be a single duration; use hedge_weights_history for a history")
-    df = as_float(futures_durations, "futures_durations", positive=True, allow_missing=True,
-                  what="a duration in years").reshape(1, -1)
+    df = _durations(futures_durations, "futures_durations", allow_missing=True).reshape(1, -1)
     if df.size == 0:
         raise InputError("futures_durations", futures_durations, "is empty; give one duration per contract")
     if np.isnan(df).all():
@@ -408,52 +433,11 @@ def hedge_weights(
         raise InputError("trend_tilt", trend_tilt, "must be a single number")
     tr = None
     if trend is not None:
-        tr = as_float(trend, "trend", allow_missing=True, what="a trend (EWMAC) value").reshape(1, -1)
+        tr = _trend(trend).reshape(1, -1)
         if tr.shape != df.shape:
             raise InputError("trend", trend, f"has {tr.size} values for {df.shape[1]} futures durations")
-    return _weights_one(float(dm.reshape(-1)[0]), df[0], None if tr is None else tr[0],
-                        float(tilt.reshape(-1)[0]), lam)
-
-
-def _weights_one(d_mbs: float, d_fut: np.ndarray, trend: np.ndarray | None, tilt: float,
-                 lam: float) -> np.ndarray:
-    """One day of :func:`_weights_core` in plain Python floats: a few microseconds for k ≈ 6,
-    where numpy's per-call overhead on tiny arrays would cost a millisecond. Same arithmetic,
-    so it agrees with the history form to rounding (tested to 1e-14)."""
-    d = d_fut.tolist()
-    tr = [0.0] * len(d) if trend is None else [x if x == x else 0.0 for x in trend.tolist()]
-    rows = []  # (cost, index, m) for listed contracts
-    for j, dj in enumerate(d):
-        if dj == dj:
-            cost = abs(dj - d_mbs)
-            if trend is not None:
-                cost = cost + tilt * tr[j]
-            rows.append((cost, j, d_mbs / (d_mbs + dj)))
-    rows.sort(key=lambda r: r[0])  # stable, as numpy's
-    s1 = s2 = 0.0
-    n_support = 0
-    mus = []
-    for cost, _, m in rows:
-        inv_m = 1.0 / m
-        s1 += inv_m
-        s2 += cost * inv_m
-        mu_s = (lam + s2) / s1
-        mus.append(mu_s)
-        if cost < mu_s:
-            n_support += 1
-    mu = mus[max(n_support - 1, 0)]
-    pi = [0.0] * len(d)
-    for cost, j, m in rows:
-        pi[j] = max(0.0, (mu - cost) * (1.0 / m) / lam)
-    total = sum(pi)
-    out = np.zeros(len(d) + 1)
-    hedge_dur = 0.0
-    for _, j, m in sorted(rows, key=lambda r: r[1]):  # index order, as the history form sums
-        w = pi[j] / total * m
-        out[1 + j] = w
-        hedge_dur += w * d[j]
-    out[0] = hedge_dur / d_mbs
-    return out
+    # one day of the history: the same code computes both
+    return _weights_core(dm.reshape(1), df, tr, tilt.reshape(1), np.full(1, lam))[0]
 
 
 def hedge_weights_history(
@@ -480,14 +464,12 @@ def hedge_weights_history(
     array([[0.4565, 0.    , 0.5435, 0.    ],
            [0.5367, 0.    , 0.0316, 0.4316]])
     """
-    dm = as_float(mbs_duration, "mbs_duration", positive=True, allow_missing=True,
-                  what="a duration in years")
+    dm = _durations(mbs_duration, "mbs_duration", allow_missing=True)
     if dm.ndim == 0 or (dm.ndim == 2 and 1 in dm.shape):
         dm = dm.reshape(-1)  # one day, or a column/row range from a sheet
     if dm.ndim != 1:
         raise InputError("mbs_duration", f"shape {dm.shape}", "must be one duration per day")
-    df = as_float(futures_durations, "futures_durations", positive=True, allow_missing=True,
-                  what="a duration in years")
+    df = _durations(futures_durations, "futures_durations", allow_missing=True)
     if df.ndim == 1:
         df = df.reshape(-1, 1)
     if df.ndim != 2:
@@ -505,7 +487,7 @@ def hedge_weights_history(
         raise InputError("trend_tilt", f"{tilt.size} values", f"do not match the {dm.shape[0]} days")
     tr = None
     if trend is not None:
-        tr = as_float(trend, "trend", allow_missing=True, what="a trend (EWMAC) value")
+        tr = _trend(trend)
         if tr.ndim == 1:
             tr = tr.reshape(-1, 1)
         if tr.shape != df.shape:

@@ -66,13 +66,19 @@ def parse_32nds(value: Any, name: str = "price") -> Any:
     return scalar_or_array(out, value)
 
 
+# Points per 100 face: bonds and futures trade near 100; a million points is a typo (or a
+# notional in the price column), and 32nds of larger numbers overflow a 64-bit count.
+_MAX_PRICE = 1e6
+
+
 def as_price(value: Any, name: str = "price", *, positive: bool = True) -> np.ndarray:
     """A price argument as a float array: decimals, or text in 32nds; positive by default."""
+    bounds = (0.0 if positive else -_MAX_PRICE, _MAX_PRICE)
     arr = np.asarray(value) if not isinstance(value, str) else None
     if arr is not None and arr.dtype.kind in "fiu":
-        return as_float(arr, name, positive=positive, what="a price")
+        return as_float(arr, name, positive=positive, what="a price", bounds=bounds)
     parsed = np.asarray(parse_32nds(value, name), dtype=np.float64)
-    return as_float(parsed, name, positive=positive, what="a price")
+    return as_float(parsed, name, positive=positive, what="a price", bounds=bounds)
 
 
 def format_32nds(price: Any, eighths: bool = True) -> Any:

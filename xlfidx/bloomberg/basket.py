@@ -22,6 +22,7 @@ from zipfile import BadZipFile
 
 import numpy as np
 
+from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
@@ -87,9 +88,7 @@ def read_basket_export(path: str | Path):
     """
     import pandas as pd  # noqa: PLC0415
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("path", str(path), "does not exist")
+    path = check_workbook(path, "path")
     require_filled(path, "FILE", ("future", "bonds"))
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,

@@ -27,6 +27,7 @@ from zipfile import BadZipFile
 import numpy as np
 import pandas as pd
 
+from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from ..fedfunds import MONTH_CODES, compare_fed_paths, fed_path, fed_path_by_month, fomc_meetings
@@ -250,9 +251,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     >>> x.dates, x.spot_rate("2025-04-30"), x.chain("2025-04-30")["ticker"].iloc[0]
     (['2025-04-30', '2025-03-31'], 4.33, 'FFK5 Comdty')
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("path", str(path), "does not exist")
+    path = check_workbook(path, "path")
     require_filled(path, "FILE")
     try:
         # keep Bloomberg's "#N/A N/A" as text so a bad cell is reported with what it held

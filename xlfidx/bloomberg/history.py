@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlfidx._files import check_workbook
 from xlfidx._inputs import is_missing
 from xlfidx.bloomberg.formulas import require_filled
 from xlfidx.errors import InputError
@@ -297,9 +298,7 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     """
     from python_calamine import CalamineWorkbook  # noqa: PLC0415 - deferred: only the backtest needs it
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("WORKBOOK", str(path), "does not exist")
+    path = check_workbook(path, "WORKBOOK")
     require_filled(path, "WORKBOOK", (mbs_sheet, futures_sheet))
     try:
         book = CalamineWorkbook.from_path(str(path))

@@ -24,9 +24,13 @@ SHOWN = {  # summary column -> (printed header, format)
 
 
 def _tilts(tokens: list[str]) -> list[float]:
-    """Numbers, or ``start:stop:step`` ranges (stop included): ``0:10:0.5`` is the default grid."""
-    import numpy as np
+    """Numbers, or ``start:stop:step`` ranges (stop included): ``0:10:0.5`` is the default grid.
 
+    The count is checked before a range is built, so ``0:1e9:1`` is refused at once.
+    """
+    import math
+
+    from xlfidx.backtest import MAX_TILTS
     from xlfidx.errors import InputError
 
     out: list[float] = []
@@ -36,15 +40,27 @@ def _tilts(tokens: list[str]) -> list[float]:
             if not part:
                 continue
             try:
-                if ":" in part:
-                    a, b, step = (float(x) for x in part.split(":"))
-                    if step <= 0 or b < a:
-                        raise ValueError
-                    out += list(np.round(np.arange(a, b + step / 2, step), 10))
-                else:
-                    out.append(float(part))
+                numbers = [float(x) for x in part.split(":")]
             except ValueError:
-                raise InputError("--tilts", part, "must be a number or start:stop:step with step > 0") from None
+                numbers = []
+            if len(numbers) == 1:
+                out.append(numbers[0])
+                continue
+            if len(numbers) != 3 or not all(map(math.isfinite, numbers)) \
+                    or numbers[2] <= 0 or numbers[1] < numbers[0]:
+                raise InputError("--tilts", part, "must be a number or start:stop:step with "
+                                 "step > 0 and stop >= start")
+            a, b, step = numbers
+            steps = (b - a) / step  # inf for 0:1e300:1e-300
+            if not steps + 1 <= MAX_TILTS - len(out) + 1e-9:
+                count = f"{steps + 1:,.0f}" if math.isfinite(steps) else "too many"
+                raise InputError("--tilts", part, f"gives {count} tilts; a run takes at most "
+                                 f"{MAX_TILTS} (e.g. 0:10:0.05)")
+            n = math.floor(steps + 0.5) + 1  # stop included, to rounding
+            out += [round(a + i * step, 10) for i in range(n)]
+    if len(out) > MAX_TILTS:
+        raise InputError("--tilts", f"{len(out)} values", f"are too many; a run takes at most "
+                         f"{MAX_TILTS} tilts")
     return out
 
 
@@ -108,23 +124,26 @@ def format_summary(summary, columns=SHOWN) -> str:
 
 def run(args: argparse.Namespace) -> int:
     import warnings
-    from pathlib import Path
 
+    from xlfidx._files import check_output_dir, check_output_file, check_workbook
     from xlfidx.backtest import BacktestConfig, run_backtest
     from xlfidx.bloomberg.history import read_history
     from xlfidx.samples import sample_path
     from xlfidx.samples.mbs_history import FILENAME
 
-    path = Path(args.workbook) if args.workbook else sample_path(FILENAME)
-    out = Path(args.out)
+    path = check_workbook(args.workbook, "WORKBOOK") if args.workbook else sample_path(FILENAME)
+    out = check_output_dir(args.out, "--out")
+    if not args.no_workbook:
+        check_output_file(out / path.name, "--out")
+    tilts = tuple(_tilts(args.tilts)) if args.tilts else None
     t0 = time.perf_counter()
     print(f"  reading {path} ...", file=sys.stderr, flush=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the skipped contracts are printed from history.notes
         history = read_history(path, args.mbs_sheet, args.futures_sheet)
     kwargs = {}
-    if args.tilts:
-        kwargs["tilts"] = tuple(_tilts(args.tilts))
+    if tilts:
+        kwargs["tilts"] = tilts
     if args.cost is not None:
         kwargs["cost_bp"] = args.cost
     config = BacktestConfig(**kwargs)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+from xlfidx.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,23 +48,35 @@ def _say(message: str) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from xlfidx._files import check_output_dir  # noqa: PLC0415
     from xlfidx.excel.build import build_all  # noqa: PLC0415
 
+    if args.out:
+        check_output_dir(args.out, "--out")
+    if args.data and not os.path.isdir(args.data):
+        raise InputError("--data", args.data, "is not a folder; give the folder of the samples")
     for path in build_all(args.out, args.data, args.names or None, progress=_say):
         print(path)
     return 0
 
 
 def run_refresh(args: argparse.Namespace) -> int:
+    from xlfidx._files import check_output_file, check_workbook  # noqa: PLC0415
     from xlfidx.excel.refresh import refresh_file  # noqa: PLC0415
 
+    check_output_file(check_workbook(args.workbook, "WORKBOOK"), "WORKBOOK")  # refreshed in place
     print(f"{args.workbook}: {refresh_file(args.workbook, _say)}")
     return 0
 
 
 def run_calc(args: argparse.Namespace) -> int:
+    from xlfidx._files import check_output_file, check_workbook  # noqa: PLC0415
     from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
 
+    book = check_workbook(args.workbook, "WORKBOOK")
+    # the copy keeps the book's format, so it keeps its extension (Excel refuses a .xlsm as .xlsx)
+    check_output_file(args.out or book, "--out" if args.out else "WORKBOOK", [book.suffix],
+                      "the extension of WORKBOOK")
     result = calc_workbook(args.workbook, args.out)
     errors = result.errors()
     print(f"{args.out or args.workbook}: {len(result.formulas)} formulas, {len(result.values)} cells "

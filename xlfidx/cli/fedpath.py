@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-import pandas as pd
-
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")  # what matplotlib writes without extras
 MISFIT_BP = 5.0  # a month without a meeting further than this from the path: meetings missing?
 
 
@@ -28,11 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--announcement-day", default="new", choices=["new", "old"],
                    help="the announcement day counts at the new rate (CME, default) or the old one")
     p.add_argument("--probs", action="store_true", help="also print the FedWatch target-range table")
-    p.add_argument("--plot", metavar="PNG", help="write a chart of the curve and the step path")
+    p.add_argument("--plot", metavar="PNG", help="write a chart of the curve and the step path "
+                   f"({', '.join(PLOT_SUFFIXES)})")
     p.set_defaults(func=run)
 
 
-def _path_table(df: pd.DataFrame) -> str:
+def _path_table(df: pd.DataFrame) -> str:  # noqa: F821 - pandas is imported on use
+    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
+    import pandas as pd  # noqa: PLC0415
+
     def pct(v: float) -> str:
         return "" if np.isnan(v) else f"{v:.1f}"
 
@@ -59,11 +61,16 @@ def _path_table(df: pd.DataFrame) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
+
+    from xlfidx._files import check_output_file, check_workbook  # noqa: PLC0415
     from xlfidx.bloomberg.fedfutures import read_fedfutures_export  # noqa: PLC0415
     from xlfidx.fedfunds import compare_fed_paths, fed_funds_curve, fed_probabilities  # noqa: PLC0415
     from xlfidx.samples import sample_path  # noqa: PLC0415
 
-    path = args.file or sample_path("fedfutures_sample.xlsx")
+    path = check_workbook(args.file, "FILE") if args.file else sample_path("fedfutures_sample.xlsx")
+    if args.plot:
+        check_output_file(args.plot, "--plot", PLOT_SUFFIXES)
     export = read_fedfutures_export(path)
     for problem in export.problems:
         print(f"warning: {problem}", file=sys.stderr)

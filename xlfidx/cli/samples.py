@@ -17,10 +17,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
+    from xlfidx._files import check_output_dir
     from xlfidx.samples import write_all
 
-    for path in write_all(Path(args.dir) if args.dir else None):
+    for path in write_all(check_output_dir(args.dir, "--dir") if args.dir else None):
         print(f"wrote {path}")
     return 0

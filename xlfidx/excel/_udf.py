@@ -378,7 +378,9 @@ def evaluate(
         if len(out_arr) == 1 and len(good) > 1:
             out_arr = out_arr * len(good)
         for j, i in enumerate(good):
-            results[i] = out_arr[j]
+            v = out_arr[j]
+            results[i] = v if type(v) is not float or math.isfinite(v) else \
+                _not_finite_text(names, converted, i, n)
     except XlfidxError as exc:
         if len(good) == 1 or getattr(exc, "index", None) is None and not _any_array(converted, n):
             if layout.kind == "scalar":
@@ -393,6 +395,29 @@ def evaluate(
                 except Exception as row_exc:  # noqa: BLE001 - the row shows the error text
                     results[i] = error_text(row_exc)
     return shape_output(results, layout)
+
+
+def _not_finite_text(names: Sequence[str], converted: Sequence[Any], i: int, n: int) -> str:
+    """``#NUM!`` for a row whose result overflowed (as Excel's own arithmetic shows it), naming
+    the input of the most extreme magnitude: 1e308 or 1e-308 is almost always a typo."""
+    best: tuple[float, str, float] | None = None
+    for name, c in zip(names, converted, strict=True):
+        v = _item(c, i, n)
+        if getattr(v, "ndim", 0) != 0 or getattr(getattr(v, "dtype", None), "kind", "f") not in "fiu":
+            continue
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            continue
+        if x != 0.0 and math.isfinite(x):
+            score = abs(math.log10(abs(x)))
+            if best is None or score > best[0]:
+                best = (score, name, x)
+    if best is None:
+        return NOT_FINITE
+    _, name, x = best
+    size = "large" if abs(x) >= 1.0 else "small"
+    return f"#NUM! {name} = {x!r} is too {size} in magnitude; the result is not a finite number"
 
 
 def _any_array(converted: Sequence[Any], n: int) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xlfidx._files import replace_atomically
+from xlfidx._files import check_workbook, replace_atomically
 from xlfidx.errors import InputError
 
 __all__ = ["SHEET", "SUMMARY_HEADERS", "write_backtest_sheet"]
@@ -89,9 +89,7 @@ def write_backtest_sheet(workbook_path: str | Path, result: Any, charts: Mapping
     from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
-    src = Path(workbook_path)
-    if not src.is_file():
-        raise InputError("WORKBOOK", str(src), "does not exist")
+    src = check_workbook(workbook_path, "WORKBOOK")
     dst = Path(out_path) if out_path is not None else src
     keep_vba = src.suffix.lower() == ".xlsm"
     try:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlfidx._files import check_workbook
 from xlfidx.errors import InputError
 
 __all__ = ["CalcResult", "calc_workbook", "evaluate_formulas", "formula_cells", "register_udfs",
@@ -176,21 +178,91 @@ def _cells_of(ref: str) -> list[list[str]]:
 
 def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None) -> CalcResult:
     """Evaluate every formula of the workbook at ``path``; nothing is written."""
-    import formulas  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("WORKBOOK", str(path), "does not exist")
+    path = check_workbook(path, "WORKBOOK")
     cells = formula_cells(path) if cells is None else cells
     if not cells:
         return CalcResult({}, [])
+    with zipfile.ZipFile(path) as zf:
+        sheets = list(_sheet_paths(zf))
+    quoted = [name for name in sheets if "'" in name]
+    if not quoted and not _UNSAFE_BOOK.search(path.name):
+        return _evaluate(path, cells)
+    # The formulas engine reads neither an apostrophe in a sheet name ('Bob''s basis'!A1) nor
+    # brackets in a file name (book[1].xlsx looks like an external-book reference): evaluate
+    # a scratch copy whose names it can read, and give the results their real names back.
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    taken = {name.upper() for name in sheets}
+    aliases: dict[str, str] = {}
+    for name in quoted:
+        i = len(aliases) + 1
+        while f"XLFIDX_SHEET_{i}" in taken:
+            i += 1
+        aliases[name] = f"XLFIDX_SHEET_{i}"
+        taken.add(aliases[name])
+    with tempfile.TemporaryDirectory(prefix="xlfidx-calc-") as tmp:
+        scratch = Path(tmp) / f"book{path.suffix.lower()}"
+        if aliases:
+            scratch = scratch.with_suffix(".xlsx")
+            _copy_with_sheet_aliases(path, scratch, aliases)
+        else:
+            shutil.copyfile(path, scratch)
+        renamed = [FormulaCell(aliases.get(c.sheet, c.sheet), c.ref, _alias_refs(c.formula, aliases),
+                               c.array_ref) for c in cells]
+        result = _evaluate(scratch, renamed)
+    back = {alias: name for name, alias in aliases.items()}
+    values = {(back.get(sheet, sheet), ref): v for (sheet, ref), v in result.values.items()}
+    return CalcResult(values, cells, list(result.overflow))
+
+
+# characters of a file name that the engine's reference syntax cannot hold ('[book]Sheet'!A1)
+_UNSAFE_BOOK = re.compile(r"[\[\]']")
+
+
+def _alias_refs(formula: str, aliases: dict[str, str]) -> str:
+    """``'Bob''s basis'!A1`` -> ``XLFIDX_SHEET_1!A1`` for every aliased sheet (any case)."""
+    for name, alias in aliases.items():
+        quoted = "'" + name.replace("'", "''") + "'!"
+        formula = re.sub(re.escape(quoted), alias + "!", formula, flags=re.IGNORECASE)
+    return formula
+
+
+def _copy_with_sheet_aliases(path: Path, scratch: Path, aliases: dict[str, str]) -> None:
+    """A copy of the book for the engine only: sheets renamed, references rewritten."""
+    import openpyxl  # noqa: PLC0415
+    from openpyxl.worksheet.formula import ArrayFormula  # noqa: PLC0415
+
+    wb = openpyxl.load_workbook(path, keep_links=False)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, ArrayFormula):
+                    v.text = _alias_refs(v.text, aliases)
+                elif isinstance(v, str) and v.startswith("="):
+                    cell.value = _alias_refs(v, aliases)
+        for dn in ws.defined_names.values():
+            dn.attr_text = _alias_refs(dn.attr_text or "", aliases)
+    for dn in wb.defined_names.values():
+        dn.attr_text = _alias_refs(dn.attr_text or "", aliases)
+    for ws in wb.worksheets:
+        if ws.title in aliases:
+            ws.title = aliases[ws.title]
+    wb.save(scratch)
+
+
+def _evaluate(path: Path, cells: list[FormulaCell]) -> CalcResult:
+    import formulas  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
     register_udfs()
     book = path.name
     targets = [f"'[{book}]{c.sheet}'!{c.array_ref or c.ref}" for c in cells]
     _overflow.clear()
-    # formulas finds the book of a reference relative to the working directory
-    with contextlib.chdir(path.resolve().parent):
+    # formulas finds the book of a reference relative to the working directory; its progress
+    # bars (tqdm, which reads TQDM_DISABLE) would fill the terminal of `xlfidx calc`
+    with contextlib.chdir(path.resolve().parent), _env("TQDM_DISABLE", "1"):
         model = formulas.ExcelModel().from_ranges(*targets).finish()
         solution = model.calculate()
     by_key = {k.upper(): v for k, v in solution.items()}
@@ -204,6 +276,19 @@ def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None) 
                 v = grid[i, j] if i < grid.shape[0] and j < grid.shape[1] else grid[0, 0]
                 values[(c.sheet, ref)] = _cached(v)
     return CalcResult(values, cells, list(_overflow))
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
 
 
 def _cached(v: Any) -> Any:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from xlfidx._files import check_workbook
 from xlfidx.errors import InputError, XlfidxError
 
 __all__ = ["FileTarget", "ExcelTarget", "refresh", "refresh_file", "run_main", "read_settings"]
@@ -64,9 +65,7 @@ class FileTarget:
     """A workbook file, refreshed with openpyxl and the headless calculator."""
 
     def __init__(self, path: str | Path, status: Callable[[str], None] | None = None):
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise InputError("WORKBOOK", str(self.path), "does not exist")
+        self.path = check_workbook(path, "WORKBOOK")
         self._status = status or (lambda message: None)
 
     def status(self, message: str) -> None:
