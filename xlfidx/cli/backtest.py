@@ -128,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
     if args.cost is not None:
         kwargs["cost_bp"] = args.cost
     config = BacktestConfig(**kwargs)
-    result = run_backtest(history.mbs, history.futures, config, progress=_progress("backtest"))
+    result = run_backtest(history.mbs, history.futures, config, progress=_progress("backtest"),
+                          notes=history.notes)
     label = "SYNTHETIC sample data" if history.synthetic else ""
 
     mbs = history.mbs
@@ -146,11 +147,10 @@ def run(args: argparse.Namespace) -> int:
         print(format_summary(h))
         wf = result.walk_forward
         print("tilt chosen per year: " + ", ".join(f"{y} {t:g}" for y, t in wf["tilt"].items()))
-    notes = history.notes + [n for n in result.notes if n not in history.notes]
-    if notes:
+    if result.notes:
         print()
         print("Data notes:")
-        for note in notes:
+        for note in result.notes:
             print(f"  {note}")
 
     print(f"  charts ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
