@@ -379,7 +379,7 @@ def test_a_dict_of_contract_frames_is_accepted():
 # docs and the shipped sample
 
 
-@pytest.mark.parametrize("name", ["backtest", "trend", "bloomberg.history"])
+@pytest.mark.parametrize("name", ["backtest", "trend", "bloomberg.history", "backtest_plot"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"xlfidx.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

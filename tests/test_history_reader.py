@@ -230,6 +230,36 @@ def test_a_contract_gap_is_not_filled_and_names_the_contract(tmp_path):
            "so not filled; no strategy holds TY over it" in h.notes
 
 
+def _readme(lines):
+    def edit(wb):
+        ws = wb.create_sheet("README", 0)
+        for line in lines:
+            ws.append([line])
+    return edit
+
+
+def test_synthetic_only_when_the_readme_says_so_and_the_numbers_are_its_own(tmp_path):
+    from xlfidx.bloomberg.history import SYNTHETIC_LABEL, year_digests
+
+    data = _data()
+    mine = year_digests(data["days"], data["mbs"]["LUMSTRUU"])
+    theirs = year_digests(data["days"], data["mbs"]["LUMSTRUU"] * 1.01)  # other numbers, same dates
+    cases = {
+        "no readme": (None, False),
+        "readme without the word": (["Bloomberg export, pulled 2024-12-31"], False),
+        "readme, no digests": (["SYNTHETIC DATA - NOT MARKET DATA"], True),
+        "readme, its numbers": (["SYNTHETIC DATA", f"check digest LUMSTRUU PX_LAST {mine}"], True),
+        "readme, data pasted over": (["SYNTHETIC DATA", f"check digest LUMSTRUU PX_LAST {theirs}"], False),
+    }
+    for name, (lines, synthetic) in cases.items():
+        path = write_bdh(tmp_path / f"{name}.xlsx", data, _readme(lines) if lines else None)
+        h = read_history(path)
+        assert h.synthetic is synthetic, name
+        assert h.label == (SYNTHETIC_LABEL if synthetic else ""), name
+        pasted = [n for n in h.notes if "describes SYNTHETIC sample data" in n]
+        assert len(pasted) == (name == "readme, data pasted over"), name
+
+
 # the acceptance case: eleven years of blank LUMSTRUU in the sample, written by its own writer
 BLANK_TO = dt.date(2015, 12, 31)
 

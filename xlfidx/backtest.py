@@ -60,12 +60,14 @@ __all__ = [
     "BacktestConfig",
     "BacktestResult",
     "DEFAULT_TILTS",
+    "backtest_title",
     "run_backtest",
     "performance",
     "prepare_inputs",
 ]
 
 PRICE, DURATION, CONVEXITY = "PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL"
+TITLE = "MBS trend-convexity backtest"
 DEFAULT_TILTS: tuple[float, ...] = tuple(float(x) for x in np.round(np.linspace(0.0, 10.0, 21), 6))
 CLASSIC = "adaptive"
 WALK_FORWARD = "walk-forward"
@@ -152,6 +154,20 @@ class BacktestResult:
     config: BacktestConfig
     contracts: list[str]
     notes: list[str] = field(default_factory=list)
+
+
+def backtest_title(label: str = "") -> str:
+    """The heading of a backtest's printout and Backtest sheet; ``label`` comes from the data.
+
+    ``label`` is ``History.label``: "SYNTHETIC sample data, not market data" for the shipped
+    sample, empty for a user's book.
+
+    >>> backtest_title("SYNTHETIC sample data, not market data")
+    'MBS trend-convexity backtest -- SYNTHETIC sample data, not market data'
+    >>> backtest_title()
+    'MBS trend-convexity backtest'
+    """
+    return f"{TITLE} -- {label}" if label else TITLE
 
 
 # ---------------------------------------------------------------------------------------------

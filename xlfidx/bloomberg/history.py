@@ -25,6 +25,13 @@ note; the rest of the run goes on. A missing sheet, a missing MBS series, a cell
 that is not a date, or text where a number belongs raise :class:`~xlfidx.errors.InputError`
 naming the sheet, cell and value.
 
+Synthetic data: a book is SYNTHETIC when its ``README`` (or ``notes``) sheet says so in its
+first rows *and* its numbers are the ones that sheet describes. The sample writer
+(:mod:`xlfidx.samples.mbs_history`) lists a short digest of each year of each series on that
+sheet (``check digest LUMSTRUU PX_LAST 2004:1a2b3c4d ...``, see :func:`year_digests`); a book
+whose histories no longer hold any of those years (a user's export pasted over the sample) is
+read as the user's data, never labelled SYNTHETIC, and a note says why.
+
 The workbook is read with ``python-calamine`` (a Rust xlsx reader): a 20-year history of nine
 blocks reads in about 0.25 s, where openpyxl takes over 2 s.
 """
@@ -32,6 +39,7 @@ blocks reads in about 0.25 s, where openpyxl takes over 2 s.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 import warnings
 from pathlib import Path
@@ -53,6 +61,7 @@ __all__ = [
     "HistoryWarning",
     "read_history",
     "parse_rows",
+    "year_digests",
 ]
 
 CONTRACTS: tuple[str, ...] = ("TU", "FV", "TY", "UXY", "US", "WN")
@@ -62,6 +71,8 @@ MBS_SERIES: tuple[str, ...] = ("LUMSTRUU", "LUMSMD", "LUMSOAS")
 # Longest run of missing rows (the export's business days) filled with the previous value: a
 # missed print or a run of holidays. Anything longer is missing data, not a quiet market.
 MAX_FILL_DAYS = 5
+SYNTHETIC_LABEL = "SYNTHETIC sample data, not market data"
+DIGEST_PREFIX = "check digest "
 # what a long run of missing data in each series means for the backtest
 _CONSEQUENCE = {"LUMSTRUU": "no strategy earns returns", "LUMSMD": "no strategy earns returns",
                 "LUMSOAS": "not used by the strategies", PRICE: "no strategy holds {c}",
@@ -107,7 +118,9 @@ class History(tuple):
       starts).
     - ``skipped``: contracts left out, with the reason.
     - ``gaps``: the :class:`Gap` records behind the notes.
-    - ``synthetic``: True when the workbook's ``README`` sheet says the data are SYNTHETIC.
+    - ``synthetic``: True when the workbook's ``README`` sheet says the data are SYNTHETIC and
+      they are the data it describes (see the module docstring); ``label`` is then
+      ``SYNTHETIC_LABEL`` for titles, else ``""``.
 
     It unpacks as a pair: ``mbs, futures = read_history(path)``.
     """
@@ -121,6 +134,10 @@ class History(tuple):
         self.synthetic = bool(synthetic)
         self.source = source
         return self
+
+    @property
+    def label(self) -> str:
+        return SYNTHETIC_LABEL if self.synthetic else ""
 
     @property
     def mbs(self) -> pd.DataFrame:
@@ -284,6 +301,50 @@ def parse_rows(rows: list[list[Any]], sheet: str) -> dict[tuple[str, str], pd.Se
     return out
 
 
+def year_digests(dates: Any, values: Any) -> str:
+    """A short digest of each calendar year's numbers of one series (missing values skipped).
+
+    The sample writer lists them on its README sheet; the reader compares them with what it
+    reads to tell the sample's numbers from a user's.
+
+    >>> year_digests(["2004-12-31", "2005-01-03"], [101.5, 101.75])
+    '2004:5c9cd066 2005:b4957060'
+    """
+    days = np.asarray(dates, dtype="datetime64[D]")
+    vals = np.asarray(values, dtype=float)
+    ok = np.isfinite(vals)
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    parts = []
+    for y in np.unique(years[ok]).tolist():
+        raw = vals[ok & (years == y)].astype("<f8").tobytes()
+        parts.append(f"{y}:{hashlib.blake2b(raw, digest_size=4).hexdigest()}")
+    return " ".join(parts)
+
+
+def _synthetic(book: Any, series: dict[tuple[str, str], pd.Series], notes: list[str]) -> bool:
+    """Whether the README sheet says SYNTHETIC and the histories hold the numbers it describes."""
+    readme = next((n for n in book.sheet_names if n.lower() in {"readme", "notes"}), None)
+    if readme is None:
+        return False
+    rows = book.get_sheet_by_name(readme).to_python()
+    if not any("SYNTHETIC" in str(v).upper() for row in rows[:3] for v in row):
+        return False
+    listed: set[str] = set()
+    for row in rows:
+        for v in row:
+            words = v[len(DIGEST_PREFIX):].split() if isinstance(v, str) and v.startswith(DIGEST_PREFIX) else []
+            listed.update(f"{words[0]} {words[1]} {t}" for t in words[2:])
+    if not listed:
+        return True  # nothing to check against: take the sheet at its word
+    for (name, field), s in series.items():
+        found = year_digests(s.index.to_numpy(), s.to_numpy()).split()
+        if any(f"{name} {field} {t}" in listed for t in found):
+            return True
+    notes.append(f"the {readme} sheet describes SYNTHETIC sample data, but none of the sample's "
+                 "numbers are in the histories: read as your data, not labelled SYNTHETIC")
+    return False
+
+
 def _sheet_rows(book: Any, sheet: str, path: Path) -> list[list[Any]]:
     names = list(book.sheet_names)
     match = next((n for n in names if n == sheet), None) or next(
@@ -381,16 +442,11 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
         raise InputError("WORKBOOK", str(path), f"is not a readable Excel workbook ({exc})") from None
 
     notes: list[str] = []
-    synthetic = False
-    readme = next((n for n in book.sheet_names if n.lower() in {"readme", "notes"}), None)
-    if readme is not None:
-        first = book.get_sheet_by_name(readme).to_python(nrows=3)
-        synthetic = any("SYNTHETIC" in str(v).upper() for row in first for v in row)
-
     series = parse_rows(_sheet_rows(book, mbs_sheet, path), mbs_sheet)
     if futures_sheet != mbs_sheet:
         more = parse_rows(_sheet_rows(book, futures_sheet, path), futures_sheet)
         series.update({k: v for k, v in more.items() if k not in series})
+    synthetic = _synthetic(book, series, notes)
 
     for name in ("LUMSTRUU", "LUMSMD"):
         if (name, PRICE) not in series:
