@@ -272,8 +272,7 @@ def test_other_layout_reads_and_prices_like_the_standard_one(tmp_path, standard,
     has_chain = variant.get("chain", True)
     assert x.ignored == ["sheet 'my trades': a ticker table that is not a chain (a chain has ticker, "
                          "px_last and last_tradeable_dt, and is named by its pricing date or has "
-                         "px_settle_last_dt)"] + (
-        [f"sheet 'history' column B ({LATEST}): sheet 'chain' has that date's chain"] if has_chain else [])
+                         "px_settle_last_dt)"]
     for date in (LATEST, EARLIER):
         for method in ("cme", "next"):
             pa, pb = _same_path(standard, x, date, method=method)

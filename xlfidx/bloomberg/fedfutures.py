@@ -107,7 +107,8 @@ class FedFuturesExport:
     ``implied rate %``, ``open interest``, ``problem``); ``spot`` is the effective rate
     (percent) by date and ``target`` the ``FDTR`` upper bound by date; ``meetings`` the meeting
     dates (``datetime64[D]``, sorted); ``problems`` every bad cell; ``sources`` where each
-    chain was read; ``ignored`` the sheets (or columns) not read, with why.
+    chain was read (a chain sheet before a history column of the same date); ``ignored`` the
+    sheets not read, with why.
     """
 
     path: Path
@@ -514,9 +515,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
         for day, (c, cells) in wide.items():
             k = str(day)
             if k in chain_recs:
-                ignored.append(f"sheet '{name}' column {_col_letter(c)} ({k}): {sources[k]} has that "
-                               "date's chain")
-                continue
+                continue  # the chain sheet of that date is read (``sources`` says so)
             records = [{"ticker": t, "price": (f"price on {k}", p),
                         "last": last_trade.get(t.strip(), _ABSENT)} for t, p in cells]
             chain_recs[k] = (name, day, records)
