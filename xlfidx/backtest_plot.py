@@ -8,8 +8,9 @@
   duration| of each contract's basis;
 - ``residual``: the residual duration of each basis over time (20-day average).
 
-``label`` (e.g. ``"SYNTHETIC sample data"``) is added to every title; the CLI passes it
-whenever the workbook says its data are synthetic.
+``label`` (``History.label``: "SYNTHETIC sample data, not market data" for the shipped sample,
+empty for a user's book) is added to every title. Titles state what is drawn and the fitted
+figures, never a conclusion the figures may not support.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHARTS", "plot_all", "plot_cumulative", "plot_frontier", "plot_convexity", "plot_residual"]
+__all__ = ["CHARTS", "convexity_fit", "convexity_title", "plot_all", "plot_cumulative", "plot_frontier",
+           "plot_convexity", "plot_residual"]
 
 CHARTS = ("cumulative", "frontier", "convexity", "residual")
 
@@ -105,6 +107,45 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
     return _save(fig, Path(path))
 
 
+def convexity_fit(convexity: Any) -> dict[str, float]:
+    """Least-squares line and correlation of average |residual duration| on average CTD convexity.
+
+    ``convexity`` is ``BacktestResult.convexity`` (one row per contract); contracts without
+    both figures are left out. Returns ``n``, ``slope`` (years per unit of convexity),
+    ``intercept`` (years) and ``corr``; NaN where fewer than 2 (3 for ``corr``) contracts.
+
+    >>> import pandas as pd
+    >>> cv = pd.DataFrame({"avg_ctd_convexity": [0.1, 0.5, 1.0], "avg_abs_resid_dur": [0.02, 0.03, 0.05]})
+    >>> {k: round(v, 4) for k, v in convexity_fit(cv).items()}
+    {'n': 3, 'slope': 0.0336, 'intercept': 0.0154, 'corr': 0.9921}
+    """
+    cv = convexity.dropna(subset=["avg_ctd_convexity", "avg_abs_resid_dur"])
+    x, y = cv["avg_ctd_convexity"].to_numpy(float), cv["avg_abs_resid_dur"].to_numpy(float)
+    out = {"n": len(cv), "slope": np.nan, "intercept": np.nan, "corr": np.nan}
+    if len(cv) >= 2 and np.ptp(x) > 0:
+        out["slope"], out["intercept"] = (float(v) for v in np.polyfit(x, y, 1))
+    if len(cv) >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+        out["corr"] = float(np.corrcoef(x, y)[0, 1])
+    return out
+
+
+def convexity_title(convexity: Any, label: str = "") -> str:
+    """The convexity chart's title: what is drawn and the fitted figures, no verdict.
+
+    >>> import pandas as pd
+    >>> cv = pd.DataFrame({"avg_ctd_convexity": [0.1, 0.5, 1.0], "avg_abs_resid_dur": [0.05, 0.03, 0.02]})
+    >>> print(convexity_title(cv))
+    Average |residual duration| of each duration-hedged basis vs average CTD convexity
+    least squares over 3 contracts: slope -0.0328 years per unit of convexity, correlation -0.97
+    """
+    fit = convexity_fit(convexity)
+    text = "Average |residual duration| of each duration-hedged basis vs average CTD convexity"
+    if np.isfinite(fit["slope"]):
+        text += (f"\nleast squares over {fit['n']} contracts: slope {fit['slope']:.4f} years per "
+                 "unit of convexity, correlation " + (f"{fit['corr']:.2f}" if np.isfinite(fit["corr"]) else "n/a"))
+    return _title(text, label)
+
+
 def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
     """Seed 000's scatter: average CTD convexity vs average |residual duration| of each basis."""
     plt = _plt()
@@ -114,15 +155,15 @@ def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
     for c, row in cv.iterrows():
         ax.annotate(c, (row["avg_ctd_convexity"], row["avg_abs_resid_dur"]),
                     textcoords="offset points", xytext=(6, 4))
-    if len(cv) >= 2:
-        slope, icpt = np.polyfit(cv["avg_ctd_convexity"], cv["avg_abs_resid_dur"], 1)
+    fit = convexity_fit(result.convexity)
+    if np.isfinite(fit["slope"]):
         x = np.linspace(0, cv["avg_ctd_convexity"].max() * 1.05, 50)
-        corr = np.corrcoef(cv["avg_ctd_convexity"], cv["avg_abs_resid_dur"])[0, 1]
-        ax.plot(x, icpt + slope * x, color="grey", lw=0.8, ls="--", label=f"least squares, corr {corr:.2f}")
+        ax.plot(x, fit["intercept"] + fit["slope"] * x, color="grey", lw=0.8, ls="--",
+                label="least squares" + (f", corr {fit['corr']:.2f}" if np.isfinite(fit["corr"]) else ""))
         ax.legend(fontsize=8)
     ax.set_xlabel("average CTD convexity (FUT_EQV_CNVX_NOTL)")
     ax.set_ylabel("average |residual duration| of the basis, years")
-    ax.set_title(_title("Duration mismatch of each duration-hedged basis is convexity-driven", label))
+    ax.set_title(convexity_title(result.convexity, label), fontsize=10)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return _save(fig, Path(path))

@@ -4,7 +4,7 @@ What a refresh does depends on the workbook, named by its ``Settings``/sheets:
 
 * a book with a ``Backtest`` sheet (``mbs_trend.xlsm``): rerun the MBS trend backtest on the
   book's own history sheets with the book's ``Settings`` and rewrite the ``Backtest`` sheet
-  (summary and charts, issue 5's layout from :func:`xlfidx.excel.backtest_sheet.write_backtest_sheet`),
+  (summary and charts, laid out by :func:`xlfidx.excel.backtest_sheet.write_backtest_sheet`),
   then recalculate;
 * any other book (``basis.xlsm``, ``fedpath.xlsm``): recalculate its formulas.
 
@@ -33,7 +33,6 @@ __all__ = ["FileTarget", "ExcelTarget", "refresh", "refresh_file", "run_main", "
 
 BACKTEST_SHEET = "Backtest"
 SETTINGS_SHEET = "Settings"
-TITLE = "MBS trend-convexity backtest (SYNTHETIC sample data, see the README sheet)"
 
 
 def read_settings(rows: list[list[Any]]) -> dict[str, Any]:
@@ -92,10 +91,10 @@ class FileTarget:
     def history_path(self) -> Path:
         return self.path
 
-    def write_backtest(self, result: Any, charts: dict[str, Path]) -> None:
+    def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
         from xlfidx.excel.backtest_sheet import write_backtest_sheet  # noqa: PLC0415
 
-        write_backtest_sheet(self.path, result, charts, title=TITLE)
+        write_backtest_sheet(self.path, result, charts, title=title)
 
     def recalculate(self) -> None:
         from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
@@ -125,7 +124,7 @@ class ExcelTarget:
         # the history sheets are read from the saved file: save the book after pasting new data
         return Path(self.book.fullname)
 
-    def write_backtest(self, result: Any, charts: dict[str, Path]) -> None:
+    def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
         """Lay the sheet out exactly as headless (into a scratch copy), then copy it across."""
         import shutil  # noqa: PLC0415
 
@@ -137,7 +136,7 @@ class ExcelTarget:
 
             wb = openpyxl.Workbook()
             wb.save(scratch)
-            write_backtest_sheet(scratch, result, {}, title=TITLE)
+            write_backtest_sheet(scratch, result, {}, title=title)
             rows = FileTarget(scratch).sheet_rows(BACKTEST_SHEET)
             names = self.sheetnames()
             if BACKTEST_SHEET in names:
@@ -169,22 +168,24 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     names = target.sheetnames()
     done = "recalculated"
     if BACKTEST_SHEET in names:
-        from xlfidx.backtest import run_backtest  # noqa: PLC0415
+        from xlfidx.backtest import backtest_title, run_backtest  # noqa: PLC0415
         from xlfidx.backtest_plot import plot_all  # noqa: PLC0415
         from xlfidx.bloomberg.history import read_history  # noqa: PLC0415
 
         settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}
         config = backtest_config(settings)
         say("reading the history sheets")
-        mbs, futures = read_history(target.history_path())
+        history = read_history(target.history_path())
         say("running the backtest")
-        result = run_backtest(mbs, futures, config,
-                              progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"))
+        result = run_backtest(history.mbs, history.futures, config,
+                              progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"),
+                              notes=history.notes)
+        # the label comes from the data: the sample says SYNTHETIC, a user's book never does
         with tempfile.TemporaryDirectory() as tmp:
             say("drawing the charts")
-            charts = plot_all(result, tmp, label="SYNTHETIC sample")
+            charts = plot_all(result, tmp, label=history.label)
             say("writing the Backtest sheet")
-            target.write_backtest(result, charts)
+            target.write_backtest(result, charts, backtest_title(history.label))
         done = "Backtest sheet rewritten and recalculated"
     say("recalculating")
     target.recalculate()
