@@ -263,8 +263,10 @@ def write(path: Path | str, seed: int = SEED) -> Path:
         [(f"{name}1 Comdty", h["futures"][name]) for name in CONTRACTS],
         {"PX_LAST": 5, "CONVENTIONAL_CTD_FORWARD_FRSK": 4, "FUT_EQV_CNVX_NOTL": 4},
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
     return path
 
 
