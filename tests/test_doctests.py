@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["errors", "_inputs", "calendar", "quotes", "bonds", "futures", "basis"]
+MODULES = ["errors", "_inputs", "calendar", "quotes", "bonds", "futures", "basis", "_files",
+           "excel.package", "excel.backtest_sheet"]
 
 
 @pytest.mark.parametrize("name", MODULES)
