@@ -62,7 +62,7 @@ def run_refresh(args: argparse.Namespace) -> int:
 def run_calc(args: argparse.Namespace) -> int:
     from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
 
-    result = calc_workbook(args.workbook, args.out)
+    result = calc_workbook(args.workbook, args.out, progress=_say)
     errors = result.errors()
     print(f"{args.out or args.workbook}: {len(result.formulas)} formulas, {len(result.values)} cells "
           f"stored, {len(errors)} error values")
@@ -70,4 +70,6 @@ def run_calc(args: argparse.Namespace) -> int:
         print(f"  {sheet}!{ref}: {value}")
     for line in result.overflow:
         print(f"  warning: {line}")
+    for line in result.kept:
+        print(f"  note: {line}")
     return 1 if errors or result.overflow else 0
