@@ -1,4 +1,4 @@
-"""PNG charts of a :class:`~xlfidx.backtest.BacktestResult` (matplotlib, Agg backend, lazy import).
+"""PNG charts of a :class:`~xlfidx.backtest.BacktestResult` (matplotlib, lazy import, no pyplot).
 
 - ``cumulative``: cumulative return after costs of the per-contract bases, adaptive, trend and
   the walk-forward tilt;
@@ -10,6 +10,10 @@
 
 ``label`` (e.g. ``"SYNTHETIC sample data"``) is added to every title; the CLI passes it
 whenever the workbook says its data are synthetic.
+
+Each chart is drawn once, at the size the ``Backtest`` sheet shows it (at most
+:data:`WIDTH_PIXELS` wide), straight from a :class:`matplotlib.figure.Figure` (no pyplot state,
+no GUI backend), and written with :func:`xlfidx._files.atomic_write`.
 """
 
 from __future__ import annotations
@@ -22,15 +26,14 @@ import numpy as np
 __all__ = ["CHARTS", "plot_all", "plot_cumulative", "plot_frontier", "plot_convexity", "plot_residual"]
 
 CHARTS = ("cumulative", "frontier", "convexity", "residual")
+WIDTH_PIXELS = 900  # the Backtest sheet shows every chart at most this wide
+DPI = 100
 
 
-def _plt():
-    import matplotlib  # noqa: PLC0415 - deferred: plotting is optional and slow to import
+def _figure(**kwargs: Any) -> Any:
+    from matplotlib.figure import Figure  # noqa: PLC0415 - deferred: slow to import
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    return plt
+    return Figure(**kwargs)
 
 
 def _title(text: str, label: str) -> str:
@@ -38,9 +41,15 @@ def _title(text: str, label: str) -> str:
 
 
 def _save(fig: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    _plt().close(fig)
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine, which makes savefig draw everything
+    # twice; the positions are set, so drop it
+    fig.set_layout_engine(None)
+    dpi = min(DPI, WIDTH_PIXELS / fig.get_figwidth())
+    with atomic_write(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
     return path
 
 
@@ -50,8 +59,8 @@ def _bases(result: Any) -> list[str]:
 
 def plot_cumulative(result: Any, path: Path | str, label: str = "") -> Path:
     """Cumulative return (%) after costs, each strategy from its own first trading day."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(10, 5.5))
+    fig = _figure(figsize=(10, 5.5))
+    ax = fig.subplots()
     net = result.returns_net
     for name in [*_bases(result), "adaptive", "trend", "walk-forward"]:
         r = net[name].dropna()
@@ -66,7 +75,6 @@ def plot_cumulative(result: Any, path: Path | str, label: str = "") -> Path:
                         f"(cost {result.config.cost_bp:g} bp per unit turnover)", label))
     ax.legend(ncol=3, fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return _save(fig, Path(path))
 
 
@@ -76,8 +84,8 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
     A second panel puts the same Sharpe against the average duration gap between the MBS and
     the futures shorted (what the tilt gives up for trend), where the tilts spread out more.
     """
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=True)
+    fig = _figure(figsize=(13, 5.5))
+    axes = fig.subplots(1, 2, sharey=True)
     fr, s = result.frontier, result.summary
     wf_start = s.loc["walk-forward", "start"] if "walk-forward" in s.index else None
     marks = [(n, "s") for n in _bases(result)] + [("adaptive", "D"), ("trend", "v"), ("walk-forward", "*")]
@@ -101,14 +109,13 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
     axes[1].legend(fontsize=7, loc="upper right")
     fig.suptitle(_title("Trade-off frontier: trend tilt against duration matching "
                         f"(cost {result.config.cost_bp:g} bp per unit turnover)", label))
-    fig.tight_layout()
     return _save(fig, Path(path))
 
 
 def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
     """Seed 000's scatter: average CTD convexity vs average |residual duration| of each basis."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig = _figure(figsize=(8, 5.5))
+    ax = fig.subplots()
     cv = result.convexity.dropna(subset=["avg_ctd_convexity", "avg_abs_resid_dur"])
     ax.scatter(cv["avg_ctd_convexity"], cv["avg_abs_resid_dur"], s=60, color="tab:red", zorder=3)
     for c, row in cv.iterrows():
@@ -124,18 +131,16 @@ def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
     ax.set_ylabel("average |residual duration| of the basis, years")
     ax.set_title(_title("Duration mismatch of each duration-hedged basis is convexity-driven", label))
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return _save(fig, Path(path))
 
 
 def plot_residual(result: Any, path: Path | str, label: str = "", window: int = 20) -> Path:
     """Residual duration of each basis over time: daily (faint) and a ``window``-day average."""
-    plt = _plt()
     names = _bases(result)
     ncols = 3
     nrows = max(1, -(-len(names) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(13, 3.0 * nrows + 1), sharex=True, sharey=True,
-                             squeeze=False)
+    fig = _figure(figsize=(13, 3.0 * nrows + 1))
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     rd = result.residual_duration
     for ax, name in zip(axes.flat, names, strict=False):
         ax.plot(rd.index, rd[name], lw=0.4, color="tab:blue", alpha=0.35)
@@ -149,7 +154,6 @@ def plot_residual(result: Any, path: Path | str, label: str = "", window: int = 
         ax.set_ylabel("years")
     fig.suptitle(_title("Residual duration w_mbs*D_mbs - w_fut*D_fut of each duration-hedged basis "
                         f"(t-1 weights at day-t durations; daily, red {window}-day average)", label))
-    fig.tight_layout()
     return _save(fig, Path(path))
 
 
