@@ -348,8 +348,17 @@ _FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
 
 
 def has_formulas(sheet_xml: str) -> bool:
-    """Whether a sheet's XML holds a formula (an ``<f>`` element in a cell)."""
-    return _FORMULA.search(sheet_xml) is not None
+    """Whether a sheet's XML holds a formula (an ``<f>`` element in a cell; a sparkline's
+    ``<xm:f>`` after the cells does not count).
+
+    >>> has_formulas('<worksheet><sheetData><row r="1"><c r="A1"><f>B1*2</f></c></row></sheetData></worksheet>')
+    True
+    """
+    m = re.search(r"<(?:\w+:)?sheetData\b", sheet_xml)
+    if m is None:
+        return False
+    stop = sheet_xml.rfind("sheetData>")  # the closing tag; none for an empty <sheetData/>
+    return stop > m.end() and _FORMULA.search(sheet_xml, m.end(), stop) is not None
 
 
 def _source_of(rels: str) -> str:
