@@ -64,7 +64,8 @@ def _save(fig: Any, path: Path) -> Path:
 
     dpi = min(DPI, WIDTH_PIXELS / fig.get_figwidth())
     with atomic_write(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, format="png")
+        # zlib level 1: a few percent larger than the default 6, at a fraction of the time
+        fig.savefig(tmp, dpi=dpi, format="png", pil_kwargs={"compress_level": 1})
     return path
 
 
