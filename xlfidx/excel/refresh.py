@@ -4,7 +4,7 @@ What a refresh does depends on the workbook, named by its ``Settings``/sheets:
 
 * a book with a ``Backtest`` sheet (``mbs_trend.xlsm``): rerun the MBS trend backtest on the
   book's own history sheets with the book's ``Settings`` and rewrite the ``Backtest`` sheet
-  (summary and charts, issue 5's layout from :func:`xlfidx.excel.backtest_sheet.write_backtest_sheet`),
+  (summary and charts, laid out by :func:`xlfidx.excel.backtest_sheet.put_backtest_sheet`),
   then recalculate;
 * any other book (``basis.xlsm``, ``fedpath.xlsm``): recalculate its formulas.
 
