@@ -275,8 +275,10 @@ def write(path: Path | str, seed: int = SEED) -> Path:
         notes.append([line])
     blocks("MBS", mbs_blocks)
     blocks("Futures", fut_blocks)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
     return path
 
 
