@@ -238,6 +238,37 @@ DLV_COLUMNS = [
 ]
 
 
+def _dlv_columns(leg: _Leg, cf: np.ndarray, f: Any, r: Any) -> dict[str, np.ndarray]:
+    """The DLV's computed columns (all of ``DLV_COLUMNS`` but ticker, price_32nds and ctd),
+    unsorted, for bonds held in arrays of any shape: the one home of the screen's formulas,
+    for one pricing date or many (:func:`xlfidx.delivery.dlv_history`)."""
+    invoice = cf * f
+    fwd = leg.clean_forward(r)
+    gross = leg.p - invoice
+    net = fwd - invoice
+    y, slope = _solve_yield(leg.c, leg.k_t.astype(np.float64), leg.w_t, leg.dirty)
+    dv01 = -slope * 0.1
+    return {
+        "coupon": leg.c,
+        "maturity": leg.m.astype("datetime64[s]"),  # pandas' own unit: no conversion
+        "price": leg.p,
+        "yield": y * 100.0,
+        "accrued": leg.ai_t,
+        "cf": cf,
+        "gross_basis": gross,
+        "gross_basis_32nds": gross * 32.0,
+        "carry": leg.p - fwd,
+        "carry_32nds": (leg.p - fwd) * 32.0,
+        "fwd_price": fwd,
+        "net_basis": net,
+        "net_basis_32nds": net * 32.0,
+        "implied_repo": leg.implied_repo(invoice) * 100.0,
+        "dv01": dv01,
+        "hedge_ratio": dv01 / cf,
+        "duration": -slope / leg.dirty,
+    }
+
+
 def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
                        delivery: Any = None):
     """The DLV table of a deliverable basket, like Bloomberg's DLV screen.
@@ -267,19 +298,19 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
         if need not in names:
             raise InputError("bonds", sorted(map(str, names)), f"has no '{need}' column; it needs "
                              "coupon, maturity and price")
-    cols = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
-            if name in names}
-    coupon = as_float(cols["coupon"], "coupon", nonnegative=True).reshape(-1)
-    maturity = as_date(cols["maturity"], "maturity").reshape(-1)
-    price = as_price(cols["price"], "price").reshape(-1)
+    cols_in = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
+               if name in names}
+    coupon = as_float(cols_in["coupon"], "coupon", nonnegative=True).reshape(-1)
+    maturity = as_date(cols_in["maturity"], "maturity").reshape(-1)
+    price = as_price(cols_in["price"], "price").reshape(-1)
     if coupon.size == 0:
         raise InputError("bonds", "(empty)", "has no rows; give at least one deliverable bond")
     s = as_date(settle, "settle").reshape(-1)[0]
     k = resolve_contract(contract, maturity, settle=s)
     T = as_date(delivery, "delivery").reshape(-1)[0] if delivery is not None else last_delivery_day(k)
     cf = np.full(coupon.shape, np.nan)
-    if "cf" in cols:  # given factors win; blanks are computed with CME's formula
-        cf = as_float(np.asarray(cols["cf"], dtype=object), "cf", positive=True,
+    if "cf" in cols_in:  # given factors win; blanks are computed with CME's formula
+        cf = as_float(np.asarray(cols_in["cf"], dtype=object), "cf", positive=True,
                       allow_missing=True).reshape(-1)
     if np.isnan(cf).any():
         todo = np.isnan(cf)
@@ -291,39 +322,14 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
 
     leg = _Leg(price, coupon, maturity, np.full(maturity.shape, s), np.full(maturity.shape, T),
                strict=True, validated=True)
-    invoice = cf * f
-    fwd = leg.clean_forward(r)
-    gross = price - invoice
-    net = fwd - invoice
-    irr = leg.implied_repo(invoice) * 100.0
-    y, slope = _solve_yield(coupon, leg.k_t.astype(np.float64), leg.w_t, leg.dirty)
-    dv01 = -slope * 0.1
-    order = np.argsort(-irr, kind="stable")
-    ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
-    table = {
-        "ticker": ticker,
-        "coupon": coupon,
-        "maturity": maturity.astype("datetime64[s]"),  # pandas' own unit: no conversion
-        "price": price,
-        "price_32nds": np.asarray(format_32nds(price), dtype=object),
-        "yield": y * 100.0,
-        "accrued": leg.ai_t,
-        "cf": cf,
-        "gross_basis": gross,
-        "gross_basis_32nds": gross * 32.0,
-        "carry": price - fwd,
-        "carry_32nds": (price - fwd) * 32.0,
-        "fwd_price": fwd,
-        "net_basis": net,
-        "net_basis_32nds": net * 32.0,
-        "implied_repo": irr,
-        "dv01": dv01,
-        "hedge_ratio": dv01 / cf,
-        "duration": -slope / leg.dirty,
-    }
-    table = {name: col[order] for name, col in table.items()}
-    table["ctd"] = np.arange(len(order)) == 0
-    df = pd.DataFrame(table)
+    cols = _dlv_columns(leg, cf, f, r)
+    order = np.argsort(-cols["implied_repo"], kind="stable")
+    cols["ticker"] = cols_in["ticker"].astype(object) if "ticker" in cols_in else \
+        np.full(coupon.shape, "", dtype=object)
+    cols = {name: col[order] for name, col in cols.items()}
+    cols["price_32nds"] = np.asarray(format_32nds(cols["price"]), dtype=object)
+    cols["ctd"] = np.arange(len(order)) == 0
+    df = pd.DataFrame({name: cols[name] for name in DLV_COLUMNS})
     df.attrs.update(contract=str(k), settle=str(s), delivery=str(T), futures_price=float(f),
                     repo=(r * 100.0).tolist() if np.ndim(r) else float(r * 100.0))
     return df
