@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["errors", "_inputs", "calendar", "calendar_rules", "quotes", "bonds", "futures", "basis",
-           "fedfunds"]
+           "fedfunds", "delivery"]
 
 
 @pytest.mark.parametrize("name", MODULES)

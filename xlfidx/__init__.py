@@ -43,6 +43,14 @@ _EXPORTS: dict[str, str] = {
     "futures_dv01": "basis",
     "cheapest_to_deliver": "basis",
     "deliverable_basket": "basis",
+    # what gets delivered: CTD scenarios, the delivery option, the calendar roll, DLV history
+    "ctd_scenarios": "delivery",
+    "ctd_switches": "delivery",
+    "delivery_option": "delivery",
+    "DeliveryOption": "delivery",
+    "calendar_roll": "delivery",
+    "CalendarRoll": "delivery",
+    "dlv_history": "delivery",
     # prices in 32nds
     "parse_32nds": "quotes",
     "format_32nds": "quotes",
