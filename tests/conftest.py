@@ -24,3 +24,11 @@ def bloomberg_dir() -> Path:
     if not BLOOMBERG.is_dir():
         pytest.fail(f"shared Bloomberg exports not found at {BLOOMBERG}")
     return BLOOMBERG
+
+
+@pytest.fixture(scope="session")
+def bloomberg_dir_or_skip() -> Path:
+    """The real Bloomberg exports, or a skip on a machine that does not have them."""
+    if not BLOOMBERG.is_dir():
+        pytest.skip(f"the shared Bloomberg exports are not on this machine ({BLOOMBERG})")
+    return BLOOMBERG
