@@ -468,3 +468,40 @@ def test_dlv_history_inputs():
         dlv_history("USZ3", arr, USZ3["coupon"], USZ3["maturity"], futures[:2], settles, 5.3)
     with pytest.raises(InputError, match="repo"):
         dlv_history("USZ3", arr, USZ3["coupon"], USZ3["maturity"], futures, settles, [5.0, 5.1])
+
+
+# --- command line and chart ---------------------------------------------------------------------
+
+def test_cli_dlv_scenarios_option_and_chart(capsys, tmp_path):
+    from xlfidx.cli import main
+
+    png = tmp_path / "charts" / "usz3.png"
+    png.parent.mkdir()
+    png.write_bytes(b"an older chart")
+    assert main(["dlv", "--scenarios", "-100:100:25", "--plot", str(png), "--vol", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "+0bp" in out and "-100bp" in out and "CTD" in out
+    sw = ctd_switches(*USZ3_ARGS, -100, 100)
+    for x in sw["shift_bp"]:
+        assert f"switch at {x:+.2f} bp" in out
+    opt = delivery_option(*USZ3_ARGS, 100.0)
+    assert f"option value      {opt.value_32nds:.3f}/32" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in png.parent.iterdir()] == ["usz3.png"]  # no temporary file left
+    assert main(["dlv", "--plot", str(png)]) == 2
+    assert "needs --scenarios" in capsys.readouterr().err
+    assert main(["dlv", "--scenarios", "100:-100:25"]) == 2
+    assert "shifts_bp" in capsys.readouterr().err
+
+
+def test_cli_roll(capsys):
+    from xlfidx.cli import main
+
+    assert main(["roll", "--back", "USH4", "--back-price", "116-01"]) == 0
+    out = capsys.readouterr().out
+    roll = calendar_roll(**{**ROLL, "back_repo": REPO_PCT})
+    assert f"implied roll repo   {roll.implied_roll_repo:.3f}%" in out
+    assert f"theoretical spread  {roll.theoretical_spread_32nds:+.3f}/32" in out
+    assert "assumed equal to the front's" in out
+    assert main(["roll", "--back", "USZ3", "--back-price", "116"]) == 2
+    assert "back = 'USZ3'" in capsys.readouterr().err

@@ -14,7 +14,7 @@ import sys
 from xlfidx.errors import XlfidxError
 
 # subcommand modules, in the order ``xlfidx --help`` lists them
-_COMMANDS: list[str] = ["dlv", "fedpath", "backtest", "samples", "excel"]
+_COMMANDS: list[str] = ["dlv", "roll", "fedpath", "backtest", "samples", "excel"]
 
 
 def build_parser() -> argparse.ArgumentParser:
