@@ -96,7 +96,7 @@ class _Leg:
             j = np.arange(width)
             ks = k_T[..., None] + j
             paid = j < count[..., None]
-            sub = _Maturity(np.broadcast_to(self.m[..., None], ks.shape))
+            sub = _Maturity(self.m[..., None])  # broadcasts against ks
             days = np.where(paid, self.T.astype(np.int64)[..., None] - sub.coupon_day(ks), 0)
             self.coupon_tau = half * days.sum(axis=-1) / 360.0  # Σ C_k τ_k
         else:
@@ -290,8 +290,25 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     """
     import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
 
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
     from .quotes import format_32nds  # noqa: PLC0415
+
+    cols, order, market = _dlv_arrays(bonds, futures_price, contract, settle, repo, delivery)
+    cols["price_32nds"] = np.asarray(format_32nds(cols["price"]), dtype=object)
+    cols["ctd"] = np.arange(len(order)) == 0
+    df = pd.DataFrame({name: cols[name] for name in DLV_COLUMNS})
+    r = market["repo"]
+    df.attrs.update(contract=str(market["contract"]), settle=str(market["settle"]),
+                    delivery=str(market["delivery"]), futures_price=float(market["futures_price"]),
+                    repo=(r * 100.0).tolist() if np.ndim(r) else float(r * 100.0))
+    return df
+
+
+def _dlv_arrays(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any, delivery: Any):
+    """The DLV as numpy columns sorted by implied repo (CTD first; no ``price_32nds``, ``ctd``),
+    the caller's row of each (``order``), and the market: the resolved contract, settle,
+    delivery, futures price and repo (decimal). :func:`deliverable_basket` and the delivery
+    analytics share it."""
+    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
 
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
@@ -327,10 +344,5 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     cols["ticker"] = cols_in["ticker"].astype(object) if "ticker" in cols_in else \
         np.full(coupon.shape, "", dtype=object)
     cols = {name: col[order] for name, col in cols.items()}
-    cols["price_32nds"] = np.asarray(format_32nds(cols["price"]), dtype=object)
-    cols["ctd"] = np.arange(len(order)) == 0
-    df = pd.DataFrame({name: cols[name] for name in DLV_COLUMNS})
-    df.attrs.update(contract=str(k), settle=str(s), delivery=str(T), futures_price=float(f),
-                    repo=(r * 100.0).tolist() if np.ndim(r) else float(r * 100.0))
-    return df
+    return cols, order, {"contract": k, "settle": s, "delivery": T, "futures_price": f, "repo": r}
 

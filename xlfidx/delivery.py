@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_float
-from .basis import DLV_COLUMNS, _dlv_columns, _Leg, _repo, deliverable_basket
+from .basis import DLV_COLUMNS, _dlv_arrays, _dlv_columns, _Leg, _repo, deliverable_basket
 from .bonds import _accrued_at, _Maturity, _pv_and_slope, _solve_yield
 from .errors import InputError
 
@@ -132,8 +132,8 @@ def _legendre(n: int):
 class _AtDelivery:
     """A basket at delivery: each bond's forward, forward yield and repricing at a shifted yield.
 
-    Rows are in the DLV's order (implied repo, highest first); ``order`` maps them back to the
-    caller's rows.
+    Rows are in the DLV's order (implied repo, highest first); ``order[i]`` is the caller's row
+    of row ``i``.
     """
 
     def __init__(self, contract, bonds, futures_price, settle, repo, delivery, repricing="full"):
@@ -141,21 +141,22 @@ class _AtDelivery:
             raise InputError("repricing", repricing, 'must be "full" (street-yield formula) or '
                              '"duration" (first order in the yield)')
         self.repricing = repricing
-        rows, tickers = _numbered(bonds)
-        dlv = deliverable_basket(rows, futures_price, contract, settle, repo, delivery)
-        self.order = dlv["ticker"].to_numpy().astype(np.int64)
-        dlv["ticker"] = tickers[self.order]
-        self.dlv = dlv
-        self.n_bonds = len(dlv)
-        self.ticker = dlv["ticker"].to_numpy()
-        self.c = dlv["coupon"].to_numpy(np.float64)
-        self.m = dlv["maturity"].to_numpy().astype(_D)
-        self.cf = dlv["cf"].to_numpy(np.float64)
-        self.fwd = dlv["fwd_price"].to_numpy(np.float64)
-        self.net_basis = dlv["net_basis"].to_numpy(np.float64)
-        self.contract = dlv.attrs["contract"]
-        self.t = np.datetime64(dlv.attrs["settle"], "D")
-        self.T = np.datetime64(dlv.attrs["delivery"], "D")
+        if not hasattr(bonds, "keys"):
+            raise InputError("bonds", type(bonds).__name__, "is not a table; give a DataFrame or "
+                             "a mapping with coupon, maturity and price columns")
+        cols, self.order, market = _dlv_arrays(bonds, futures_price, contract, settle, repo,
+                                               delivery)
+        self.n_bonds = self.order.size
+        self.ticker = cols["ticker"]
+        self.c = cols["coupon"]
+        self.m = cols["maturity"].astype(_D)
+        self.cf = cols["cf"]
+        self.fwd = cols["fwd_price"]
+        self.net_basis = cols["net_basis"]
+        self.contract = str(market["contract"])
+        self.t = market["settle"]
+        self.T = market["delivery"]
+        self.futures_price = float(market["futures_price"])
         ai_T, k, self.w = _accrued_at(self.c, _Maturity(self.m), np.full(self.m.shape, self.T))
         self.ai_T = ai_T
         self.n = k.astype(np.float64)
@@ -293,24 +294,6 @@ class _AtDelivery:
             if done.all():
                 break
         return x
-
-
-def _numbered(bonds):
-    """The basket with its rows numbered in ``ticker`` (to follow them through the DLV's sort),
-    and the caller's tickers (blank when none)."""
-    if not hasattr(bonds, "keys"):
-        raise InputError("bonds", type(bonds).__name__, "is not a table; give a DataFrame or a "
-                         "mapping with coupon, maturity and price columns")
-    names = list(bonds.keys())
-    rows = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf")
-            if name in names}
-    n = np.asarray(rows["coupon"]).reshape(-1).size if "coupon" in rows else 0
-    tickers = (np.asarray(bonds["ticker"], dtype=object).reshape(-1) if "ticker" in names
-               else np.full(n, "", dtype=object))
-    if tickers.size != n:
-        tickers = np.full(n, "", dtype=object)
-    rows["ticker"] = np.arange(n).astype(object)
-    return rows, tickers
 
 
 _SWITCH_COLUMNS = ["shift_bp", "from_ticker", "from_coupon", "from_maturity", "to_ticker",
@@ -538,7 +521,7 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     return DeliveryOption(
         contract=b.contract, settle=str(b.t), delivery=str(b.T), vol_bp=vol,
         horizon_years=float(tau), shift_sd_bp=float(sd),
-        futures_price=float(b.dlv.attrs["futures_price"]), theoretical_price=theo, value=value,
+        futures_price=b.futures_price, theoretical_price=theo, value=value,
         value_32nds=value * 32.0, value_ctd_points=float(b.cf[c0] * value), ctd=b.label(c0),
         ctd_net_basis=float(b.net_basis[c0]), ctd_net_basis_32nds=float(b.net_basis[c0] * 32.0),
         table=table, switch_records=_switch_records(b, roots, ia, ib, w))
@@ -811,20 +794,30 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
         raise InputError("repo", f"shape {r.shape}", f"must be one rate, one per date ({n_dates}) "
                          f"or dates × bonds ({n_dates} × {n})")
 
+    late = s >= T
+    if late.any():
+        i = int(np.flatnonzero(late)[0])
+        raise InputError("settles", str(s[i]), f"is not before delivery {T}", i)
+    matured = m <= T
+    if matured.any():
+        i = int(np.flatnonzero(matured)[0])
+        raise InputError("maturities", str(m[i]), f"is not after delivery {T}", i)
     shape = (n_dates, n)
     quoted = ~np.isnan(p)
-    full = lambda a: np.broadcast_to(a, shape)  # noqa: E731
-    leg = _Leg(np.where(quoted, p, 100.0), full(c), full(m), full(s[:, None]),
-               np.full(shape, T, dtype=_D), strict=True, validated=True)
-    cols = _dlv_columns(leg, full(factors), f[:, None], r)
+    # bonds along the last axis, dates along the first: the kernels broadcast, so each bond's
+    # schedule is worked out once, not once per date
+    leg = _Leg(np.where(quoted, p, 100.0), c, m, s[:, None], np.asarray(T, dtype=_D),
+               strict=True, validated=True)
+    cols = _dlv_columns(leg, factors, f[:, None], r)
 
-    keep = quoted.reshape(-1)
-    day = np.repeat(np.arange(n_dates), n)[keep]
-    bond = np.tile(np.arange(n), n_dates)[keep]
-    flat = {name: np.broadcast_to(col, shape).reshape(-1)[keep] for name, col in cols.items()}
-    order = np.lexsort((-flat["implied_repo"], day))  # by date, then implied repo (stable)
-    flat = {name: col[order] for name, col in flat.items()}
+    kept = np.flatnonzero(quoted.reshape(-1))
+    day, bond = np.divmod(kept, n)
+    # by date, then implied repo, highest first (stable: the DLV's order on ties)
+    order = np.lexsort((-cols["implied_repo"].reshape(-1)[kept], day))
+    rows = kept[order]
     day, bond = day[order], bond[order]
+    flat = {name: (col.reshape(-1) if col.shape == shape else np.broadcast_to(col, shape).reshape(-1))[rows]
+            for name, col in cols.items()}
     names = (np.asarray(tickers, dtype=object).reshape(-1) if tickers is not None
              else np.full(n, "", dtype=object))
     if names.size != n:
