@@ -723,6 +723,8 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     its CTD first: on every date, exactly the table :func:`xlfidx.deliverable_basket` gives.
 
     >>> import pandas as pd
+    >>> # 2023-11-21: USZ3's CTD and its dearest deliverable from Bloomberg's DLV screen;
+    >>> # the 2023-11-22 row is an illustrative move of a few 32nds
     >>> px = pd.DataFrame({"T 4.5 08/15/39": [98.6641, 98.5], "T 3.5 02/15/39": [88.1406, 88.0]},
     ...                   index=pd.to_datetime(["2023-11-21", "2023-11-22"]))
     >>> h = dlv_history("USZ3", px, [4.5, 3.5], ["2039-08-15", "2039-02-15"],
