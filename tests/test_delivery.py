@@ -420,7 +420,7 @@ def _history(n_dates=30, seed=7):
     dates = pd.bdate_range("2023-10-02", periods=n_dates)
     moves = np.cumsum(rng.normal(0, 0.4, n_dates))
     px = USZ3["price"].to_numpy()[None, :] + moves[:, None] + rng.normal(0, 0.02, (n_dates, 16))
-    px[3, 5] = np.nan  # not quoted that day
+    px[min(3, n_dates - 1), 5] = np.nan  # not quoted that day
     px[min(10, n_dates - 1), :] = np.nan  # no prices at all
     prices = pd.DataFrame(px, index=dates, columns=[f"bond {i}" for i in range(16)])
     futures = FUTURES_PRICE + moves * 1.1
@@ -505,3 +505,10 @@ def test_cli_roll(capsys):
     assert "assumed equal to the front's" in out
     assert main(["roll", "--back", "USZ3", "--back-price", "116"]) == 2
     assert "back = 'USZ3'" in capsys.readouterr().err
+
+
+def test_dlv_history_dates_must_settle_before_delivery():
+    prices, futures, _ = _history(3)
+    late = np.array(["2023-12-28", "2023-12-29", "2024-01-02"], dtype="datetime64[D]")
+    with pytest.raises(InputError, match=r"settles\[1\] = '2023-12-29' is not before delivery 2023-12-29"):
+        dlv_history("USZ3", prices, USZ3["coupon"], USZ3["maturity"], futures, late, 5.3)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -39,6 +37,8 @@ def register(sub) -> None:
 
 def _export(path):
     """(future, the usable bonds, default settlement, the export's repo or None)."""
+    import numpy as np
+
     from xlfidx.bloomberg.basket import read_basket_export
     from xlfidx.bonds import settlement_date
     from xlfidx.errors import InputError
@@ -58,6 +58,8 @@ def _export(path):
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from xlfidx._inputs import as_date
     from xlfidx.delivery import calendar_roll
     from xlfidx.errors import InputError
