@@ -76,6 +76,12 @@ PLAUSIBLE = {
             None, [["A"], ["B"]]],
     "DLV": [[[99.5], [98.0]], [[4.25], [4.0]], [[48029.0], [48200.0]], 110.0, "TYZ4", 45509.0,
             5.3, None],
+    "CTDSCENARIOS": [[[99.5], [98.0]], [[4.25], [4.0]], [[48029.0], [48200.0]], 110.0, "TYZ4",
+                     45509.0, 5.3, [[-25.0], [0.0], [25.0]], None, None],
+    "DELIVERYOPTION": [[[99.5], [98.0]], [[4.25], [4.0]], [[48029.0], [48200.0]], 110.0, "TYZ4",
+                       45509.0, 5.3, 100.0, None, None],
+    "CALENDARROLL": [[[99.5], [98.0]], [[4.25], [4.0]], [[48200.0], [48300.0]], "TYZ4", 110.0,
+                     "TYH5", 109.5, 45509.0, 5.3, 5.3, None],
     "FUTDV01": [67.64, 0.9506],
     "TBADV01": [97.3242, 4.0347],
     "ICSRATIO": [60.89, 72.70, None, 10],
@@ -86,7 +92,7 @@ PLAUSIBLE = {
                  "cme"],
 }
 # functions whose result is a table with headers and labels (text that is not an error)
-TABLES = {"CTD", "DLV", "FEDPATH", "FEDPROBS"}
+TABLES = {"CTD", "DLV", "FEDPATH", "FEDPROBS", "CTDSCENARIOS", "DELIVERYOPTION", "CALENDARROLL"}
 
 INTERNAL = re.compile(r"IndexError|ZeroDivisionError|KeyError|TypeError|AttributeError|"
                       r"OverflowError|ValueError:|RuntimeError|Exception|Traceback|numpy|\bnp\.")
@@ -100,6 +106,8 @@ def _params(f) -> list[str]:
 def _names_an_argument(name: str, params: list[str]) -> bool:
     """The error's argument is one of the function's, or a part of one: ``contract`` of
     ``cf_or_contract``, ``coupon`` (one bond's) of ``coupons``, ``maturity`` of ``maturities``."""
+    if name == "bonds" and {"prices", "coupons", "maturities"} <= set(params):
+        return True  # the basket as a whole: the three columns together
     for p in params:
         singular = p[:-3] + "y" if p.endswith("ies") else p.rstrip("s")
         if name in (p, singular) or name in p.split("_or_"):

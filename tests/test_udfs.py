@@ -265,3 +265,61 @@ def test_fedprobs_cme_example():
     table = u.FEDPROBS(col(p), col(e), col(m), 2.33)
     assert table[0] == ["meeting", "3.00-3.25", "3.25-3.50"]
     assert table[1][1:] == pytest.approx([95.5, 4.5], abs=0.01)
+
+
+# ---------------------------------------------------------------------------------------------
+# delivery: CTD scenarios, the delivery option, the calendar roll
+
+
+def test_ctdscenarios_spills_the_core_table():
+    c, m, p = zip(*USZ3, strict=True)
+    table = u.CTDSCENARIOS(col(p), col(c), col(m), F, "USZ3", S, REPO, "-50:50:50", None,
+                           col(["A", "B", "C"]))
+    core = xlfidx.ctd_scenarios("USZ3", {"coupon": list(c), "maturity": list(m), "price": list(p),
+                                         "ticker": ["A", "B", "C"]}, F, "2023-11-22", REPO,
+                                [-50, 0, 50])
+    head = table[0]
+    assert head[:2] == ["shift_bp", "ticker"] and head[-1] == "ctd"
+    assert len(table) == 1 + 9
+    i = head.index("basis_at_delivery_32nds")
+    assert [r[i] for r in table[1:]] == pytest.approx(core["basis_at_delivery_32nds"].tolist(), abs=1e-12)
+    # a column of shifts gives the same rows as the text range
+    again = u.CTDSCENARIOS(col(p), col(c), col(m), F, "USZ3", S, REPO, col([-50, 0, 50]))
+    assert [r[i - 1] for r in again[1:]] == [r[i] for r in table[1:]]
+    assert u.CTDSCENARIOS(col(p), col(c), col(m), F, "USZ3", S, REPO, col([0, "x"])).startswith(
+        "#VALUE! shifts_bp[1] = 'x'")
+    assert u.CTDSCENARIOS(col(p), col(c), col(m), F, "USZ3", S, REPO, "1:0:5").startswith(
+        "#VALUE! shifts_bp = '1:0:5'")
+
+
+def test_deliveryoption_summary_then_table():
+    c, m, p = zip(*USZ3, strict=True)
+    out = u.DELIVERYOPTION(col(p), col(c), col(m), F, "USZ3", S, REPO, 100)
+    core = xlfidx.delivery_option("USZ3", {"coupon": list(c), "maturity": list(m), "price": list(p)},
+                                  F, "2023-11-22", REPO, 100)
+    block = {r[0]: r[1] for r in out if r[0] and isinstance(r[0], str) and r[0] != "coupon"
+             and not isinstance(r[1], bool)}
+    assert block["option_value_32nds"] == pytest.approx(core.value_32nds, abs=1e-12)
+    assert block["theoretical_price"] == pytest.approx(core.theoretical_price, abs=1e-12)
+    assert len({len(r) for r in out}) == 1  # a square spill
+    head = next(r for r in out if r[0] == "coupon")
+    body = out[out.index(head) + 1:]
+    j = head.index("ctd_probability")
+    assert [r[j] for r in body] == pytest.approx(core.table["ctd_probability"].tolist(), abs=1e-14)
+    assert u.DELIVERYOPTION(col(p), col(c), col(m), F, "USZ3", S, REPO, "high").startswith("#VALUE! vol_bp")
+
+
+def test_calendarroll_two_columns():
+    c, m, p = zip(*USZ3, strict=True)
+    out = u.CALENDARROLL(col(p), col(c), col(m), "USZ3", F, "USH4", 116.03125, S, REPO, REPO)
+    got = dict(out)
+    core = xlfidx.calendar_roll("USZ3", "USH4", {"coupon": list(c), "maturity": list(m),
+                                                 "price": list(p)}, F, 116.03125, "2023-11-22",
+                                REPO, REPO)
+    assert got["implied_roll_repo"] == pytest.approx(core.implied_roll_repo, abs=1e-12)
+    assert got["market_spread_32nds"] == pytest.approx(-2.0, abs=1e-12)
+    fixed = dict(u.CALENDARROLL(col(p), col(c), col(m), "USZ3", F, "USH4", 116.03125, S, REPO,
+                                REPO, core.implied_roll_repo))
+    assert fixed["theoretical_spread_32nds"] == pytest.approx(-2.0, abs=1e-9)
+    assert u.CALENDARROLL(col(p), col(c), col(m), "USH4", F, "USZ3", 116.0, S, REPO, REPO).startswith(
+        "#VALUE! back")

@@ -48,6 +48,14 @@ _EXPORTS: dict[str, str] = {
     "dlv_table": "basis",
     "DLVTable": "basis",
     "DeliverableBasket": "basis",
+    # what gets delivered: CTD scenarios, the delivery option, the calendar roll, DLV history
+    "ctd_scenarios": "delivery",
+    "ctd_switches": "delivery",
+    "delivery_option": "delivery",
+    "DeliveryOption": "delivery",
+    "calendar_roll": "delivery",
+    "CalendarRoll": "delivery",
+    "dlv_history": "delivery",
     # prices in 32nds
     "parse_32nds": "quotes",
     "format_32nds": "quotes",

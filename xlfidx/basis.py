@@ -101,7 +101,7 @@ class _Leg:
             j = np.arange(width)
             ks = k_T[..., None] + j
             paid = j < count[..., None]
-            sub = _Maturity(np.broadcast_to(self.m[..., None], ks.shape))
+            sub = _Maturity(self.m[..., None])  # broadcasts against ks
             days = np.where(paid, self.T.astype(np.int64)[..., None] - sub.coupon_day(ks), 0)
             self.coupon_tau = half * days.sum(axis=-1) / 360.0  # Σ C_k τ_k
         else:
@@ -243,6 +243,37 @@ DLV_COLUMNS = [
 ]
 
 
+def _dlv_columns(leg: _Leg, cf: np.ndarray, f: Any, r: Any) -> dict[str, np.ndarray]:
+    """The DLV's computed columns (all of ``DLV_COLUMNS`` but ticker, price_32nds and ctd),
+    unsorted, for bonds held in arrays of any shape: the one home of the screen's formulas,
+    for one pricing date or many (:func:`xlfidx.delivery.dlv_history`)."""
+    invoice = cf * f
+    fwd = leg.clean_forward(r)
+    gross = leg.p - invoice
+    net = fwd - invoice
+    y, slope = _solve_yield(leg.c, leg.k_t.astype(np.float64), leg.w_t, leg.dirty)
+    dv01 = -slope * 0.1
+    return {
+        "coupon": leg.c,
+        "maturity": leg.m.astype("datetime64[s]"),  # pandas' own unit: no conversion
+        "price": leg.p,
+        "yield": y * 100.0,
+        "accrued": leg.ai_t,
+        "cf": cf,
+        "gross_basis": gross,
+        "gross_basis_32nds": gross * 32.0,
+        "carry": leg.p - fwd,
+        "carry_32nds": (leg.p - fwd) * 32.0,
+        "fwd_price": fwd,
+        "net_basis": net,
+        "net_basis_32nds": net * 32.0,
+        "implied_repo": leg.implied_repo(invoice) * 100.0,
+        "dv01": dv01,
+        "hedge_ratio": dv01 / cf,
+        "duration": -slope / leg.dirty,
+    }
+
+
 def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
                        delivery: Any = None):
     """The DLV table of a deliverable basket, like Bloomberg's DLV screen, as a DataFrame.
@@ -271,27 +302,44 @@ def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
     """:func:`deliverable_basket` with its context, as a :class:`DLVTable`."""
     import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
 
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
     from .quotes import format_32nds  # noqa: PLC0415
+
+    cols, order, market = _dlv_arrays(bonds, futures_price, contract, settle, repo, delivery)
+    cols["price_32nds"] = np.asarray(format_32nds(cols["price"]), dtype=object)
+    cols["ctd"] = np.arange(len(order)) == 0
+    df = pd.DataFrame({name: cols[name] for name in DLV_COLUMNS})
+    r = market["repo"]
+    repo_pct = tuple((r * 100.0).tolist()) if np.ndim(r) else float(r * 100.0)
+    return DLVTable(df, str(market["contract"]), float(market["futures_price"]),
+                    market["settle"].astype(object), market["delivery"].astype(object), repo_pct,
+                    tuple(notes), source)
+
+
+def _dlv_arrays(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any, delivery: Any):
+    """The DLV as numpy columns sorted by implied repo (CTD first; no ``price_32nds``, ``ctd``),
+    the caller's row of each (``order``), and the market: the resolved contract, settle,
+    delivery, futures price and repo (decimal). :func:`deliverable_basket` and the delivery
+    analytics share it."""
+    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
 
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
         if need not in names:
             raise InputError("bonds", sorted(map(str, names)), f"has no '{need}' column; it needs "
                              "coupon, maturity and price")
-    cols = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
-            if name in names}
-    coupon = as_coupon(cols["coupon"]).reshape(-1)
-    maturity = as_date(cols["maturity"], "maturity").reshape(-1)
-    price = as_price(cols["price"], "price").reshape(-1)
+    cols_in = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
+               if name in names}
+    coupon = as_coupon(cols_in["coupon"]).reshape(-1)
+    maturity = as_date(cols_in["maturity"], "maturity").reshape(-1)
+    price = as_price(cols_in["price"], "price").reshape(-1)
     if coupon.size == 0:
         raise InputError("bonds", "(empty)", "has no rows; give at least one deliverable bond")
     s = as_date(settle, "settle").reshape(-1)[0]
     k = resolve_contract(contract, maturity, settle=s)
     T = as_date(delivery, "delivery").reshape(-1)[0] if delivery is not None else last_delivery_day(k)
     cf = np.full(coupon.shape, np.nan)
-    if "cf" in cols:  # given factors win; blanks are computed with CME's formula
-        cf = as_float(np.asarray(cols["cf"], dtype=object), "cf", positive=True,
+    if "cf" in cols_in:  # given factors win; blanks are computed with CME's formula
+        cf = as_float(np.asarray(cols_in["cf"], dtype=object), "cf", positive=True,
                       allow_missing=True).reshape(-1)
     if np.isnan(cf).any():
         todo = np.isnan(cf)
@@ -303,41 +351,12 @@ def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
 
     leg = _Leg(price, coupon, maturity, np.full(maturity.shape, s), np.full(maturity.shape, T),
                strict=True, validated=True)
-    invoice = cf * f
-    fwd = leg.clean_forward(r)
-    gross = price - invoice
-    net = fwd - invoice
-    irr = leg.implied_repo(invoice) * 100.0
-    y, slope = _solve_yield(coupon, leg.k_t, leg.w_t, leg.dirty)
-    dv01 = -slope * 0.1
-    order = np.argsort(-irr, kind="stable")
-    ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
-    table = {
-        "ticker": ticker,
-        "coupon": coupon,
-        "maturity": maturity.astype("datetime64[s]"),  # pandas' own unit: no conversion
-        "price": price,
-        "price_32nds": np.asarray(format_32nds(price), dtype=object),
-        "yield": y * 100.0,
-        "accrued": leg.ai_t,
-        "cf": cf,
-        "gross_basis": gross,
-        "gross_basis_32nds": gross * 32.0,
-        "carry": price - fwd,
-        "carry_32nds": (price - fwd) * 32.0,
-        "fwd_price": fwd,
-        "net_basis": net,
-        "net_basis_32nds": net * 32.0,
-        "implied_repo": irr,
-        "dv01": dv01,
-        "hedge_ratio": dv01 / cf,
-        "duration": -slope / leg.dirty,
-    }
-    table = {name: col[order] for name, col in table.items()}
-    table["ctd"] = np.arange(len(order)) == 0
-    repo_pct = tuple((r * 100.0).tolist()) if np.ndim(r) else float(r * 100.0)
-    return DLVTable(pd.DataFrame(table), str(k), float(f), s.astype(object), T.astype(object),
-                    repo_pct, tuple(notes), source)
+    cols = _dlv_columns(leg, cf, f, r)
+    order = np.argsort(-cols["implied_repo"], kind="stable")
+    cols["ticker"] = cols_in["ticker"].astype(object) if "ticker" in cols_in else \
+        np.full(coupon.shape, "", dtype=object)
+    cols = {name: col[order] for name, col in cols.items()}
+    return cols, order, {"contract": k, "settle": s, "delivery": T, "futures_price": f, "repo": r}
 
 
 # the columns a basis trader reads, as the text and HTML views show them
@@ -472,3 +491,12 @@ class DeliverableBasket:
             table = pd.concat([table, rows], ignore_index=True)
         return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,
                         out.repo, out.notes, out.source)
+
+    def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None) -> tuple:
+        """``(bonds, futures_price, settle, repo)`` of the readable bonds, the basket's defaults
+        where not given: the four market arguments of the functions in :mod:`xlfidx.delivery`."""
+        ok = self._ok()
+        if repo is None:
+            repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
+        return (self.bonds[ok], self.futures_price if futures_price is None else futures_price,
+                self.settle if settle is None else settle, repo)

@@ -16,6 +16,7 @@ read here.)
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,26 +82,42 @@ def as_price(value: Any, name: str = "price", *, positive: bool = True) -> np.nd
     return as_float(parsed, name, positive=positive, what="a price", bounds=bounds)
 
 
+def _fraction_text(eighths: bool) -> np.ndarray:
+    """``-TT`` or ``-TTe`` for every fraction of a point in 32nds (or eighths of a 32nd)."""
+    if not eighths:
+        return np.array([f"-{t:02d}" for t in range(32)], dtype=object)
+    suffix = ["", "1", "2", "3", "+", "5", "6", "7"]
+    return np.array([f"-{t:02d}{suffix[e]}" for t in range(32) for e in range(8)], dtype=object)
+
+
+_FRACTION_TEXT = {True: _fraction_text(True), False: _fraction_text(False)}
+
+
+@lru_cache(maxsize=8)
+def _integers_below(n: int) -> np.ndarray:
+    return np.array([str(i) for i in range(n)], dtype=object)
+
+
+def _integer_text(values: np.ndarray) -> np.ndarray:
+    """Decimal text of non-negative integers (a table look-up for the handles prices have)."""
+    top = int(values.max()) if values.size else 0
+    if top < 1 << 14:
+        return _integers_below(max(256, 1 << top.bit_length()))[values]
+    return np.array([str(v) for v in values.tolist()], dtype=object)
+
+
 def format_32nds(price: Any, eighths: bool = True) -> Any:
     """Format decimal prices in 32nds, rounded to the nearest eighth of a 32nd (or whole 32nd).
 
     >>> format_32nds([103.2890625, -0.296875])
     ['103-092', '-0-09+']
     """
-    p = as_float(price, "price")
+    p = as_float(price, "price").reshape(-1)
     steps = 256 if eighths else 32
     units = np.rint(np.abs(p) * steps).astype(np.int64)
     handle, rest = np.divmod(units, steps)
-
-    def one(sign: bool, h: int, r: int) -> str:
-        if eighths:
-            ticks, eighth = divmod(int(r), 8)
-        else:
-            ticks, eighth = int(r), 0
-        suffix = "" if eighth == 0 else ("+" if eighth == 4 else str(eighth))
-        return f"{'-' if sign else ''}{int(h)}-{ticks:02d}{suffix}"
-
     neg = (p < 0) & (units > 0)
-    out = [one(s, h, r) for s, h, r in zip(neg.reshape(-1), handle.reshape(-1), rest.reshape(-1),
-                                           strict=True)]
+    # text of each part from small tables, joined as Python strings: a vectorised format
+    sign = np.where(neg, "-", "").astype(object)
+    out = (sign + _integer_text(handle) + _FRACTION_TEXT[eighths][rest]).tolist()
     return out[0] if np.ndim(price) == 0 else out

@@ -33,7 +33,8 @@ from xlfidx.excel._udf import (
 
 __all__ = [
     "CONVFACTOR", "ACCRUED", "FWDPRICE", "GROSSBASIS", "CARRY", "NETBASIS", "IMPLIEDREPO",
-    "CTD", "DLV", "FUTDV01", "TBADV01", "ICSRATIO", "FEDPATH", "FEDPROBS", "HEDGEWEIGHTS",
+    "CTD", "DLV", "CTDSCENARIOS", "DELIVERYOPTION", "CALENDARROLL", "FUTDV01", "TBADV01",
+    "ICSRATIO", "FEDPATH", "FEDPROBS", "HEDGEWEIGHTS",
     "UDFS",
 ]
 
@@ -366,6 +367,14 @@ def CTD(prices, coupons, maturities, futures_price, contract, settle, delivery=N
 def DLV(prices, coupons, maturities, futures_price, contract, settle, repo, delivery=None,
         tickers=None):
     """The deliverable basket like Bloomberg's DLV: one row per bond, sorted by implied repo; spills with a header row."""
+    ticker, bonds, market = _dlv_inputs(prices, coupons, maturities, futures_price, contract,
+                                        settle, repo, delivery, tickers)
+    return _frame_output(_core().deliverable_basket(bonds, market[0], ticker, *market[1:]))
+
+
+def _dlv_inputs(prices, coupons, maturities, futures_price, contract, settle, repo, delivery,
+                tickers):
+    """(contract, basket table, (futures price, settle, repo, delivery)) of a DLV's arguments."""
     pd = _pandas()
     ticker = _text(contract, "contract", "a futures ticker such as TYZ4")
     p, c, m = _basket(prices, coupons, maturities)
@@ -377,11 +386,108 @@ def DLV(prices, coupons, maturities, futures_price, contract, settle, repo, deli
             raise InputError("tickers", f"{len(names)} values", f"do not match the basket ({len(bonds)} bonds)")
         bonds.insert(0, "ticker", ["" if _blank(t) else str(t) for t in names])
     d = _scalar(delivery, "delivery")
-    table = _core().deliverable_basket(
-        bonds, _pos(_scalar(futures_price, "futures_price"), "futures_price"), ticker,
-        _date(_scalar(settle, "settle"), "settle"), _num(_scalar(repo, "repo"), "repo"),
-        delivery=None if _blank(d) else _date(d, "delivery"))
-    return _frame_output(table)
+    market = (_pos(_scalar(futures_price, "futures_price"), "futures_price"),
+              _date(_scalar(settle, "settle"), "settle"), _num(_scalar(repo, "repo"), "repo"),
+              None if _blank(d) else _date(d, "delivery"))
+    return ticker, bonds, market
+
+
+def _shifts(shifts: Any) -> Any:
+    """Yield shifts in bp: a range of numbers, or one text "lo:hi:step"."""
+    if not isinstance(shifts, list):
+        if isinstance(shifts, str) and ":" in shifts:
+            return shifts.strip()
+        return [_scalar(shifts, "shifts_bp")]
+    values = [v for v in as_vector(shifts, "shifts_bp") if not _blank(v)]
+    if len(values) == 1 and isinstance(values[0], str) and ":" in values[0]:
+        return values[0].strip()
+    if not values:
+        raise InputError("shifts_bp", "(blank)", "has no shift; give bp shifts or text like -100:100:25")
+    return _num(values, "shifts_bp").tolist()
+
+
+@func(category=_CATEGORY)
+@arg("prices", doc=_DOC["prices"], **RANGE)
+@arg("coupons", doc=_DOC["coupons"], **RANGE)
+@arg("maturities", doc=_DOC["maturities"], **RANGE)
+@arg("futures_price", doc=_DOC["futures_price"], **RANGE)
+@arg("contract", doc=_DOC["contract"], **RANGE)
+@arg("settle", doc=_DOC["settle"], **RANGE)
+@arg("repo", doc=_DOC["repo"], **RANGE)
+@arg("shifts_bp", doc='Parallel shifts of the forward yields in bp (a range), or text "-100:100:25"', **RANGE)
+@arg("delivery", doc=_DOC["delivery"], **RANGE)
+@arg("tickers", doc="Optional: the bonds' tickers (a column), shown in the table", **RANGE)
+def CTDSCENARIOS(prices, coupons, maturities, futures_price, contract, settle, repo, shifts_bp,
+                 delivery=None, tickers=None):
+    """CTD switch scenarios: each bond's basis at delivery as forward yields shift, the CTD marked; one row per shift and bond, spills with a header row."""
+    ticker, bonds, market = _dlv_inputs(prices, coupons, maturities, futures_price, contract,
+                                        settle, repo, delivery, tickers)
+    f, s, r, d = market
+    return _frame_output(_core().ctd_scenarios(ticker, bonds, f, s, r, _shifts(shifts_bp), d))
+
+
+@func(category=_CATEGORY)
+@arg("prices", doc=_DOC["prices"], **RANGE)
+@arg("coupons", doc=_DOC["coupons"], **RANGE)
+@arg("maturities", doc=_DOC["maturities"], **RANGE)
+@arg("futures_price", doc=_DOC["futures_price"], **RANGE)
+@arg("contract", doc=_DOC["contract"], **RANGE)
+@arg("settle", doc=_DOC["settle"], **RANGE)
+@arg("repo", doc=_DOC["repo"], **RANGE)
+@arg("vol_bp", doc="Normal volatility of the forward yields, bp a year (100)", **RANGE)
+@arg("delivery", doc=_DOC["delivery"], **RANGE)
+@arg("tickers", doc="Optional: the bonds' tickers (a column), shown in the table", **RANGE)
+def DELIVERYOPTION(prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp,
+                   delivery=None, tickers=None):
+    """Delivery option: its value in 32nds, the theoretical futures price, each bond's CTD probability and option-adjusted net basis; spills a summary, then a table."""
+    ticker, bonds, market = _dlv_inputs(prices, coupons, maturities, futures_price, contract,
+                                        settle, repo, delivery, tickers)
+    f, s, r, d = market
+    vol = _num(_scalar(vol_bp, "vol_bp"), "vol_bp")
+    opt = _core().delivery_option(ticker, bonds, f, s, r, vol, d)
+    return _summary_and_table(opt.summary(), opt.table)
+
+
+def _summary_and_table(summary: dict[str, Any], table: Any) -> list[list[Any]]:
+    """A block of (label, value) rows, a blank row, then a table with its header, padded square."""
+    rows = _frame_output(table)
+    width = max(2, len(rows[0]))
+    block = [[name, value] + [""] * (width - 2) for name, value in summary.items()]
+    head = [["" if v == NOT_FINITE else v for v in row] for row in table_output(block)]
+    return head + [[""] * width] + [row + [""] * (width - len(row)) for row in rows]
+
+
+@func(category=_CATEGORY)
+@arg("prices", doc=_DOC["prices"] + "; one basket for both contracts", **RANGE)
+@arg("coupons", doc=_DOC["coupons"], **RANGE)
+@arg("maturities", doc=_DOC["maturities"], **RANGE)
+@arg("front", doc='Front contract ticker ("USZ3")', **RANGE)
+@arg("front_price", doc="Front futures price, points per 100 face", **RANGE)
+@arg("back", doc='Back (deferred) contract ticker ("USH4")', **RANGE)
+@arg("back_price", doc="Back futures price, points per 100 face", **RANGE)
+@arg("settle", doc=_DOC["settle"], **RANGE)
+@arg("front_repo", doc="Term repo to the front's delivery, percent Act/360", **RANGE)
+@arg("back_repo", doc="Term repo to the back's delivery, percent Act/360", **RANGE)
+@arg("roll_repo", doc="Optional: repo from front to back delivery; blank = implied by the term repos", **RANGE)
+def CALENDARROLL(prices, coupons, maturities, front, front_price, back, back_price, settle,
+                 front_repo, back_repo, roll_repo=None):
+    """Calendar roll: theoretical and market spread (front - back, 32nds), each CTD, the forward repo and the implied repo of the roll; spills two columns."""
+    pd = _pandas()
+    p, c, m = _basket(prices, coupons, maturities)
+    bonds = pd.DataFrame({"coupon": _num(c, "coupons"), "maturity": _date(m, "maturities"),
+                          "price": _pos(p, "prices")})
+    rr = _scalar(roll_repo, "roll_repo")
+    roll = _core().calendar_roll(
+        _text(front, "front", "a futures ticker such as USZ3"),
+        _text(back, "back", "a futures ticker such as USH4"), bonds,
+        _pos(_scalar(front_price, "front_price"), "front_price"),
+        _pos(_scalar(back_price, "back_price"), "back_price"),
+        _date(_scalar(settle, "settle"), "settle"),
+        _num(_scalar(front_repo, "front_repo"), "front_repo"),
+        _num(_scalar(back_repo, "back_repo"), "back_repo"),
+        roll_repo=None if _blank(rr) else _num(rr, "roll_repo"))
+    out = table_output([[name, value] for name, value in roll.summary().items()])
+    return [["" if v == NOT_FINITE else v for v in row] for row in out]
 
 
 def _pandas():
