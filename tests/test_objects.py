@@ -117,3 +117,24 @@ def test_dlv_prints_like_the_command_line_and_shows_html():
     assert text.splitlines()[0].startswith("USZ23  futures 115.968800  settle 2023-11-22")
     assert "98-212" in text and text.splitlines()[-1].rstrip().endswith("CTD")
     assert "<table" in dlv._repr_html_()
+
+
+def test_bond_future_scenarios_and_option_take_the_basket_or_the_market():
+    """The object methods equal the functions of xlfidx.delivery on the same inputs, with a
+    DeliverableBasket standing in for the four market arguments."""
+    from xlfidx.delivery import ctd_scenarios, delivery_option
+
+    screen = pd.DataFrame(USZ3_DLV, columns=USZ3_DLV_COLUMNS)
+    bonds = screen.rename(columns={"coupon_pct": "coupon"})[["coupon", "maturity", "price"]]
+    settle = dt.date(2023, 11, 22)
+    basket = DeliverableBasket("USZ3", bonds.assign(problem=""), 115.9688, settle, 5.413)
+    us = BondFuture("USZ3")
+    direct = ctd_scenarios("USZ3", bonds, 115.9688, settle, 5.413, [-50, 0, 50])
+    pd.testing.assert_frame_equal(us.ctd_scenarios(basket, shifts_bp=[-50, 0, 50]), direct)
+    pd.testing.assert_frame_equal(
+        us.ctd_scenarios(bonds, 115.9688, settle, 5.413, shifts_bp=[-50, 0, 50]), direct)
+    opt = us.delivery_option(basket, vol_bp=100)
+    assert opt.value_32nds == delivery_option("USZ3", bonds, 115.9688, settle, 5.413, 100).value_32nds
+    assert set(opt.table.columns) >= {"coupon", "maturity", "ctd_probability",
+                                      "option_adjusted_net_basis"}
+    assert opt.value_32nds > 0 and opt.theoretical_price > 0

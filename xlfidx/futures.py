@@ -557,6 +557,44 @@ class BondFuture:
                 raise InputError(name, None, "is needed for a DLV of a table of bonds")
         return dlv_table(bonds, futures_price, self._for(settle), settle, repo, delivery)
 
+    def _market(self, bonds: Any, futures_price: Any, settle: Any, repo: Any,
+                delivery: Any) -> tuple:
+        """The four market arguments (and delivery), from a basket object where one is given."""
+        from .basis import DeliverableBasket  # noqa: PLC0415
+
+        if isinstance(bonds, DeliverableBasket):
+            market = bonds.market(futures_price=futures_price, settle=settle, repo=repo)
+            return (*market, bonds.delivery if delivery is None else delivery)
+        for name, value in (("futures_price", futures_price), ("settle", settle), ("repo", repo)):
+            if value is None:
+                raise InputError(name, None, "is needed with a table of bonds")
+        return bonds, futures_price, settle, repo, delivery
+
+    def ctd_scenarios(self, bonds: Any, futures_price: Any = None, settle: Any = None,
+                      repo: Any = None, shifts_bp: Any = None, delivery: Any = None,
+                      **options: Any) -> Any:
+        """CTD switch scenarios (:func:`xlfidx.delivery.ctd_scenarios`): one row per shift and
+        bond; ``bonds`` may be a :class:`~xlfidx.basis.DeliverableBasket` in place of the
+        market arguments."""
+        from .delivery import ctd_scenarios  # noqa: PLC0415
+
+        if shifts_bp is None:
+            raise InputError("shifts_bp", None, "is needed: the yield shifts in bp")
+        b, f, s, r, d = self._market(bonds, futures_price, settle, repo, delivery)
+        return ctd_scenarios(self._for(s), b, f, s, r, shifts_bp, d, **options)
+
+    def delivery_option(self, bonds: Any, futures_price: Any = None, settle: Any = None,
+                        repo: Any = None, vol_bp: Any = None, delivery: Any = None,
+                        **options: Any) -> Any:
+        """The delivery (quality) option (:func:`xlfidx.delivery.delivery_option`); ``bonds``
+        may be a :class:`~xlfidx.basis.DeliverableBasket` in place of the market arguments."""
+        from .delivery import delivery_option  # noqa: PLC0415
+
+        if vol_bp is None:
+            raise InputError("vol_bp", None, "is needed: the normal yield vol in bp a year")
+        b, f, s, r, d = self._market(bonds, futures_price, settle, repo, delivery)
+        return delivery_option(self._for(s), b, f, s, r, vol_bp, d, **options)
+
     def ctd(self, bonds: Any, futures_price: Any = None, settle: Any = None, repo: Any = None,
             delivery: Any = None) -> Any:
         """The cheapest to deliver's DLV row (highest implied repo)."""
