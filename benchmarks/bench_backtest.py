@@ -1,11 +1,11 @@
-"""Benchmark: seed 000's whole backtest on the 20-year sample, and the hedge solved seed 000's way.
+"""Benchmark: the MBS hedge study's whole backtest on the 20-year sample, and the hedge solved the MBS hedge study's way.
 
     python benchmarks/bench_backtest.py [--repeats 5] [--lp-days 250] [--full-lp]
 
 1. The whole run as `xlfidx backtest` does it before charts: read the workbook
    (data/mbs_trend_sample.xlsx: 2004-2024, 6 contracts) and run every strategy (6 bases,
    adaptive, trend with 4 EWMAC speeds, 21 tilts, walk-forward, all metrics). Target: < 3 s.
-2. The per-contract duration-hedged basis computed the way seed 000 does: one scipy linear
+2. The per-contract duration-hedged basis computed the way the MBS hedge study does: one scipy linear
    programme per day and contract (min |w_mbs*D_mbs - w_fut*D_fut| with w >= 0, sum 1), timed
    on --lp-days days x 6 contracts and extrapolated to the whole history (or all of it with
    --full-lp), against the closed form w_mbs = D_fut/(D_mbs + D_fut) for the same days. The
@@ -67,7 +67,7 @@ def main() -> None:
     print(f"run_backtest                     median {t_run * 1e3:8.1f} ms")
     print(f"whole run (read + backtest)      median {t_all * 1e3:8.1f} ms   (target < 3000 ms)")
 
-    # seed 000's way: an LP per day and contract
+    # the MBS hedge study's way: an LP per day and contract
     d_mbs = mbs["LUMSMD"].to_numpy()
     d_fut = fut["CONVENTIONAL_CTD_FORWARD_FRSK"][contracts].to_numpy()
     days = np.arange(1, n_days) if args.full_lp else np.linspace(300, n_days - 1, args.lp_days).astype(int)
@@ -81,7 +81,7 @@ def main() -> None:
                            args.repeats)
     cf_w = np.array([(cf[0][t - 1, j], cf[1][t - 1, j]) for t, j in pairs])
     diff = float(np.abs(lp - cf_w).max())
-    print(f"seed 000 LP per day x contract   {len(pairs)} LPs in {t_lp:.2f} s = {per * 1e3:.2f} ms each; "
+    print(f"the MBS hedge study LP per day x contract   {len(pairs)} LPs in {t_lp:.2f} s = {per * 1e3:.2f} ms each; "
           f"whole history ({all_pairs} LPs) {'measured' if args.full_lp else 'extrapolated'} "
           f"{per * all_pairs:.1f} s")
     print(f"closed form, all days x contracts median {t_cf * 1e3:8.3f} ms  (max |LP - closed form| {diff:.1e})")

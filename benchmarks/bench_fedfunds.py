@@ -1,6 +1,6 @@
 """Benchmark: FEDPATH on an 18-contract chain with 11 meetings, probabilities included.
 
-Target (issue 3): median under 2 ms per call of ``fed_path`` (which computes the FedWatch
+Target: median under 2 ms per call of ``fed_path`` (which computes the FedWatch
 probability tree). Run: ``python benchmarks/bench_fedfunds.py``.
 """
 

@@ -1,6 +1,6 @@
 """Benchmarks for xlfidx.hedging: ``python benchmarks/bench_hedging.py`` prints medians.
 
-Targets (issue 4): ``hedge_weights`` for 6 contracts under 0.5 ms; ``hedge_weights_history``
+Targets: ``hedge_weights`` for 6 contracts under 0.5 ms; ``hedge_weights_history``
 over 5,000 days x 6 contracts under 200 ms. For comparison it also times the same history
 solved one day at a time with scipy (SLSQP on the stated objective) over a few hundred days.
 """

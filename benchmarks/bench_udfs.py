@@ -2,7 +2,7 @@
 
     python benchmarks/bench_udfs.py
 
-Targets (issue 6): the UDF module imports cold in under 0.5 s; a 1,000-row NETBASIS column
+Targets: the UDF module imports cold in under 0.5 s; a 1,000-row NETBASIS column
 computes in one call in under 20 ms (arguments as xlwings passes them: nested lists, dates as
 datetimes, the contract as a ticker).
 """

@@ -62,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     # Bloomberg exports
     "read_basket_export": "bloomberg.basket",
     "read_basket": "bloomberg.basket",
-    # hedging (issue 4)
+    # hedging
     "CME_TBA_ICS_MENU": "hedging",
     "tba_dv01": "hedging",
     "ics_ratio": "hedging",
@@ -72,7 +72,7 @@ _EXPORTS: dict[str, str] = {
     "margin_with_offset": "hedging",
     "hedge_weights": "hedging",
     "hedge_weights_history": "hedging",
-    # MBS trend-convexity backtest (seed 000)
+    # MBS trend-convexity backtest (the MBS hedge study)
     "read_history": "bloomberg.history",
     "run_backtest": "backtest",
     "BacktestConfig": "backtest",

@@ -1,4 +1,4 @@
-"""Seed 000's MBS trend-convexity backtest: long the MBS index, short Treasury futures (spec §6).
+"""The MBS hedge study's MBS trend-convexity backtest: long the MBS index, short Treasury futures (spec §6).
 
 Every strategy holds long MBS and short futures, unlevered and fully invested
 (``w_mbs + Σ w_j = 1``, all ≥ 0) and duration neutral at the previous close
@@ -147,7 +147,7 @@ class BacktestResult:
     - ``headline``: the walk-forward against the classic basis (adaptive), the trend and the
       per-contract bases on the walk-forward's own out-of-sample window.
     - ``convexity``: per contract, its average CTD convexity and the average |residual
-      duration| of its basis (seed 000's scatter).
+      duration| of its basis (the MBS hedge study's scatter).
     - ``notes``: lines about the data: the ``notes`` passed to :func:`run_backtest` (e.g.
       ``History.notes``), then the backtest's own (contracts skipped).
     """

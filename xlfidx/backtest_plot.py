@@ -4,7 +4,7 @@
   the walk-forward tilt;
 - ``frontier``: Sharpe (before and after costs) against average |residual duration| across the
   tilt grid, with the other strategies marked;
-- ``convexity``: seed 000's scatter, average CTD convexity against the average |residual
+- ``convexity``: the MBS hedge study's scatter, average CTD convexity against the average |residual
   duration| of each contract's basis;
 - ``residual``: the residual duration of each basis over time (20-day average).
 
@@ -173,7 +173,7 @@ def convexity_title(convexity: Any, label: str = "") -> str:
 
 
 def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
-    """Seed 000's scatter: average CTD convexity vs average |residual duration| of each basis."""
+    """The MBS hedge study's scatter: average CTD convexity vs average |residual duration| of each basis."""
     fig = _figure(figsize=(8, 5.5))
     ax = fig.subplots()
     cv = result.convexity.dropna(subset=["avg_ctd_convexity", "avg_abs_resid_dur"])

@@ -20,7 +20,7 @@ the ``method``; how many days ``N`` count at the old rate is ``announcement_day`
     the day after the announcement). The reference table ``fedpath_2025-01-31.csv`` counts
     this way; the two conventions differ by less than 0.6 bp on that chain.
 
-Methods (seed 002 section 2.2, CME FedWatch):
+Methods (CME FedWatch, and the two textbook ways of stepping a meeting month):
 
 ``"cme"`` (default)
     CME FedWatch: a meeting month followed by a month without a meeting takes its end rate
@@ -32,11 +32,11 @@ Methods (seed 002 section 2.2, CME FedWatch):
     the month (few post-meeting days, a large multiplier on a half-tick of price) from
     blowing up the path.
 ``"next"``
-    seed 002 choice 1: step forward from spot; a meeting month followed by a month without a
+    "next": step forward from spot; a meeting month followed by a month without a
     meeting takes its end rate from that next contract, otherwise it is backed out of its own
     contract from the rate before the meeting. (The method of the reference table.)
 ``"backout"``
-    seed 002 choice 2: step forward from spot, backing every end rate out of the meeting
+    "backout": step forward from spot, backing every end rate out of the meeting
     month's own contract (the next month's contract only when the own one is missing). The
     daily path it implies reprices every contract it used exactly, but it is unstable: an
     error in the start rate comes out multiplied by ``N / M`` of each meeting month (30 for a
@@ -540,7 +540,7 @@ def fed_path(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: 
     any order), the ``meetings`` (announcement dates; blanks dropped; meetings before the
     first contract month are past and ignored), and ``spot_rate``, the effective rate now
     (percent). ``method`` is ``"cme"`` (default: CME FedWatch, reproduces CME's worked
-    examples), ``"next"`` (seed 002 choice 1) or ``"backout"`` (choice 2); see the module
+    examples), ``"next"`` (end rate from the next month's contract) or ``"backout"`` (backed out of the meeting month's own contract); see the module
     docstring. ``announcement_day`` is ``"new"`` (default, CME's count: the announcement day
     at the new rate) or ``"old"``. ``target_low`` is the floor of today's target range
     (default: ``spot_rate`` rounded down to 25 bp).
@@ -693,7 +693,7 @@ def fomc_meetings(start: Any, end: Any, unscheduled: bool = False) -> np.ndarray
 
 def compare_fed_paths(later: pd.DataFrame, earlier: pd.DataFrame,
                       later_label: str = "later", earlier_label: str = "earlier") -> pd.DataFrame:
-    """Side by side, the expected rate after each meeting on two pricing dates (seed 002 §2.3).
+    """Side by side, the expected rate after each meeting on two pricing dates.
 
     ``later`` and ``earlier`` are :func:`fed_path` tables. One row per meeting in either, with
     the rate after it on each date and the repricing ``later - earlier`` in bp.

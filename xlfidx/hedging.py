@@ -1,11 +1,11 @@
-"""Hedging: how much of which future (spec §3 Risk, §4, §6; seeds 000 and 001).
+"""Hedging: how much of which future (spec §3 Risk, §4, §6; the MBS hedge study and CME's TBA/Treasury spread note).
 
 Two desks ask the same question here.
 
-* CME's TBA / Treasury-futures inter-commodity spreads (seed 001): the DV01 of a TBA futures
+* CME's TBA / Treasury-futures inter-commodity spreads (CME's TBA/Treasury spread note): the DV01 of a TBA futures
   contract, the DV01-weighted leg ratio picked from CME's listed menu, the spread's price and
   P&L, and the margin offset a spread earns.
-* Seed 000's MBS hedge: long the MBS index, short Treasury futures, with no leverage, fully
+* The MBS hedge study's MBS hedge: long the MBS index, short Treasury futures, with no leverage, fully
   invested and duration neutral, trading duration matching against the futures' trend
   (:func:`hedge_weights` and its history form :func:`hedge_weights_history`).
 
@@ -36,7 +36,7 @@ __all__ = [
     "hedge_weights_history",
 ]
 
-# The leg ratios CME listed for the Jul-24 UMBS TBA / Sep-24 10-year note spreads (seed 001),
+# The leg ratios CME listed for the Jul-24 UMBS TBA / Sep-24 10-year note spreads (CME's TBA/Treasury spread note),
 # as (TBA contracts, Treasury contracts). 1:1 spreads are listed separately, beside these.
 CME_TBA_ICS_MENU: tuple[tuple[int, int], ...] = (
     (4, 5), (7, 8), (9, 10), (6, 5), (5, 4), (3, 2), (9, 5), (2, 1),
@@ -53,7 +53,7 @@ _TBA_POINT_VALUE = 1000.0
 def tba_dv01(price: Any, duration: Any) -> Any:
     """Dollar DV01 of one $100,000 TBA futures contract: ``0.1 · price · duration``.
 
-    CME's formula (seed 001): ``0.01 · (price · 1000) · (duration / 100)``, with the price in
+    CME's formula (CME's TBA/Treasury spread note): ``0.01 · (price · 1000) · (duration / 100)``, with the price in
     points per 100 face and the (MIAC AI-) duration in years.
 
     >>> round(tba_dv01(97.3242, 4.0347), 3)   # 5.5% UMBS, 15 Apr 2024
@@ -202,7 +202,7 @@ def ics_ratio(
 def spread_price(leg1_price: Any, leg2_price: Any, leg1_contracts: Any, leg2_contracts: Any) -> Any:
     """Price of a two-leg spread: ``n1 · P1 - n2 · P2`` (points).
 
-    CME's 55U/ZN spread UVN 03-02 on 22 Mar 2023 (seed 001): 3 × 101.016 − 2 × 113.719:
+    CME's 55U/ZN spread UVN 03-02 on 22 Mar 2023 (CME's TBA/Treasury spread note): 3 × 101.016 − 2 × 113.719:
 
     >>> round(spread_price(101.016, 113.719, 3, 2), 3)
     75.61
@@ -242,7 +242,7 @@ def spread_pnl(start_price: Any, end_price: Any, position: Any = 1.0,
     ``position`` is the number of spreads held, negative (or ``"short"``) when sold;
     ``point_value`` is $1,000 per point for $100,000-face TBA and 10-year note futures.
     Short the 55U/ZN spread from 75.61 to 71.689 during the March-2023 banking crisis
-    (seed 001):
+    (CME's TBA/Treasury spread note):
 
     >>> round(spread_pnl(75.61, 71.689, "short"), 2)
     3921.0
@@ -261,7 +261,7 @@ def margin_with_offset(im_leg1: Any, im_leg2: Any, offset: Any) -> Any:
     """Initial margin of a spread with CME's inter-commodity offset: ``(IM1 + IM2)(1 − offset)``.
 
     ``offset`` is a fraction (0.70 for 70%, as Excel stores a percentage). Long TY against short
-    60U on 18 Apr 2024 (seed 001, which prints it rounded to the dollar as $1,472):
+    60U on 18 Apr 2024 (CME's TBA/Treasury spread note, which prints it rounded to the dollar as $1,472):
 
     >>> round(margin_with_offset(2656, 2250, 0.70), 2)
     1471.8
@@ -280,7 +280,7 @@ def margin_with_offset(im_leg1: Any, im_leg2: Any, offset: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------
-# Seed 000: the unlevered, duration-neutral hedge, duration matching against trend
+# The MBS hedge study: the unlevered, duration-neutral hedge, duration matching against trend
 # --------------------------------------------------------------------------------------------
 
 _DEFAULT_SMOOTHING = 0.25  # years of duration mismatch; see hedge_weights
@@ -382,7 +382,7 @@ def hedge_weights(
     *,
     smoothing: float = _DEFAULT_SMOOTHING,
 ) -> np.ndarray:
-    """Seed 000's hedge: long MBS, short futures, unlevered, fully invested, duration neutral.
+    """The MBS hedge study's hedge: long MBS, short futures, unlevered, fully invested, duration neutral.
 
     Returns ``[w_mbs, w_1, ..., w_k]`` (the ``w_j`` are short positions): every weight ≥ 0,
     ``Σ = 1`` and ``w_mbs·D_mbs = Σ_j w_j·D_j``. A missing duration (blank, ``#N/A``, NaN: the
@@ -405,7 +405,7 @@ def hedge_weights(
 
     * at ``trend_tilt = 0`` the futures' weights are ordered by closeness in duration, the
       largest on the closest contract; with ``λ`` small next to the duration gaps all of it is
-      on the closest contract (seed 000's adaptive basis), near ties are shared;
+      on the closest contract (the MBS hedge study's adaptive basis), near ties are shared;
     * as ``trend_tilt`` grows, ``dw_j/dtilt = (t̄ − trend_j)/λ`` on the support, where t̄ is a
       positive-weighted mean of the trends held; for the most negative trend this is ≥ 0, so its
       weight never falls (and it enters as soon as its cost reaches μ).

@@ -1,4 +1,4 @@
-"""Trend: the EWMAC (exponentially weighted moving-average crossover) forecast of seed 000.
+"""Trend: the EWMAC (exponentially weighted moving-average crossover) forecast of the MBS hedge study.
 
 For one speed (fast, slow), at each day's close and using prices up to that close only::
 

@@ -210,7 +210,7 @@ class FedFuturesExport:
 
     def compare(self, date: Any, earlier: Any, method: str = "cme",
                 announcement_day: str = "new", fill_fomc: bool = True) -> pd.DataFrame:
-        """Seed 002 §2.3: the expected rate after each meeting on ``date`` vs ``earlier``."""
+        """The expected rate after each meeting on ``date`` vs ``earlier``."""
         a = self.fed_path(date, method, announcement_day, fill_fomc)
         b = self.fed_path(earlier, method, announcement_day, fill_fomc)
         out = compare_fed_paths(a, b, a.attrs["pricing_date"], b.attrs["pricing_date"])

@@ -1,4 +1,4 @@
-"""``xlfidx backtest``: seed 000's MBS trend-convexity backtest on a Bloomberg history export."""
+"""``xlfidx backtest``: the MBS hedge study's MBS trend-convexity backtest on a Bloomberg history export."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--date", metavar="SHEET", help="pricing-date sheet (default: the latest)")
     p.add_argument("--compare", metavar="SHEET", help="an earlier pricing-date sheet to compare with")
     p.add_argument("--method", default="cme", choices=["cme", "next", "backout"],
-                   help="cme (FedWatch, default), next (seed choice 1), backout (seed choice 2)")
+                   help="cme (FedWatch, default), next (end rate from the next month's contract), backout (from the meeting month's own contract)")
     p.add_argument("--announcement-day", default="new", choices=["new", "old"],
                    help="the announcement day counts at the new rate (CME, default) or the old one")
     p.add_argument("--probs", action="store_true", help="also print the FedWatch target-range table")

@@ -607,7 +607,7 @@ def _fed_args(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method:
 @arg("expiries", doc="Their last trade dates (or any date in the contract month)", **RANGE)
 @arg("meetings", doc="FOMC announcement dates (a column; blanks ignored)", **RANGE)
 @arg("spot_rate", doc="Effective Fed funds rate today, percent (4.33)", **RANGE)
-@arg("method", doc='"cme" (default, CME FedWatch), "next" or "backout" (seed 002)', **RANGE)
+@arg("method", doc='"cme" (default, CME FedWatch), "next" (end from the next month) or "backout" (from the month itself)', **RANGE)
 def FEDPATH(prices, expiries, meetings, spot_rate, method="cme"):
     """Implied policy path: rate before and after each FOMC meeting, moves and FedWatch odds; spills a table with a header row."""
     p, e, meet, spot, m = _fed_args(prices, expiries, meetings, spot_rate, method)
@@ -619,7 +619,7 @@ def FEDPATH(prices, expiries, meetings, spot_rate, method="cme"):
 @arg("expiries", doc="Their last trade dates (or any date in the contract month)", **RANGE)
 @arg("meetings", doc="FOMC announcement dates (a column; blanks ignored)", **RANGE)
 @arg("spot_rate", doc="Effective Fed funds rate today, percent (4.33)", **RANGE)
-@arg("method", doc='"cme" (default, CME FedWatch), "next" or "backout" (seed 002)', **RANGE)
+@arg("method", doc='"cme" (default, CME FedWatch), "next" (end from the next month) or "backout" (from the month itself)', **RANGE)
 def FEDPROBS(prices, expiries, meetings, spot_rate, method="cme"):
     """FedWatch target-range probabilities (percent) after each meeting; spills a table with a header row."""
     p, e, meet, spot, m = _fed_args(prices, expiries, meetings, spot_rate, method)

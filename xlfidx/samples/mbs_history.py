@@ -1,6 +1,6 @@
 """SYNTHETIC daily MBS index and Treasury futures history, 2004-2024, in Bloomberg BDH layout.
 
-Seed 000's study needs Bloomberg data we may not ship, so this module writes a seeded synthetic
+The MBS hedge study needs Bloomberg data we may not ship, so this module writes a seeded synthetic
 stand-in with the same fields and layout (``data/mbs_trend_sample.xlsx``). Every figure in it is
 made up by the model below; the workbook says so on its ``README`` sheet, and every chart and
 printed summary made from it is titled SYNTHETIC.
