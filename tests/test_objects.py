@@ -138,3 +138,27 @@ def test_bond_future_scenarios_and_option_take_the_basket_or_the_market():
     assert set(opt.table.columns) >= {"coupon", "maturity", "ctd_probability",
                                       "option_adjusted_net_basis"}
     assert opt.value_32nds > 0 and opt.theoretical_price > 0
+
+
+def test_fed_funds_chain_is_the_functions_on_its_own_data():
+    # CME FedWatch's Sep-2015 worked example (spec §5): FFQ5 99.8675, FFU5 99.805, meeting on
+    # the 17th -> end rate 0.26643, P(hike 25 bp) = 53.6%
+    chain = xlfidx.FedFundsChain(prices=[99.8675, 99.805], expiries=["2015-08-31", "2015-09-30"],
+                                 meetings=["2015-09-17"], spot_rate=0.1325)
+    path = chain.path()
+    assert path["rate after %"].iloc[0] == pytest.approx(0.26643, abs=1e-5)
+    assert path["P(move high) %"].iloc[0] == pytest.approx(53.57, abs=0.01)
+    args = ([99.8675, 99.805], ["2015-08-31", "2015-09-30"], ["2015-09-17"], 0.1325)
+    pd.testing.assert_frame_equal(path, xlfidx.fed_path(*args))
+    pd.testing.assert_frame_equal(chain.probabilities(), xlfidx.fed_probabilities(*args))
+    pd.testing.assert_frame_equal(chain.path_by_month(), xlfidx.fed_path_by_month(*args))
+
+
+def test_fed_chain_from_the_sample_export_carries_its_context():
+    from xlfidx.samples import sample_path
+
+    export = xlfidx.read_fedfutures_export(sample_path("fedfutures_sample.xlsx"))
+    chain = export.fed_chain()
+    assert chain.pricing_date == "2025-04-30" and chain.spot_rate == 4.33
+    assert "effective" in chain.spot_source
+    pd.testing.assert_frame_equal(chain.path(), export.fed_path())

@@ -81,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     # fed funds futures: policy path and FedWatch probabilities
     "fed_funds_curve": "fedfunds",
     "fed_path": "fedfunds",
+    "FedFundsChain": "fedfunds",
     "fed_path_by_month": "fedfunds",
     "fed_probabilities": "fedfunds",
     "fedwatch_tree": "fedfunds",

@@ -714,3 +714,53 @@ def compare_fed_paths(later: pd.DataFrame, earlier: pd.DataFrame,
         f"rate after % ({earlier_label})": b.to_numpy(),
         "repricing (bp)": (a - b).to_numpy() * 100,
     })
+
+
+# --- the object a trader names ----------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class FedFundsChain:
+    """A 30-day Fed funds futures chain on one pricing date: its contracts' prices and last
+    trade dates, the FOMC meetings to price, and the spot rate the path starts from.
+
+    ``path()`` and ``probabilities()`` are :func:`fed_path` and :func:`fed_probabilities` on
+    the chain's own data; read from a Bloomberg export with
+    ``read_fedfutures_export(path).fed_chain(date)``, the chain also says where its spot rate
+    came from and which meetings were taken from the published FOMC calendar.
+
+    >>> chain = FedFundsChain(prices=[99.8675, 99.805], expiries=["2015-08-31", "2015-09-30"],
+    ...                       meetings=["2015-09-17"], spot_rate=0.1325)   # CME's Sep-2015 example
+    >>> p = chain.path()
+    >>> round(float(p["rate after %"].iloc[0]), 5), round(float(p["P(move high) %"].iloc[0]), 1)
+    (0.26643, 53.6)
+    """
+
+    prices: Any
+    expiries: Any
+    meetings: Any
+    spot_rate: float
+    pricing_date: Any = None
+    spot_source: str = ""
+    target_low: float | None = None
+    added_meetings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def path(self, method: str = "cme", announcement_day: str = "new") -> pd.DataFrame:
+        """The expected rate before and after each meeting with FedWatch odds (:func:`fed_path`)."""
+        return fed_path(self.prices, self.expiries, self.meetings, self.spot_rate, method=method,
+                        announcement_day=announcement_day, target_low=self.target_low)
+
+    def path_by_month(self, method: str = "cme", announcement_day: str = "new") -> pd.DataFrame:
+        """The expected rate at each month end (:func:`fed_path_by_month`)."""
+        return fed_path_by_month(self.prices, self.expiries, self.meetings, self.spot_rate,
+                                 method=method, announcement_day=announcement_day)
+
+    def probabilities(self, method: str = "cme", announcement_day: str = "new") -> pd.DataFrame:
+        """FedWatch target-range probabilities after each meeting (:func:`fed_probabilities`)."""
+        return fed_probabilities(self.prices, self.expiries, self.meetings, self.spot_rate,
+                                 method=method, announcement_day=announcement_day,
+                                 target_low=self.target_low)
+
+    def curve(self) -> pd.DataFrame:
+        """Implied rate of each contract (:func:`fed_funds_curve`)."""
+        return fed_funds_curve(self.prices, self.expiries)

@@ -55,9 +55,8 @@ from ..errors import InputError, MissingDataError, describe_value
 from ..fedfunds import (
     MONTH_CODES,
     STEP,
+    FedFundsChain,
     compare_fed_paths,
-    fed_path,
-    fed_path_by_month,
     fomc_meetings,
 )
 from .formulas import require_filled
@@ -185,6 +184,21 @@ class FedFuturesExport:
             known = known[outside & ~np.isin(known.astype("datetime64[M]"), list(have))]
         return np.sort(np.concatenate([mtg, known])), [str(d) for d in known]
 
+    def fed_chain(self, date: Any = None, fill_fomc: bool = True) -> FedFundsChain:
+        """One pricing date's chain as a :class:`~xlfidx.fedfunds.FedFundsChain`: its usable
+        contracts, meetings (with the published FOMC dates the file lacks when ``fill_fomc``),
+        and spot rate with its source."""
+        sheet = self.sheet_name(date)
+        chain = self.chain(sheet)
+        if chain.empty:
+            raise InputError("date", sheet, "has no usable contract (see the problems)")
+        mtg, added = self.meetings_for(sheet, fill_fomc)
+        spot = self.spot_for(sheet)
+        return FedFundsChain(chain["price"].to_numpy(),
+                             chain["last trade"].to_numpy(dtype="datetime64[D]"), mtg, spot.rate,
+                             pricing_date=sheet, spot_source=spot.source,
+                             target_low=spot.target_low, added_meetings=tuple(added))
+
     def fed_path(self, date: Any = None, method: str = "cme", announcement_day: str = "new",
              fill_fomc: bool = True, by_month: bool = False) -> pd.DataFrame:
         """:func:`xlfidx.fed_path` (or ``fed_path_by_month``) for one pricing date.
@@ -192,20 +206,11 @@ class FedFuturesExport:
         ``attrs["added_meetings"]`` lists the meetings taken from the published calendar and
         ``attrs["spot_source"]`` says what the spot rate is (see :meth:`spot_for`).
         """
-        sheet = self.sheet_name(date)
-        chain = self.chain(sheet)
-        if chain.empty:
-            raise InputError("date", sheet, "has no usable contract (see the problems)")
-        mtg, added = self.meetings_for(sheet, fill_fomc)
-        spot = self.spot_for(sheet)
-        args = (chain["price"].to_numpy(), chain["last trade"].to_numpy(dtype="datetime64[D]"), mtg, spot.rate)
-        if by_month:
-            out = fed_path_by_month(*args, method=method, announcement_day=announcement_day)
-        else:
-            out = fed_path(*args, method=method, announcement_day=announcement_day, target_low=spot.target_low)
-        out.attrs["pricing_date"] = sheet
-        out.attrs["added_meetings"] = added
-        out.attrs["spot_source"] = spot.source
+        chain = self.fed_chain(date, fill_fomc)
+        out = (chain.path_by_month if by_month else chain.path)(method, announcement_day)
+        out.attrs["pricing_date"] = chain.pricing_date
+        out.attrs["added_meetings"] = list(chain.added_meetings)
+        out.attrs["spot_source"] = chain.spot_source
         return out
 
     def compare(self, date: Any, earlier: Any, method: str = "cme",
