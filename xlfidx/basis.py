@@ -29,7 +29,7 @@ import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
 from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
-from .errors import InputError
+from .errors import InputError, MissingDataError
 from .quotes import as_price
 
 __all__ = [
@@ -266,13 +266,11 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
     return dlv_table(bonds, futures_price, contract, settle, repo, delivery).table
 
 
-def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
-              delivery: Any = None, *, notes: tuple[str, ...] = (), source: str = "") -> DLVTable:
-    """:func:`deliverable_basket` with its context, as a :class:`DLVTable`."""
-    import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
-
+def _basket_inputs(bonds, contract: Any, settle: Any, delivery: Any):
+    """A basket's columns checked and completed: coupon, maturity, price, CF (the given
+    factors, CME's for the blanks), tickers, the contract, settlement and delivery dates
+    (the contract's last delivery day when ``delivery`` is None)."""
     from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
-    from .quotes import format_32nds  # noqa: PLC0415
 
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
@@ -297,6 +295,18 @@ def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
         todo = np.isnan(cf)
         _check_deliverable(k, maturity[todo])
         cf[todo] = _cme_factor(k, coupon[todo] / 100.0, maturity[todo])
+    ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
+    return coupon, maturity, price, cf, ticker, k, s, T
+
+
+def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
+              delivery: Any = None, *, notes: tuple[str, ...] = (), source: str = "") -> DLVTable:
+    """:func:`deliverable_basket` with its context, as a :class:`DLVTable`."""
+    import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
+
+    from .quotes import format_32nds  # noqa: PLC0415
+
+    coupon, maturity, price, cf, ticker, k, s, T = _basket_inputs(bonds, contract, settle, delivery)
     f = as_price(futures_price, "futures_price").reshape(-1)[0]
     r = np.broadcast_to(_repo(repo).reshape(-1), coupon.shape) if np.size(repo) > 1 else \
         _repo(repo).reshape(-1)[0]
@@ -311,7 +321,6 @@ def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
     y, slope = _solve_yield(coupon, leg.k_t, leg.w_t, leg.dirty)
     dv01 = -slope * 0.1
     order = np.argsort(-irr, kind="stable")
-    ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
     table = {
         "ticker": ticker,
         "coupon": coupon,
@@ -427,7 +436,8 @@ class DeliverableBasket:
     bonds: Any                  # pandas.DataFrame
     futures_price: float
     settle: date
-    repo: float | tuple[float, ...]   # percent; a tuple gives one rate per row of ``bonds``
+    repo: float | tuple[float, ...] | None   # percent; a tuple: one rate per row of ``bonds``;
+    #                                          None: not known, every dlv() call gives it
     delivery: date | None = None      # None: the contract's last delivery day
     as_of: date | None = None         # the pricing date of the data
     source: str = ""
@@ -445,17 +455,53 @@ class DeliverableBasket:
             return np.ones(len(self.bonds), dtype=bool)
         return (self.bonds["problem"].fillna("").astype(str) == "").to_numpy()
 
+    def _usable(self) -> np.ndarray:
+        ok = self._ok()
+        if not ok.any():
+            raise InputError("bonds", self.source or self.contract,
+                             "has no bond with a usable price, coupon and maturity")
+        return ok
+
+    def ctd(self, *, futures_price: Any = None, settle: Any = None, delivery: Any = None) -> Any:
+        """The cheapest to deliver among the bonds that could be read: the highest implied
+        repo (no repo rate needed). A ``pandas.Series`` with ``position`` (0-based row of
+        ``bonds``), ``ticker``, ``coupon``, ``maturity``, ``price``, ``cf`` and ``implied_repo``.
+
+        >>> import pandas as pd
+        >>> b = DeliverableBasket("USZ3", pd.DataFrame({
+        ...     "coupon": [3.5, 4.5], "maturity": ["2039-02-15", "2039-08-15"],
+        ...     "price": [88.1406, 98.6641], "problem": ["", ""]}),
+        ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=None)
+        >>> c = b.ctd()
+        >>> int(c["position"]), float(c["coupon"]), round(float(c["implied_repo"]), 3)
+        (1, 4.5, 3.525)
+        """
+        import pandas as pd  # noqa: PLC0415
+
+        ok = self._usable()
+        good = self.bonds[ok]
+        coupon, maturity, price, cf, ticker, _k, s, T = _basket_inputs(
+            good, self.contract, self.settle if settle is None else settle,
+            self.delivery if delivery is None else delivery)
+        f = self.futures_price if futures_price is None else futures_price
+        irr = np.atleast_1d(implied_repo(price, coupon, maturity, f, cf, s, T))
+        i = cheapest_to_deliver(price, coupon, maturity, f, cf, s, T)
+        return pd.Series({"position": int(np.flatnonzero(ok)[i]), "ticker": ticker[i],
+                          "coupon": float(coupon[i]), "maturity": maturity[i],
+                          "price": float(price[i]), "cf": float(cf[i]),
+                          "implied_repo": float(irr[i])}, name="ctd")
+
     def dlv(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
             delivery: Any = None) -> DLVTable:
         """The DLV table: every readable bond computed, CTD first, then the rows that could
         not be read with their ``problem``."""
         import pandas as pd  # noqa: PLC0415
 
-        ok = self._ok()
-        if not ok.any():
-            raise InputError("bonds", self.source or self.contract,
-                             "has no bond with a usable price, coupon and maturity")
+        ok = self._usable()
         if repo is None:
+            if self.repo is None:
+                raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
+                                       "repo rate (repo_reporate); give the repo rate in percent")
             repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
         good = self.bonds[ok]
         out = dlv_table(good, self.futures_price if futures_price is None else futures_price,
