@@ -30,10 +30,18 @@ import pandas as pd
 from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
-from ..fedfunds import MONTH_CODES, compare_fed_paths, fed_path, fed_path_by_month, fomc_meetings
+from ..fedfunds import (
+    MONTH_CODES,
+    compare_fed_paths,
+    fed_path,
+    fed_path_by_month,
+    fed_probabilities,
+    fomc_meetings,
+)
 from .formulas import require_filled
 
-__all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem"]
+__all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "read_chain_rows",
+           "fed_path_from_chain", "CHAIN_FIELD_ALIASES"]
 
 _TICKER = re.compile(r"^\s*(?:FF|ZQ)([FGHJKMNQUVXZ])(\d{1,2})\b", re.IGNORECASE)
 _CHAIN_FIELDS = ("ticker", "px_last", "last_tradeable_dt")
@@ -52,7 +60,8 @@ class FedFuturesProblem:
 
     def __str__(self) -> str:
         what = "contract left out of the chain" if self.excluded else "read as missing"
-        return f"sheet '{self.sheet}', {self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
+        where = f"sheet '{self.sheet}', " if self.sheet else ""
+        return f"{where}{self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,7 @@ class FedFuturesExport:
 
     def compare(self, date: Any, earlier: Any, method: str = "cme",
                 announcement_day: str = "new", fill_fomc: bool = True) -> pd.DataFrame:
-        """Seed 002 §2.3: the expected rate after each meeting on ``date`` vs ``earlier``."""
+        """How the market moved: the expected rate after each meeting on ``date`` vs ``earlier``."""
         a = self.fed_path(date, method, announcement_day, fill_fomc)
         b = self.fed_path(earlier, method, announcement_day, fill_fomc)
         out = compare_fed_paths(a, b, a.attrs["pricing_date"], b.attrs["pricing_date"])
@@ -171,18 +180,47 @@ def _norm(text: Any) -> str:
     return str(text).strip().lower()
 
 
-def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> pd.DataFrame:
-    header = [_norm(h) for h in raw.iloc[0]]
-    body = raw.iloc[1:]
-    body = body[~body.map(is_missing).all(axis=1)]
-    col = {h: i for i, h in enumerate(header)}
+# the analytics' names a chain table may use instead of Bloomberg's
+CHAIN_FIELD_ALIASES = {"price": "px_last", "prices": "px_last", "expiry": "last_tradeable_dt",
+                       "expiries": "last_tradeable_dt", "last trade": "last_tradeable_dt",
+                       "open interest": "open_int"}
+
+
+def _blank_row(row: Any) -> bool:
+    return all(is_missing(v) for v in row)
+
+
+def _chain_header(rows: list[list[Any]], sheet: str) -> tuple[int, dict[str, tuple[int, str]]]:
+    """The header row (the first row that is not blank) and each field's column and name."""
+    top = next((i for i, r in enumerate(rows) if not _blank_row(r)), None)
+    if top is None:
+        raise InputError(sheet or "chain", "(blank)", "is empty; give the chain with its header "
+                         "row (ticker, px_last, last_tradeable_dt)")
+    cols: dict[str, tuple[int, str]] = {}
+    for j, cell in enumerate(rows[top]):
+        if is_missing(cell):
+            continue
+        shown = _norm(cell)
+        cols.setdefault(CHAIN_FIELD_ALIASES.get(shown, shown), (j, shown))
+    return top, cols
+
+
+def _read_chain(sheet: str, rows: list[list[Any]], problems: list[FedFuturesProblem]) -> pd.DataFrame:
+    top, cols = _chain_header(rows, sheet)
+    missing = [f for f in _CHAIN_FIELDS[1:] if f not in cols]
+    if missing:
+        raise InputError(sheet or "chain", ", ".join(c[1] for c in cols.values())[:80],
+                         f"header has no column {', '.join(missing)}")
+    body = [list(r) + [None] * (len(rows[top]) - len(r)) for r in rows[top + 1:] if not _blank_row(r)]
+    col = {name: j for name, (j, _) in cols.items()}
+    shown = {name: label for name, (_, label) in cols.items()}
     try:
-        pricing = as_date(sheet, "date")[()]
+        pricing = as_date(sheet, "date")[()] if sheet else None
     except InputError:
         pricing = None
-    rows = []
-    for rec in body.itertuples(index=False):
-        ticker = rec[col["ticker"]]
+    out = []
+    for rec in body:
+        ticker = rec[col["ticker"]] if "ticker" in col else None
         ticker = "(no ticker)" if is_missing(ticker) else str(ticker).strip()
         bad: list[str] = []
 
@@ -192,42 +230,43 @@ def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
             if excluded:
                 _bad.append(f"{fld} = {describe_value(value)} {reason}")
 
+        px, lt = shown["px_last"], shown["last_tradeable_dt"]
         value = rec[col["px_last"]]
         price = np.nan
         try:
-            price = float(as_float(value, "px_last")[()])
+            price = float(as_float(value, px)[()])
             if not 0 < price < 200:
-                problem("px_last", value, "is outside (0, 200)", True)
+                problem(px, value, "is outside (0, 200)", True)
                 price = np.nan
         except InputError as exc:
-            problem("px_last", value, "is missing" if isinstance(exc, MissingDataError)
+            problem(px, value, "is missing" if isinstance(exc, MissingDataError)
                     else exc.reason.split(";")[0], True)
         value = rec[col["last_tradeable_dt"]]
         last = np.datetime64("NaT", "D")
         named = _ticker_month(ticker, pricing)
         try:
-            last = as_date(value, "last_tradeable_dt")[()]
+            last = as_date(value, lt)[()]
             if named is not None and last.astype("datetime64[M]") != named:
-                problem("last_tradeable_dt", value, f"is not in {named}, the month the ticker names",
-                        True)
+                problem(lt, value, f"is not in {named}, the month the ticker names", True)
         except InputError as exc:
             if named is not None:
                 last = (named + 1).astype("datetime64[D]") - 1
-                problem("last_tradeable_dt", value, "is missing; contract month taken from the "
-                        "ticker", False)
+                problem(lt, value, "is missing; contract month taken from the ticker", False)
             else:
-                problem("last_tradeable_dt", value, "is missing" if isinstance(exc, MissingDataError)
+                problem(lt, value, "is missing" if isinstance(exc, MissingDataError)
                         else exc.reason.split(";")[0], True)
         oi = np.nan
         if "open_int" in col:
             value = rec[col["open_int"]]
             try:
-                oi = float(as_float(value, "open_int", nonnegative=True)[()])
+                oi = float(as_float(value, shown["open_int"], nonnegative=True)[()])
             except InputError as exc:
-                problem("open_int", value, "is missing" if isinstance(exc, MissingDataError)
+                problem(shown["open_int"], value, "is missing" if isinstance(exc, MissingDataError)
                         else exc.reason.split(";")[0], False)
-        rows.append((ticker, last, price, oi, "; ".join(bad)))
-    table = pd.DataFrame(rows, columns=["ticker", "last trade", "price", "open interest", "problem"])
+        out.append((ticker, last, price, oi, "; ".join(bad)))
+    if not out:
+        raise InputError(sheet or "chain", "(no rows)", "has no contract rows under its header")
+    table = pd.DataFrame(out, columns=["ticker", "last trade", "price", "open interest", "problem"])
     last = table["last trade"].to_numpy(dtype="datetime64[D]")
     table.insert(1, "month", [str(d)[:7] if not np.isnat(d) else "" for d in last])
     table["last trade"] = pd.to_datetime(last)
@@ -236,11 +275,69 @@ def _read_chain(sheet: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
     ok = table[table["problem"] == ""]
     dup = ok["month"].duplicated(keep="first")
     for i in ok.index[dup]:
-        problems.append(FedFuturesProblem(sheet, table.at[i, "ticker"], "last_tradeable_dt",
-                                          table.at[i, "month"], "duplicates another contract's month",
-                                          True))
-        table.at[i, "problem"] = f"last_tradeable_dt = {table.at[i, 'month']!r} duplicates another contract's month"
+        lt = shown["last_tradeable_dt"]
+        problems.append(FedFuturesProblem(sheet, table.at[i, "ticker"], lt, table.at[i, "month"],
+                                          "duplicates another contract's month", True))
+        table.at[i, "problem"] = f"{lt} = {table.at[i, 'month']!r} duplicates another contract's month"
     return table.sort_values("month", kind="stable").reset_index(drop=True)
+
+
+def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedFuturesProblem]]:
+    """A chain of Fed funds futures given as rows of cells under a header row (a pricing-date
+    sheet of the export, or a worksheet range), read by field name: Bloomberg's ``ticker``,
+    ``px_last``, ``last_tradeable_dt``, ``open_int`` or ours (``price``, ``expiry``), in any
+    column order; blank rows are skipped. Returns the chain table (as
+    :attr:`FedFuturesExport.chains` holds it, bad contracts flagged in ``problem``) and the
+    bad cells. ``sheet``, a pricing date, lets a ticker's one-digit year name its decade.
+
+    >>> import datetime as dt
+    >>> table, problems = read_chain_rows([
+    ...     ["px_last", "ticker", "last_tradeable_dt"],
+    ...     [95.675, "FFG5 Comdty", dt.datetime(2025, 2, 28)],
+    ...     ["#N/A N/A", "FFH5 Comdty", dt.datetime(2025, 3, 31)],
+    ...     [None, None, None]])
+    >>> table[["ticker", "price", "problem"]].values.tolist()
+    [['FFG5 Comdty', 95.675, ''], ['FFH5 Comdty', nan, "px_last = '#N/A N/A' is missing"]]
+    """
+    if hasattr(rows, "tolist"):
+        rows = rows.tolist()
+    if not isinstance(rows, list | tuple) or not rows or not all(isinstance(r, list | tuple)
+                                                                 for r in rows):
+        raise InputError("chain", describe_value(rows), "is not a table; give the chain's range "
+                         "with its header row (ticker, px_last, last_tradeable_dt)")
+    problems: list[FedFuturesProblem] = []
+    table = _read_chain(sheet, [list(r) for r in rows], problems)
+    return table, problems
+
+
+def fed_path_from_chain(rows: Any, meetings: Any, spot_rate: Any, method: str = "cme",
+                        announcement_day: str = "new", *, probabilities: bool = False,
+                        sheet: str = "") -> pd.DataFrame:
+    """:func:`xlfidx.fed_path` (or :func:`xlfidx.fed_probabilities`) of a chain given as rows
+    of cells with a header (see :func:`read_chain_rows`). A contract that cannot be read (a
+    ``#N/A N/A`` price, a missing month) is left out and the path is computed from the others;
+    ``attrs["notes"]`` says which, one line each.
+
+    >>> import datetime as dt
+    >>> path = fed_path_from_chain([["ticker", "px_last", "last_tradeable_dt"],
+    ...     ["ZQU2 Comdty", 97.4475, dt.datetime(2022, 9, 30)],
+    ...     ["ZQV2 Comdty", 96.94, dt.datetime(2022, 10, 31)],
+    ...     ["ZQX2 Comdty", "#N/A N/A", dt.datetime(2022, 11, 30)]],
+    ...     [dt.datetime(2022, 9, 21)], 2.33)               # CME's Sep-2022 example
+    >>> round(float(path["rate after %"].iloc[0]), 4), path.attrs["notes"]
+    (3.06, ["ZQX2 Comdty: px_last = '#N/A N/A' is missing (contract left out of the chain)"])
+    """
+    table, problems = read_chain_rows(rows, sheet)
+    usable = table[table["problem"] == ""]
+    if usable.empty:
+        first = next((p for p in problems if p.excluded), None)
+        raise InputError("chain", f"{len(table)} contracts", "has no usable contract" +
+                         (f" ({first})" if first else ""))
+    fn = fed_probabilities if probabilities else fed_path
+    out = fn(usable["price"].to_numpy(), usable["last trade"].to_numpy(dtype="datetime64[D]"),
+             meetings, spot_rate, method=method, announcement_day=announcement_day)
+    out.attrs["notes"] = [str(p) for p in problems if p.excluded]
+    return out
 
 
 def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
@@ -273,7 +370,8 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
             continue
         header = [_norm(h) for h in raw.iloc[0]] if len(raw) else []
         if all(f in header for f in _CHAIN_FIELDS):
-            chains[str(name).strip()] = _read_chain(str(name).strip(), raw, problems)
+            chains[str(name).strip()] = _read_chain(str(name).strip(), raw.to_numpy().tolist(),
+                                                    problems)
         elif "ticker" in header:
             missing = [f for f in _CHAIN_FIELDS if f not in header]
             raise InputError(str(name), path.name, f"sheet has no column {', '.join(missing)}")
