@@ -465,7 +465,8 @@ class DeliverableBasket:
     def ctd(self, *, futures_price: Any = None, settle: Any = None, delivery: Any = None) -> Any:
         """The cheapest to deliver among the bonds that could be read: the highest implied
         repo (no repo rate needed). A ``pandas.Series`` with ``position`` (0-based row of
-        ``bonds``), ``ticker``, ``coupon``, ``maturity``, ``price``, ``cf`` and ``implied_repo``.
+        ``bonds``), ``row`` (its index label), ``ticker``, ``coupon``, ``maturity``, ``price``,
+        ``cf`` and ``implied_repo``.
 
         >>> import pandas as pd
         >>> b = DeliverableBasket("USZ3", pd.DataFrame({
@@ -486,7 +487,8 @@ class DeliverableBasket:
         f = self.futures_price if futures_price is None else futures_price
         irr = np.atleast_1d(implied_repo(price, coupon, maturity, f, cf, s, T))
         i = cheapest_to_deliver(price, coupon, maturity, f, cf, s, T)
-        return pd.Series({"position": int(np.flatnonzero(ok)[i]), "ticker": ticker[i],
+        position = int(np.flatnonzero(ok)[i])
+        return pd.Series({"position": position, "row": self.bonds.index[position], "ticker": ticker[i],
                           "coupon": float(coupon[i]), "maturity": maturity[i],
                           "price": float(price[i]), "cf": float(cf[i]),
                           "implied_repo": float(irr[i])}, name="ctd")

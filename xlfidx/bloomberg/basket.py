@@ -37,7 +37,7 @@ from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
 
 __all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_rows_to_export",
-           "BasketProblem", "BOND_FIELD_ALIASES"]
+           "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
 
 # Bloomberg field -> the name the analytics use; these are needed to compute a bond
 _REQUIRED = {"px_last": "price", "cpn": "coupon", "maturity": "maturity"}
@@ -104,7 +104,8 @@ def _rows(rows: Any, name: str) -> list[list[Any]]:
                                                                  for r in rows):
         raise InputError(name, describe_value(rows), "is not a table; give the export's range with "
                          "its header row")
-    return [list(r) for r in rows]
+    width = max(len(r) for r in rows)
+    return [list(r) + [None] * (width - len(r)) for r in rows]
 
 
 def _future_fields(rows: list[list[Any]], sink: _Cells) -> Any:
@@ -161,6 +162,68 @@ def _bond_header(rows: list[list[Any]]) -> tuple[int, dict[str, tuple[int, str]]
     return top, cols
 
 
+def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
+    import pandas as pd  # noqa: PLC0415
+
+    rows = _rows(bond_rows, "bonds")
+    top, cols = _bond_header(rows)
+    missing = [f for f in ("ticker", *_REQUIRED) if f not in cols]
+    if missing:
+        alias = {v: k for k, v in BOND_FIELD_ALIASES.items()}
+        names = ", ".join(f"{m} (or {alias[m]})" if m in alias else m for m in missing)
+        raise InputError("bonds", ", ".join(c[1] for c in cols.values())[:80],
+                         f"header has no column {names}")
+    records, where = [], []
+    width = len(rows[top])
+    for offset, row in enumerate(rows[top + 1:]):
+        if _blank_row(row):
+            continue
+        row = list(row) + [None] * (width - len(row))
+        ticker = row[cols["ticker"][0]]
+        ticker = "(no ticker)" if is_missing(_clean(ticker)) else str(ticker).strip()
+        rec = {}
+        before = len(sink.problems)
+        for name, (j, shown) in cols.items():
+            rec[name] = _read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink)
+        bad = [p for p in sink.problems[before:] if p.excluded]
+        rec["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
+        records.append(rec)
+        where.append(offset)
+    if not records:
+        raise InputError("bonds", "(no rows)", "has no bond rows under its header")
+    # the index is each bond's row under the header (0 = the first), blank rows counted, so a
+    # result can point back at the row of the range it came from
+    bonds = pd.DataFrame(records, index=pd.Index(where, name="row"))
+    for name in _DATE_FIELDS & set(bonds.columns):
+        bonds[name] = pd.to_datetime(bonds[name])
+    bonds["ticker"] = ["" if is_missing(_clean(t)) else str(t).strip() for t in bonds["ticker"]]
+    bonds["coupon"] = bonds["cpn"].astype(float)
+    bonds["price"] = bonds["px_last"].astype(float)
+    if "conversion" in bonds.columns:
+        bonds["cf"] = bonds["conversion"].astype(float)
+    return bonds
+
+
+def bond_rows_to_table(bond_rows: Any) -> Any:
+    """The deliverable bonds given as rows of cells under a header row, read by field name
+    (Bloomberg's ``ticker``, ``px_last``, ``cpn``, ``maturity``, ``conversion``, ... or ours:
+    ``price``, ``coupon``, ``cf``, ``repo``): the ``bonds`` table of
+    :func:`read_basket_export`, each bad row flagged in ``problem``; the index is the row
+    under the header (blank rows are skipped but counted).
+
+    >>> import datetime as dt
+    >>> b = bond_rows_to_table([["ticker", "price", "coupon", "maturity"],
+    ...                         [None, None, None, None],
+    ...                         ["T 4.5 08/15/39 Govt", 98.6641, 4.5, dt.datetime(2039, 8, 15)]])
+    >>> b.index.tolist(), b["coupon"].tolist(), b["problem"].tolist()
+    ([1], [4.5], [''])
+    """
+    sink = _Cells()
+    bonds = _bond_table(bond_rows, sink)
+    bonds.attrs["problems"] = sink.problems
+    return bonds
+
+
 def basket_rows_to_export(future_rows: Any, bond_rows: Any) -> tuple[Any, Any]:
     """The export's ``future`` and ``bonds`` tables, given as rows of cells with their header
     row (what a worksheet range holds), read by field name; returns ``(future, bonds)`` as
@@ -177,46 +240,11 @@ def basket_rows_to_export(future_rows: Any, bond_rows: Any) -> tuple[Any, Any]:
     >>> f.name, b["problem"].tolist()
     ('USZ3 Comdty', ['', "px_last = '#N/A N/A' is missing"])
     """
-    import pandas as pd  # noqa: PLC0415
-
     sink = _Cells()
     future = _future_fields(_rows(future_rows, "future"), sink)
-    contract = str(future.name)
-    rows = _rows(bond_rows, "bonds")
-    top, cols = _bond_header(rows)
-    missing = [f for f in ("ticker", *_REQUIRED) if f not in cols]
-    if missing:
-        alias = {v: k for k, v in BOND_FIELD_ALIASES.items()}
-        names = ", ".join(f"{m} (or {alias[m]})" if m in alias else m for m in missing)
-        raise InputError("bonds", ", ".join(c[1] for c in cols.values())[:80],
-                         f"header has no column {names}")
-    records = []
-    for row in rows[top + 1:]:
-        if _blank_row(row):
-            continue
-        row = list(row) + [None] * (len(rows[top]) - len(row))
-        j_ticker = cols["ticker"][0]
-        ticker = row[j_ticker]
-        ticker = "(no ticker)" if is_missing(_clean(ticker)) else str(ticker).strip()
-        rec = {}
-        before = len(sink.problems)
-        for name, (j, shown) in cols.items():
-            rec[name] = _read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink)
-        bad = [p for p in sink.problems[before:] if p.excluded]
-        rec["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
-        records.append(rec)
-    if not records:
-        raise InputError("bonds", "(no rows)", "has no bond rows under its header")
-    bonds = pd.DataFrame(records)
-    for name in _DATE_FIELDS & set(bonds.columns):
-        bonds[name] = pd.to_datetime(bonds[name])
-    bonds["ticker"] = ["" if is_missing(_clean(t)) else str(t).strip() for t in bonds["ticker"]]
-    bonds["coupon"] = bonds["cpn"].astype(float)
-    bonds["price"] = bonds["px_last"].astype(float)
-    if "conversion" in bonds.columns:
-        bonds["cf"] = bonds["conversion"].astype(float)
+    bonds = _bond_table(bond_rows, sink)
     bonds.attrs["problems"] = sink.problems
-    future.attrs["problems"] = [p for p in sink.problems if p.ticker == contract]
+    future.attrs["problems"] = [p for p in sink.problems if p.ticker == str(future.name)]
     return future, bonds
 
 

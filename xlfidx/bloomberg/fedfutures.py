@@ -306,7 +306,8 @@ def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedF
         raise InputError("chain", describe_value(rows), "is not a table; give the chain's range "
                          "with its header row (ticker, px_last, last_tradeable_dt)")
     problems: list[FedFuturesProblem] = []
-    table = _read_chain(sheet, [list(r) for r in rows], problems)
+    width = max(len(r) for r in rows)
+    table = _read_chain(sheet, [list(r) + [None] * (width - len(r)) for r in rows], problems)
     return table, problems
 
 
