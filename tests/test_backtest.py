@@ -127,6 +127,64 @@ def test_summary_has_every_strategy_row(full):
 
 
 # ---------------------------------------------------------------------------------------------
+# acceptance: returns only over days where every input a strategy uses exists
+
+SMALL = BacktestConfig(tilts=(0.0, 2.0, 6.0))
+
+
+@lru_cache(maxsize=1)
+def _small_run():
+    mbs, fut = frames()
+    return run_backtest(mbs, fut, SMALL)
+
+
+@settings(max_examples=8, deadline=None)
+@given(start=st.integers(600, 4800), length=st.integers(1, 400),
+       series=st.sampled_from(["LUMSTRUU", "LUMSMD"]))
+def test_no_strategy_earns_over_missing_mbs_data(start, length, series):
+    mbs, fut = frames()
+    stop = min(start + length, len(mbs))
+    mbs.iloc[start:stop, mbs.columns.get_loc(series)] = np.nan
+    res = run_backtest(mbs, fut, SMALL)
+    missing = mbs[series].isna().to_numpy()
+    # every strategy is long the MBS: no return on a day whose level (t or t-1) is missing,
+    # no position held from a day whose level or duration is missing
+    level_gone = mbs["LUMSTRUU"].isna().to_numpy()
+    no_return = level_gone | np.r_[False, level_gone[:-1]]
+    no_position = np.r_[True, missing[:-1]]
+    for table in (res.returns, res.returns_net, res.turnover):
+        assert table.to_numpy()[no_return].size == 0 or np.isnan(table.to_numpy()[no_return]).all()
+    w = res.weights.xs("MBS", axis=1, level="leg").to_numpy()
+    assert (w[no_position] == 0).all()
+    # and outside the gap's reach nothing changed from the run on complete data
+    full = _small_run()
+    before = res.returns.index[:start]
+    pd.testing.assert_frame_equal(res.returns.loc[before], full.returns.loc[before])
+    # the strategies trade again after the data resume
+    if stop < len(mbs) - 5:
+        assert res.returns.iloc[stop + 1:].notna().any().all()
+
+
+def test_a_contract_gap_stops_only_the_strategies_that_hold_it():
+    mbs, fut = frames()
+    rows = slice(3000, 3040)
+    fut.iloc[rows, fut.columns.get_loc(("PX_LAST", "TY"))] = np.nan
+    res, full = run_backtest(mbs, fut, SMALL), _small_run()
+    # the TY basis earns nothing from the first missing day to the day after the resume
+    assert res.returns["basis TY"].iloc[3000:3041].isna().all()
+    assert res.returns["basis TY"].iloc[3041:].notna().all()
+    assert (res.weights["basis TY"].iloc[3001:3041] == 0).all().all()
+    # a strategy that never uses TY is untouched
+    pd.testing.assert_series_equal(res.returns["basis TU"], full.returns["basis TU"])
+    pd.testing.assert_series_equal(res.returns["basis US"], full.returns["basis US"])
+    # the adaptive basis holds another contract while TY has no price, and never TY
+    assert (res.weights[("adaptive", "TY")].iloc[3001:3041] == 0).all()
+    assert res.returns["adaptive"].iloc[3001:3041].notna().all()
+    # re-entering after the gap is not charged (the book is taken as held through it)
+    assert res.turnover["basis TY"].iloc[3041] == 0.0
+
+
+# ---------------------------------------------------------------------------------------------
 # strategies by their definitions
 
 
@@ -321,7 +379,7 @@ def test_a_dict_of_contract_frames_is_accepted():
 # docs and the shipped sample
 
 
-@pytest.mark.parametrize("name", ["backtest", "trend", "bloomberg.history"])
+@pytest.mark.parametrize("name", ["backtest", "trend", "bloomberg.history", "backtest_plot"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"xlfidx.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

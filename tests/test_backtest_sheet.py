@@ -94,7 +94,8 @@ def test_other_sheets_are_kept_cell_for_cell(tmp_path, charts):
     assert "Sharpe" in headers and "Sharpe net" in headers and "Avg |resid dur| y" in headers
     ty_row = values.index("basis TY") + 1
     sharpe = bt.cell(ty_row, headers.index("Sharpe") + 1).value
-    assert sharpe == pytest.approx(small_result().summary.loc["basis TY", "sharpe"])
+    # stored rounded to the 0.01 the sheet shows (no cell styles: the book's style table is kept)
+    assert sharpe == pytest.approx(small_result().summary.loc["basis TY", "sharpe"], abs=0.005)
     assert len(bt._images) == 4
 
 
@@ -181,3 +182,105 @@ def test_cli_bad_tilts_and_missing_book_are_one_line_errors(tmp_path, capsys):
     assert "none.xlsx" in capsys.readouterr().err
     assert main(["backtest", "--tilts", "0:x:1", "--out", str(tmp_path)]) == 2
     assert "--tilts = '0:x:1'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# labels come from the data: the sample says SYNTHETIC, a user's book never does
+
+SMALL_N = 700
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory):
+    """The sample writer's own book (README, digests) on its first 700 days."""
+    def simulate(seed=mbs_history.SEED, _real=mbs_history.simulate):
+        h = _real(seed)
+        return {"dates": h["dates"][:SMALL_N],
+                "mbs": {k: v[:SMALL_N] for k, v in h["mbs"].items()},
+                "futures": {c: {f: v[:SMALL_N] for f, v in fields.items()} for c, fields in h["futures"].items()}}
+
+    path = tmp_path_factory.mktemp("sample") / "small_sample.xlsx"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mbs_history, "simulate", simulate)
+        mbs_history.write(path)
+    return path
+
+
+def _pasted_over(sample: Path, path: Path) -> Path:
+    """The sample's book with a user's numbers pasted over its MBS level and futures prices."""
+    wb = load_workbook(sample)
+    for sheet in ("MBS", "Futures"):
+        ws = wb[sheet]
+        for row in ws.iter_rows(min_row=3):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.value = round(cell.value * 1.001, 6)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
+@pytest.mark.parametrize("book, synthetic", [("sample", True), ("pasted", False), ("user", False)])
+def test_synthetic_label_in_the_printout_and_the_sheet_follows_the_data(tmp_path, capsys, small_sample,
+                                                                        book, synthetic):
+    path = {"sample": lambda: small_sample,
+            "pasted": lambda: _pasted_over(small_sample, tmp_path / "pasted.xlsx"),
+            "user": lambda: _write_history_book(tmp_path / "user.xlsx")}[book]()
+    out = tmp_path / "out"
+    assert main(["backtest", str(path), "--out", str(out), "--tilts", "0", "1"]) == 0
+    text = capsys.readouterr().out
+    first = text.splitlines()[0]
+    assert first.startswith("MBS trend-convexity backtest")
+    assert ("SYNTHETIC" in first) is synthetic
+    assert ("SYNTHETIC sample data, not market data" in text) is synthetic
+    sheet = load_workbook(out / path.name, read_only=True)[SHEET]
+    cells = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    assert cells.startswith(first)
+    assert ("SYNTHETIC sample data, not market data" in cells) is synthetic
+    if book == "pasted":  # the README still says SYNTHETIC: the note says why it is not believed
+        assert "read as your data, not labelled SYNTHETIC" in text
+
+
+@pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
+@pytest.mark.parametrize("book, synthetic", [("sample", True), ("user", False)])
+def test_refresh_labels_the_backtest_sheet_from_the_data(tmp_path, small_sample, book, synthetic):
+    import shutil
+
+    from xlfidx.excel.refresh import refresh_file
+
+    path = tmp_path / "book.xlsx"
+    if book == "sample":
+        shutil.copy(small_sample, path)
+    else:
+        _write_history_book(path)
+    wb = load_workbook(path)
+    wb.create_sheet("Settings").append(["tilts", "0,1"])
+    wb.create_sheet(SHEET)
+    wb.save(path)
+    refresh_file(path)
+    title = load_workbook(path, read_only=True)[SHEET]["A1"].value
+    assert title.startswith("MBS trend-convexity backtest")
+    assert ("SYNTHETIC" in title) is synthetic
+
+
+def test_convexity_title_states_the_fit_not_a_conclusion():
+    from xlfidx.backtest_plot import convexity_title
+
+    # points on a line: the least-squares slope is the line's, the correlation exactly 1
+    line = pd.DataFrame({"avg_ctd_convexity": [0.1, 0.5, 1.5, 3.0],
+                         "avg_abs_resid_dur": [0.023, 0.035, 0.065, 0.110]}, index=["TU", "FV", "US", "WN"])
+    title = convexity_title(line, "SYNTHETIC sample data, not market data")
+    assert "over 4 contracts: slope 0.0300 years per unit of convexity, correlation 1.00" in title
+    assert title.endswith("\nSYNTHETIC sample data, not market data")
+    # a negative fit is stated as it is; the title draws no conclusion either way
+    x = np.array([0.06, 0.25, 0.47, 0.84, 1.9, 3.4])
+    y = np.array([0.030, 0.012, 0.041, 0.020, 0.015, 0.010])
+    cv = pd.DataFrame({"avg_ctd_convexity": x, "avg_abs_resid_dur": y, "avg_ctd_duration": np.nan})
+    # independent figures: the slope is cov/var, the correlation Pearson's (pandas)
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    corr = pd.Series(x).corr(pd.Series(y))
+    title = convexity_title(cv)
+    assert f"slope {slope:.4f} years per unit of convexity, correlation {corr:.2f}" in title
+    assert corr < -0.5 and "driven" not in title and "convexity-driven" not in title
+    # one contract: nothing to fit, nothing claimed
+    assert "\n" not in convexity_title(cv.iloc[:1])

@@ -167,7 +167,8 @@ def test_cli_on_the_sample(capsys, tmp_path):
     assert main(["fedpath", "--compare", "2025-03-31", "--probs", "--plot", str(png)]) == 0
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out
-    assert "pricing date 2025-04-30: spot 4.33%, target range 4.25-4.50, method cme" in out
+    assert ("pricing date 2025-04-30: spot 4.33% (effective rate, 'fed funds' sheet), target range "
+            "4.25-4.50, method cme") in out
     assert "2025-06-18     FFM5" in out
     assert "the path ends at 2026-10-28; not priced: 2026-12-09" in out
     assert "FedWatch target-range probabilities" in out
@@ -210,3 +211,163 @@ def test_real_layout_with_bloomberg_gaps(tmp_path):
     path_ = x.fed_path("2025-01-31").set_index("meeting")
     assert path_.at[pd.Timestamp("2025-03-19"), "rate after %"] == pytest.approx(4.285, abs=0.01)
     assert path_.at[pd.Timestamp("2025-05-07"), "priced by"] == "not priced: no contract for 2025-05"
+
+
+# ---------------------------------------------------------------------------------------------
+# the other Bloomberg layout: a chain snapshot with px_settle_last_dt, a wide history (tickers
+# down, pricing dates across), a spot sheet of FDTR Index / FEDL01 Index rows; a user's own sheet
+# with a ticker column is left alone. Built from the sample's chains (the project's own data).
+
+LATEST, EARLIER = "2025-04-30", "2025-03-31"
+FDTR_UPPER = 4.50  # the target range 4.25-4.50 that the sample's 4.33% effective rate sits in
+
+
+def _layout_book(path, *, chain=True, history=True, spot=("FDTR", "FEDL01"), spot_form="wide",
+                 meetings=True, user_sheet=True, stale=None):
+    from openpyxl import Workbook
+
+    data = sample.chains()
+    day = {d: dt.datetime.fromisoformat(d) for d in data}
+    wb = Workbook()
+    wb.remove(wb.active)
+    if chain:  # the BDP snapshot of the latest chain
+        ws = wb.create_sheet("chain")
+        ws.append(["ticker", "px_last", "last_tradeable_dt", "open_int", "px_settle_last_dt"])
+        cols = data[LATEST]
+        for i, t in enumerate(cols["ticker"]):
+            settled = day[EARLIER] if t == stale else day[LATEST]
+            last = dt.datetime.combine(cols["last_tradeable_dt"][i], dt.time())
+            ws.append([t, cols["px_last"][i], last, cols["open_int"][i], settled])
+    if history:  # BDH transposed: tickers down, pricing dates across
+        ws = wb.create_sheet("history")
+        ws.append(["ticker", day[LATEST], day[EARLIER]])
+        tickers = list(dict.fromkeys(data[EARLIER]["ticker"] + data[LATEST]["ticker"]))
+        for t in tickers:
+            row = [t]
+            for d in (LATEST, EARLIER):
+                cols = data[d]
+                row.append(cols["px_last"][cols["ticker"].index(t)] if t in cols["ticker"] else None)
+            ws.append(row)
+    if spot:
+        ws = wb.create_sheet("spot")
+        rates = {"FDTR": FDTR_UPPER, "FEDL01": sample.SPOT_PCT}
+        if spot_form == "wide":
+            ws.append(["ticker", day[LATEST], day[EARLIER]])
+            for root in spot:
+                ws.append([f"{root} Index", rates[root], rates[root]])
+        else:  # a BDP snapshot: no dates
+            ws.append(["ticker", "px_last"])
+            for root in spot:
+                ws.append([f"{root} Index", rates[root]])
+    if meetings:
+        ws = wb.create_sheet("fed meetings")
+        ws.append(["meeting dates"])
+        for m in xlfidx.fomc_meetings("2025-04-01", "2026-12-31"):
+            ws.append([dt.datetime.fromisoformat(str(m))])
+    if user_sheet:
+        ws = wb.create_sheet("my trades")
+        ws.append(["ticker", "px_last", "last_tradeable_dt", "qty"])
+        ws.append(["FFM5 Comdty", 95.9, dt.datetime(2025, 6, 30), -200])
+        ws.append(["TYM5 Comdty", 110.5, dt.datetime(2025, 6, 18), 50])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def standard(tmp_path_factory):
+    path = tmp_path_factory.mktemp("std") / sample.FILENAME
+    sample.write(path)
+    return read_fedfutures_export(path)
+
+
+def _same_path(a, b, date, **kw):
+    pa, pb = a.fed_path(date, **kw), b.fed_path(date, **kw)
+    # without a meetings sheet the calendar covers the chain's months only: the standard book
+    # lists one more meeting (2026-12-09), beyond the last contract and so not priced
+    extra = pa.iloc[len(pb):]
+    assert extra["rate after %"].isna().all()
+    pd.testing.assert_frame_equal(pa.iloc[: len(pb)], pb)
+    return pa, pb
+
+
+@pytest.mark.parametrize("variant", [
+    {}, {"chain": False}, {"meetings": False}, {"spot": ("FEDL01",)},
+])
+def test_other_layout_reads_and_prices_like_the_standard_one(tmp_path, standard, variant):
+    x = read_fedfutures_export(_layout_book(tmp_path / "other.xlsx", **variant))
+    assert x.dates == [LATEST, EARLIER]
+    assert x.problems == []
+    has_chain = variant.get("chain", True)
+    assert x.ignored == ["sheet 'my trades': a ticker table that is not a chain (a chain has ticker, "
+                         "px_last and last_tradeable_dt, and is named by its pricing date or has "
+                         "px_settle_last_dt)"]
+    for date in (LATEST, EARLIER):
+        for method in ("cme", "next"):
+            pa, pb = _same_path(standard, x, date, method=method)
+            assert pa["rate after %"].notna().sum() >= 12
+        assert x.spot_for(date).rate == 4.33
+        assert x.spot_for(date).source == "effective rate, FEDL01 Index"
+        assert x.fed_path(date).attrs["spot_source"] == "effective rate, FEDL01 Index"
+        assert x.fed_path(date).attrs["target_range"] == "4.25-4.50"
+        np.testing.assert_array_equal(x.chain(date)["month"], standard.chain(date)["month"])
+    # where the layout has it, the chain sheet is the latest date's source; the history the rest
+    assert x.sources[EARLIER] == "sheet 'history' column C"
+    assert x.sources[LATEST] == ("sheet 'chain'" if has_chain else "sheet 'history' column B")
+    if not has_chain:
+        # no last trade dates in the layout: the ticker's month, last business day (CME rule)
+        assert x.chain(LATEST)["last trade"].iloc[0] == pd.Timestamp("2025-05-30")
+
+
+def test_spot_from_the_target_rate_only_says_so(tmp_path, standard, capsys):
+    path = _layout_book(tmp_path / "fdtr.xlsx", spot=("FDTR",))
+    x = read_fedfutures_export(path)
+    spot = x.spot_for(LATEST)
+    assert spot.rate == FDTR_UPPER and spot.target_low == 4.25
+    assert spot.source.startswith("FDTR Index, the upper bound of the target range")
+    path_fdtr = x.fed_path(LATEST)
+    # the target range comes from FDTR (4.25-4.50), not from rounding the 4.50 down (4.50-4.75)
+    assert path_fdtr.attrs["target_range"] == "4.25-4.50"
+    effective = standard.fed_path(LATEST)
+    # the chain starts in a meeting month (May 2025) with no clean month around it, so the
+    # first meeting starts from the spot: the upper bound, 17 bp above the effective rate
+    assert path_fdtr["rate before %"].iloc[0] == FDTR_UPPER
+    assert effective["rate before %"].iloc[0] == sample.SPOT_PCT
+    # from the first meeting anchored by a clean month on, the contracts alone price the path
+    np.testing.assert_allclose(path_fdtr["rate after %"].iloc[2:], effective["rate after %"].iloc[2:])
+    assert main(["fedpath", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert (f"pricing date {LATEST}: spot 4.50% (FDTR Index, the upper bound of the target range "
+            "(no effective rate for this date in the file)), target range 4.25-4.50") in out
+
+
+def test_cli_names_the_spot_source_and_the_sheets_not_read(tmp_path, capsys):
+    assert main(["fedpath", str(_layout_book(tmp_path / "other.xlsx"))]) == 0
+    captured = capsys.readouterr()
+    assert (f"pricing date {LATEST}: spot 4.33% (effective rate, FEDL01 Index), target range "
+            "4.25-4.50") in captured.out
+    assert "note: not read: sheet 'my trades'" in captured.err
+
+
+def test_undated_spot_snapshot_is_the_latest_dates(tmp_path):
+    x = read_fedfutures_export(_layout_book(tmp_path / "bdp.xlsx", spot_form="bdp"))
+    assert x.spot_for(LATEST).source == f"effective rate, FEDL01 Index (undated, taken as of {LATEST})"
+    assert x.spot_for(LATEST).target_low == 4.25
+    with pytest.raises(MissingDataError, match=rf"^spot_rate = '{EARLIER}' has no row in the 'fed funds' "
+                       "sheet and no FEDL01 Index or FDTR Index value"):
+        x.spot_for(EARLIER)
+
+
+def test_stale_settlement_is_flagged_and_left_out(tmp_path):
+    x = read_fedfutures_export(_layout_book(tmp_path / "stale.xlsx", stale="FFN5 Comdty"))
+    assert [str(p) for p in x.problems] == [
+        f"sheet 'chain', FFN5 Comdty: px_settle_last_dt = {EARLIER} is not the chain's pricing date "
+        f"{LATEST} (a stale price) (contract left out of the chain)"]
+    assert "FFN5 Comdty" not in x.chain(LATEST)["ticker"].tolist()
+
+
+def test_no_chain_and_no_spot_are_named(tmp_path):
+    with pytest.raises(InputError, match=r"has no chain sheet .* found my trades"):
+        read_fedfutures_export(_layout_book(tmp_path / "a.xlsx", chain=False, history=False, spot=(),
+                                            meetings=False))
+    with pytest.raises(InputError, match=r"has no spot rate: no 'fed funds' sheet .* FEDL01 Index or FDTR Index"):
+        read_fedfutures_export(_layout_book(tmp_path / "b.xlsx", spot=()))

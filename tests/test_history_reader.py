@@ -169,6 +169,137 @@ def test_na_text_and_blanks_are_gaps_filled_and_reported(tmp_path):
     assert h.futures.loc[:, (slice(None), "TY")].notna().all().all()
 
 
+def _blank(sheet: str, column: str, rows: range):
+    def edit(wb):
+        for r in rows:
+            wb[sheet][f"{column}{r}"] = None
+    return edit
+
+
+@pytest.mark.parametrize("days, filled", [(3, True), (5, True), (6, False)])
+def test_gaps_up_to_the_fill_limit_are_filled_and_longer_ones_named(tmp_path, days, filled):
+    # LUMSTRUU is column B of the MBS sheet; row 3 is the first day, so row 103 is day 100
+    h = read_history(write_bdh(tmp_path / "g.xlsx", _data(), _blank("MBS", "B", range(103, 103 + days))))
+    level = h.mbs["LUMSTRUU"]
+    first, last = h.mbs.index[100].date(), h.mbs.index[99 + days].date()
+    gap_notes = [n for n in h.notes if n.startswith("LUMSTRUU: gap of")]
+    if filled:
+        assert (level.iloc[100:100 + days] == level.iloc[99]).all()
+        assert any(n.startswith("MBS: gaps") and f"LUMSTRUU {days} day(s)" in n for n in h.notes)
+        assert gap_notes == []
+    else:
+        assert level.iloc[100:100 + days].isna().all() and level.iloc[[99, 100 + days]].notna().all()
+        assert gap_notes == [f"LUMSTRUU: gap of {days} day(s) without data, {first} to {last}, longer "
+                             "than 5 day(s) so not filled; no strategy earns returns over it"]
+    assert [g for g in h.gaps if g.series == "LUMSTRUU"] == [
+        (("LUMSTRUU", first, last, days, "inside", filled))]
+
+
+def test_fill_limit_is_a_setting(tmp_path):
+    path = write_bdh(tmp_path / "g.xlsx", _data(), _blank("MBS", "B", range(103, 113)))
+    assert read_history(path).mbs["LUMSTRUU"].isna().sum() == 10
+    assert read_history(path, max_fill_days=10).mbs["LUMSTRUU"].isna().sum() == 0
+    assert read_history(path, max_fill_days=0).mbs["LUMSTRUU"].isna().sum() == 10
+    with pytest.raises(InputError, match=r"^max_fill_days = -1 must be a whole number of days >= 0"):
+        read_history(path, max_fill_days=-1)
+
+
+def test_mbs_late_start_and_early_end_are_named_like_a_contract_start(tmp_path):
+    # LUMSMD (column E) blank for its first 30 and last 20 days
+    edit = _blank("MBS", "E", [*range(3, 33), *range(3 + N - 20, 3 + N)])
+    h = read_history(write_bdh(tmp_path / "g.xlsx", _data(), edit))
+    d = h.mbs.index.date
+    assert f"LUMSMD: starts on {d[30]}, later than the history (30 day(s) without data, {d[0]} to " \
+           f"{d[29]}); no strategy earns returns before it" in h.notes
+    assert f"LUMSMD: ends on {d[N - 21]}, earlier than the history (20 day(s) without data, " \
+           f"{d[N - 20]} to {d[N - 1]}); no strategy earns returns after it" in h.notes
+    assert f"FV: starts on {d[40]}, later than the history (40 day(s) without data, {d[0]} to " \
+           f"{d[39]}); no strategy holds FV before it" in h.notes
+    res = run_backtest(*h, BacktestConfig(tilts=(0.0, 1.0), warmup_days=10, min_train_years=1))
+    # a position needs the day-before duration: first held on day 31, last on the first blank day
+    live = res.returns.notna().any(axis=1)
+    assert not live.iloc[:31].any() and live.iloc[31:N - 19].all() and not live.iloc[N - 19:].any()
+
+
+def test_a_contract_gap_is_not_filled_and_names_the_contract(tmp_path):
+    # TY block: K dates, L PX_LAST; days 150-169 without a price
+    h = read_history(write_bdh(tmp_path / "g.xlsx", _data(), _blank("Futures", "L", range(153, 173))))
+    d = h.mbs.index.date
+    assert h.futures[("PX_LAST", "TY")].iloc[150:170].isna().all()
+    assert f"TY PX_LAST: gap of 20 day(s) without data, {d[150]} to {d[169]}, longer than 5 day(s) " \
+           "so not filled; no strategy holds TY over it" in h.notes
+
+
+def _readme(lines):
+    def edit(wb):
+        ws = wb.create_sheet("README", 0)
+        for line in lines:
+            ws.append([line])
+    return edit
+
+
+def test_synthetic_only_when_the_readme_says_so_and_the_numbers_are_its_own(tmp_path):
+    from xlfidx.bloomberg.history import SYNTHETIC_LABEL, year_digests
+
+    data = _data()
+    mine = year_digests(data["days"], data["mbs"]["LUMSTRUU"])
+    theirs = year_digests(data["days"], data["mbs"]["LUMSTRUU"] * 1.01)  # other numbers, same dates
+    cases = {
+        "no readme": (None, False),
+        "readme without the word": (["Bloomberg export, pulled 2024-12-31"], False),
+        "readme, no digests": (["SYNTHETIC DATA - NOT MARKET DATA"], True),
+        "readme, its numbers": (["SYNTHETIC DATA", f"check digest LUMSTRUU PX_LAST {mine}"], True),
+        "readme, data pasted over": (["SYNTHETIC DATA", f"check digest LUMSTRUU PX_LAST {theirs}"], False),
+    }
+    for name, (lines, synthetic) in cases.items():
+        path = write_bdh(tmp_path / f"{name}.xlsx", data, _readme(lines) if lines else None)
+        h = read_history(path)
+        assert h.synthetic is synthetic, name
+        assert h.label == (SYNTHETIC_LABEL if synthetic else ""), name
+        pasted = [n for n in h.notes if "describes SYNTHETIC sample data" in n]
+        assert len(pasted) == (name == "readme, data pasted over"), name
+
+
+# the acceptance case: eleven years of blank LUMSTRUU in the sample, written by its own writer
+BLANK_TO = dt.date(2015, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def blank_sample(tmp_path_factory):
+    def simulate(seed=mbs_history.SEED, _real=mbs_history.simulate):
+        h = _real(seed)
+        level = h["mbs"]["LUMSTRUU Index"].copy()
+        level[h["dates"] <= np.datetime64(BLANK_TO)] = np.nan
+        h["mbs"] = dict(h["mbs"], **{"LUMSTRUU Index": level})
+        return h
+
+    path = tmp_path_factory.mktemp("blank") / "blank_lumstruu.xlsx"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mbs_history, "simulate", simulate)
+        mbs_history.write(path)
+    return path
+
+
+def test_eleven_blank_years_of_mbs_returns_earn_nothing_and_are_named(blank_sample):
+    days = mbs_history.business_days()
+    blank = days[days <= np.datetime64(BLANK_TO)]
+    resume = days[days.size - (days > np.datetime64(BLANK_TO)).sum()]
+    h = read_history(blank_sample)
+    assert h.synthetic  # still the sample's book, and it says so
+    assert h.mbs["LUMSTRUU"].first_valid_index() == pd.Timestamp(resume)
+    assert (f"LUMSTRUU: starts on {resume}, later than the history ({blank.size} day(s) without "
+            f"data, {blank[0]} to {blank[-1]}); no strategy earns returns before it") in h.notes
+    res = run_backtest(*h, BacktestConfig(tilts=(0.0, 2.0, 6.0)), notes=h.notes)
+    assert res.notes[: len(h.notes)] == h.notes
+    # no strategy has a return, a cost or a position before the data resume
+    upto = res.returns.index <= pd.Timestamp(resume)
+    for table in (res.returns, res.returns_net, res.turnover):
+        assert table.loc[upto].isna().all().all()
+    assert (res.weights.loc[upto] == 0).all().all()
+    assert (res.summary["start"] > resume).all()
+    assert res.summary.loc["adaptive", "years"] == pytest.approx((days > np.datetime64(resume)).sum() / 252)
+
+
 def test_excel_serial_dates_are_accepted(tmp_path):
     data = _data(60)
     serials = [(pd.Timestamp(d) - pd.Timestamp("1899-12-30")).days for d in data["days"]]

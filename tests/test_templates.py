@@ -23,7 +23,7 @@ import pytest
 from openpyxl.formula import Tokenizer
 from openpyxl.utils import range_boundaries
 
-from xlfidx._files import replace_atomically
+from xlfidx._files import atomic_write
 from xlfidx.bloomberg.basket import read_basket_export
 from xlfidx.bloomberg.fedfutures import read_fedfutures_export
 from xlfidx.bloomberg.formulas import unfilled_cells
@@ -577,6 +577,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        replace_atomically(path, broken)
+        with atomic_write(path) as tmp:
+            broken(tmp)
     assert path.read_bytes() == b"the user's filled book"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]

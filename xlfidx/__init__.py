@@ -53,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "format_32nds": "quotes",
     # Bloomberg exports
     "read_basket_export": "bloomberg.basket",
+    "read_basket": "bloomberg.basket",
     # hedging (issue 4)
     "CME_TBA_ICS_MENU": "hedging",
     "tba_dv01": "hedging",

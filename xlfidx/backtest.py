@@ -33,6 +33,14 @@ Entering the first position is not counted: the run starts already invested.
 
 Warm-up: no strategy trades before ``warmup_days`` (default 256, the slowest EWMAC span) of MBS
 history, so every row starts on the same day apart from contracts listed later.
+
+Missing data: a strategy earns day t's return only when every input it uses exists. It holds a
+leg on day t only if that leg's level (LUMSTRUU or the futures price) and duration exist on day
+t-1, and a day whose return a held leg cannot give (its level missing on day t) is not earned:
+the day's return, turnover and residual duration are NaN, and the metrics leave it out. So over
+a gap the reader leaves empty (see :mod:`xlfidx.bloomberg.history`, longer than a few days) a
+strategy is flat, and it starts again the day after the data resume. Re-entering after such a
+gap is not charged, like the first day (the book is taken as held through the missing data).
 """
 
 from __future__ import annotations
@@ -54,12 +62,14 @@ __all__ = [
     "DEFAULT_TILTS",
     "MAX_TILTS",
     "MAX_HISTORY_DAYS",
+    "backtest_title",
     "run_backtest",
     "performance",
     "prepare_inputs",
 ]
 
 PRICE, DURATION, CONVEXITY = "PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL"
+TITLE = "MBS trend-convexity backtest"
 DEFAULT_TILTS: tuple[float, ...] = tuple(float(x) for x in np.round(np.linspace(0.0, 10.0, 21), 6))
 # Limits of one run. The strategies' weights are held as (strategies x days x contracts)
 # arrays: 201 tilts on 21 years of days take about 2 s and 250 MB. A grid finer than 0.05
@@ -124,8 +134,8 @@ class BacktestResult:
 
     - ``summary``: one row per strategy (metrics, see :func:`performance`).
     - ``returns`` / ``returns_net``: daily returns (decimal, 0.001 = 0.1 %) before / after
-      costs, one column per strategy, NaN before it trades. ``returns_bp``: before costs, in bp
-      of yield.
+      costs, one column per strategy, NaN before it trades and on days its data are missing.
+      ``returns_bp``: before costs, in bp of yield.
     - ``weights``: date x (strategy, leg) with legs ``MBS`` then the contracts; the futures
       weights are short positions.
     - ``residual_duration``, ``turnover``: date x strategy.
@@ -138,6 +148,8 @@ class BacktestResult:
       per-contract bases on the walk-forward's own out-of-sample window.
     - ``convexity``: per contract, its average CTD convexity and the average |residual
       duration| of its basis (seed 000's scatter).
+    - ``notes``: lines about the data: the ``notes`` passed to :func:`run_backtest` (e.g.
+      ``History.notes``), then the backtest's own (contracts skipped).
     """
 
     summary: pd.DataFrame
@@ -154,6 +166,20 @@ class BacktestResult:
     config: BacktestConfig
     contracts: list[str]
     notes: list[str] = field(default_factory=list)
+
+
+def backtest_title(label: str = "") -> str:
+    """The heading of a backtest's printout and Backtest sheet; ``label`` comes from the data.
+
+    ``label`` is ``History.label``: "SYNTHETIC sample data, not market data" for the shipped
+    sample, empty for a user's book.
+
+    >>> backtest_title("SYNTHETIC sample data, not market data")
+    'MBS trend-convexity backtest -- SYNTHETIC sample data, not market data'
+    >>> backtest_title()
+    'MBS trend-convexity backtest'
+    """
+    return f"{TITLE} -- {label}" if label else TITLE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,9 +311,10 @@ def _strategy_weights(inp: dict[str, Any], trend: np.ndarray, cfg: BacktestConfi
 
     dm, df, tr = _lag(inp["d_mbs"]), _lag(inp["d_fut"]), _lag(trend)
     t_n, k = df.shape
-    ok_m = np.isfinite(dm)
+    # a leg is held on day t only if its level and its duration exist on day t-1
+    ok_m = np.isfinite(dm) & np.isfinite(_lag(inp["level"]))
     ok_m[: min(cfg.warmup_days + 1, t_n)] = False  # first trade earns day warmup_days + 1
-    df = np.where(ok_m[:, None], df, np.nan)
+    df = np.where(ok_m[:, None] & np.isfinite(_lag(inp["prices"])), df, np.nan)
     dm_safe = np.where(ok_m, dm, np.nan)
     names, blocks = [], []
     for j, c in enumerate(inp["contracts"]):
@@ -318,20 +345,24 @@ def _evaluate(weights: np.ndarray, inp: dict[str, Any], cost_bp: float) -> dict[
     """Returns, turnover and residual duration of stacked weights (S, T, 1+k)."""
     level, prices = inp["level"], inp["prices"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        r_mbs = level / _lag(level) - 1.0
-        r_fut = prices / _lag(prices) - 1.0
-    r_mbs = np.nan_to_num(r_mbs)
-    r_fut = np.nan_to_num(r_fut)  # a held contract without a quote that day is marked flat
-    live = weights.sum(axis=2) > 0
-    gross = weights[:, :, 0] * r_mbs - np.einsum("stk,tk->st", weights[:, :, 1:], r_fut)
+        r_legs = np.column_stack([level / _lag(level), prices / _lag(prices)]) - 1.0  # (T, 1+k)
+    held = weights > 0
+    # a day is earned only when every leg held has its return that day
+    live = held.any(axis=2) & ~(held & ~np.isfinite(r_legs)[None]).any(axis=2)
+    r_legs = np.nan_to_num(r_legs)  # legs not held: their weight is 0
+    gross = weights[:, :, 0] * r_legs[:, 0] - np.einsum("stk,tk->st", weights[:, :, 1:], r_legs[:, 1:])
     prev = np.concatenate([weights[:, :1], weights[:, :-1]], axis=1)
     turnover = np.abs(weights - prev).sum(axis=2)
-    first = np.argmax(live, axis=1)
-    turnover[np.arange(len(first)), first] = 0.0  # the run starts already invested
+    # entering from flat is not charged: the run starts invested, and a book is taken as held
+    # through a stretch of missing data
+    was_flat = np.concatenate([np.ones((len(weights), 1), dtype=bool), ~held.any(axis=2)[:, :-1]], axis=1)
+    turnover[was_flat] = 0.0
     net = gross - cost_bp / 1e4 * turnover
-    d_mbs = np.nan_to_num(inp["d_mbs"])
-    d_fut = np.nan_to_num(inp["d_fut"])
-    resid = weights[:, :, 0] * d_mbs - np.einsum("stk,tk->st", weights[:, :, 1:], d_fut)
+    d_legs = np.column_stack([inp["d_mbs"], inp["d_fut"]])
+    with np.errstate(invalid="ignore"):
+        # a held leg without its duration that day leaves the residual unknown (NaN)
+        exposure = np.where(held, weights * d_legs[None], 0.0)
+    resid = exposure[:, :, 0] - exposure[:, :, 1:].sum(axis=2)
     dm_lag, df_lag = np.nan_to_num(_lag(inp["d_mbs"])), _lag(inp["d_fut"])
     hedged = weights[:, :, 0] * dm_lag
     # the duration mismatch the tilt accepts: futures-weighted |D_j - D_mbs| at t-1 (years)
@@ -482,14 +513,15 @@ def _check_size(days: int, tilts: int) -> None:
 
 
 def run_backtest(mbs: pd.DataFrame, futures: Any, config: BacktestConfig | None = None,
-                 progress: Progress | None = None) -> BacktestResult:
+                 progress: Progress | None = None, notes: Sequence[str] = ()) -> BacktestResult:
     """Run every strategy of the MBS hedge study on an MBS history and futures histories.
 
     ``mbs``: DataFrame indexed by date with ``LUMSTRUU`` (total return level) and ``LUMSMD``
     (modified duration, years). ``futures``: the (field, contract) table of
     :func:`xlfidx.read_history` (or a dict contract -> DataFrame of ``PX_LAST``,
     ``CONVENTIONAL_CTD_FORWARD_FRSK`` and optionally ``FUT_EQV_CNVX_NOTL``), NaN before a
-    contract is listed. ``progress(fraction, message)`` is called as the run goes.
+    contract is listed. ``progress(fraction, message)`` is called as the run goes. ``notes``
+    (e.g. ``History.notes``: the gaps the reader filled or left) lead ``result.notes``.
 
     >>> from xlfidx import read_history
     >>> from xlfidx.samples import sample_path
@@ -566,5 +598,6 @@ def run_backtest(mbs: pd.DataFrame, futures: Any, config: BacktestConfig | None 
         summary=summary, returns=table("gross"), returns_net=table("net"), returns_bp=table("bp"),
         weights=wide, residual_duration=table("resid"), turnover=table("turnover"),
         frontier=frontier, walk_forward=wf_table, headline=headline, convexity=convexity,
-        config=cfg, contracts=contracts, notes=inp["notes"],
+        config=cfg, contracts=contracts,
+        notes=list(notes) + [n for n in inp["notes"] if n not in notes],
     )

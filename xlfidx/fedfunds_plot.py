@@ -1,4 +1,4 @@
-"""Charts of the Fed funds futures curve and the implied policy path (matplotlib, Agg)."""
+"""Charts of the Fed funds futures curve and the implied policy path (matplotlib, no pyplot)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ def plot_fed_path(dates: list[tuple[str, pd.DataFrame, pd.DataFrame, float]], pa
     ``curve`` has ``month`` and ``implied rate %`` (:func:`xlfidx.fed_funds_curve`) and
     optionally ``open interest`` (drawn as bars for the first date).
     """
-    import matplotlib  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415 - deferred: slow to import
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from xlfidx._files import atomic_write  # noqa: PLC0415
 
-    fig, (ax_c, ax_p) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    ax_c, ax_p = fig.subplots(1, 2)
     for i, (label, curve, table, spot) in enumerate(dates):
         x = pd.to_datetime(curve["month"]) + pd.offsets.MonthEnd(0)
         ax_c.plot(x, curve["implied rate %"], marker="o", ms=3.5, label=label)
@@ -53,9 +53,8 @@ def plot_fed_path(dates: list[tuple[str, pd.DataFrame, pd.DataFrame, float]], pa
             lab.set_rotation(30)
     fig.suptitle(title)
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    with atomic_write(out) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
     return out
 
 

@@ -1,6 +1,8 @@
 """Reader for a Bloomberg Fed funds futures export: chains per pricing date, spot, meetings.
 
-Layout (as in ``fedfutures_2025-01-31.xlsx``):
+Sheets are recognised by what they hold, whatever they are called; two layouts are common.
+
+Chains per sheet (as in ``fedfutures_2025-01-31.xlsx``):
 
 - one sheet per pricing date, named by the date (``2025-01-31``), header ``ticker``,
   ``px_last``, ``last_tradeable_dt`` and optionally ``open_int``, one row per contract
@@ -9,10 +11,30 @@ Layout (as in ``fedfutures_2025-01-31.xlsx``):
   pricing date);
 - ``fed meetings``: one column of FOMC meeting (announcement) dates.
 
-Other sheets (a ``notes`` sheet, say) are kept as text in ``notes``. A contract whose price or
-contract month is ``#N/A N/A``, blank or text stays in the chain table with its ``problem``
-column saying which field and value, and is left out of the chain the analytics see; a bad
-``open_int`` is read as missing. Every bad cell is listed in ``problems`` by ticker and field.
+A chain snapshot and a wide history:
+
+- a chain sheet (any name) with ``ticker``, ``px_last`` (or ``px_settle``),
+  ``last_tradeable_dt`` and ``px_settle_last_dt``: the chain of the day of the latest
+  settlement (a contract settled on an earlier day is flagged as stale and left out). Without a
+  price column it only lists the contracts' last trade dates;
+- a wide history sheet: tickers down the first column, pricing dates across the first row, a
+  price in each cell: one chain per date (blank cells are contracts not quoted that day);
+- a spot sheet listing ``FEDL01 Index`` (the effective rate) and/or ``FDTR Index`` (the target
+  rate, which since 2008 is the upper bound of the target range) down its first column, with
+  the rates under pricing dates across the first row, or in a ``px_last`` column (with a
+  ``date`` column, or else taken as of the latest pricing date).
+
+The spot rate that starts the path is the effective rate (the ``fed funds`` sheet or
+``FEDL01``); where a date has only ``FDTR``, that upper bound is used and the result says so.
+``FDTR`` also fixes the target range (its upper bound less 25 bp is the floor) the FedWatch
+odds are measured from. Without a meetings sheet the published FOMC calendar is used.
+
+Sheets the reader does not need (a user's own table with a ``ticker`` column, say) are listed
+in ``ignored`` and otherwise left alone; a ``notes``/``README`` sheet is kept as text in
+``notes``. A contract whose price or contract month is ``#N/A N/A``, blank or text stays in the
+chain table with its ``problem`` column saying which field and value, and is left out of the
+chain the analytics see; a bad ``open_int`` is read as missing. Every bad cell is listed in
+``problems`` by ticker and field.
 """
 
 from __future__ import annotations
@@ -21,7 +43,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zipfile import BadZipFile
 
 import numpy as np
@@ -32,6 +54,7 @@ from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from ..fedfunds import (
     MONTH_CODES,
+    STEP,
     compare_fed_paths,
     fed_path,
     fed_path_by_month,
@@ -40,11 +63,28 @@ from ..fedfunds import (
 )
 from .formulas import require_filled
 
-__all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "read_chain_rows",
-           "fed_path_from_chain", "CHAIN_FIELD_ALIASES"]
+__all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "Spot",
+           "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES"]
 
 _TICKER = re.compile(r"^\s*(?:FF|ZQ)([FGHJKMNQUVXZ])(\d{1,2})\b", re.IGNORECASE)
-_CHAIN_FIELDS = ("ticker", "px_last", "last_tradeable_dt")
+_SPOT_TICKER = re.compile(r"^\s*(FEDL01|FDTR)\b", re.IGNORECASE)
+_PRICE_FIELDS = ("px_last", "px_settle")
+_SETTLED = "px_settle_last_dt"
+_ABSENT = object()  # a field the layout does not have (not a bad cell)
+EFFECTIVE_SHEET = "'fed funds' sheet"
+
+
+class Spot(NamedTuple):
+    """The rate a pricing date's path starts from, what it is, and the target range it implies.
+
+    ``rate`` in percent; ``source`` names it (``"effective rate, FEDL01 Index"`` or
+    ``"FDTR Index, the upper bound of the target range (no effective rate in the file)"``);
+    ``target_low`` is the floor of the target range from ``FDTR`` (None without it).
+    """
+
+    rate: float
+    source: str
+    target_low: float | None
 
 
 @dataclass(frozen=True)
@@ -68,10 +108,13 @@ class FedFuturesProblem:
 class FedFuturesExport:
     """What a Fed funds futures export holds.
 
-    ``chains`` maps each pricing-date sheet name to its table (columns ``ticker``,
-    ``month``, ``price``, ``last trade``, ``implied rate %``, ``open interest``,
-    ``problem``); ``spot`` is the effective rate (percent) by date; ``meetings`` the meeting
-    dates (``datetime64[D]``, sorted); ``problems`` every bad cell.
+    ``chains`` maps each pricing date (``"2025-01-31"``; a chain sheet named otherwise keeps
+    its name) to its table (columns ``ticker``, ``month``, ``price``, ``last trade``,
+    ``implied rate %``, ``open interest``, ``problem``); ``spot`` is the effective rate
+    (percent) by date and ``target`` the ``FDTR`` upper bound by date; ``meetings`` the meeting
+    dates (``datetime64[D]``, sorted); ``problems`` every bad cell; ``sources`` where each
+    chain was read (a chain sheet before a history column of the same date); ``ignored`` the
+    sheets not read, with why.
     """
 
     path: Path
@@ -80,10 +123,14 @@ class FedFuturesExport:
     meetings: np.ndarray
     problems: list[FedFuturesProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    target: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    spot_origin: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def dates(self) -> list[str]:
-        """The pricing-date sheets, latest first."""
+        """The pricing dates, latest first."""
         return sorted(self.chains, reverse=True)
 
     def sheet_name(self, date: Any) -> str:
@@ -100,15 +147,25 @@ class FedFuturesExport:
         table = self.chains[self.sheet_name(date)]
         return table[table["problem"] == ""].reset_index(drop=True)
 
-    def spot_rate(self, date: Any = None) -> float:
-        """The ``fed funds`` sheet's rate on a pricing date."""
+    def spot_for(self, date: Any = None) -> Spot:
+        """The spot of a pricing date: the effective rate, else the ``FDTR`` upper bound."""
         sheet = self.sheet_name(date)
         day = as_date(sheet, "date")[()]
-        hit = self.spot[self.spot.index == day]
-        if hit.empty:
-            raise MissingDataError("spot_rate", sheet, f"has no row in the 'fed funds' sheet of "
-                                   f"{self.path.name}; the spot rate is required")
-        return float(hit.iloc[0])
+        key = pd.Timestamp(day)
+        upper = self.target.get(key) if len(self.target) else None
+        low = None if upper is None else round(float(upper) - STEP, 10)
+        if key in self.spot.index:
+            return Spot(float(self.spot[key]), f"effective rate, {self.spot_origin.get(sheet, EFFECTIVE_SHEET)}", low)
+        if upper is not None:
+            return Spot(float(upper), "FDTR Index, the upper bound of the target range (no effective "
+                        "rate for this date in the file)", low)
+        raise MissingDataError("spot_rate", sheet, f"has no row in the 'fed funds' sheet and no FEDL01 "
+                               f"Index or FDTR Index value for that date in {self.path.name}; the spot "
+                               "rate is required")
+
+    def spot_rate(self, date: Any = None) -> float:
+        """The spot rate (percent) of a pricing date; see :meth:`spot_for`."""
+        return self.spot_for(date).rate
 
     def meetings_for(self, date: Any = None, fill_fomc: bool = True) -> tuple[np.ndarray, list[str]]:
         """Meetings to price a date's chain with, and the dates added to the file's list.
@@ -135,18 +192,23 @@ class FedFuturesExport:
              fill_fomc: bool = True, by_month: bool = False) -> pd.DataFrame:
         """:func:`xlfidx.fed_path` (or ``fed_path_by_month``) for one pricing date.
 
-        ``attrs["added_meetings"]`` lists the meetings taken from the published calendar.
+        ``attrs["added_meetings"]`` lists the meetings taken from the published calendar and
+        ``attrs["spot_source"]`` says what the spot rate is (see :meth:`spot_for`).
         """
         sheet = self.sheet_name(date)
         chain = self.chain(sheet)
         if chain.empty:
             raise InputError("date", sheet, "has no usable contract (see the problems)")
         mtg, added = self.meetings_for(sheet, fill_fomc)
-        fn = fed_path_by_month if by_month else fed_path
-        out = fn(chain["price"].to_numpy(), chain["last trade"].to_numpy(dtype="datetime64[D]"),
-                 mtg, self.spot_rate(sheet), method=method, announcement_day=announcement_day)
+        spot = self.spot_for(sheet)
+        args = (chain["price"].to_numpy(), chain["last trade"].to_numpy(dtype="datetime64[D]"), mtg, spot.rate)
+        if by_month:
+            out = fed_path_by_month(*args, method=method, announcement_day=announcement_day)
+        else:
+            out = fed_path(*args, method=method, announcement_day=announcement_day, target_low=spot.target_low)
         out.attrs["pricing_date"] = sheet
         out.attrs["added_meetings"] = added
+        out.attrs["spot_source"] = spot.source
         return out
 
     def compare(self, date: Any, earlier: Any, method: str = "cme",
@@ -180,47 +242,43 @@ def _norm(text: Any) -> str:
     return str(text).strip().lower()
 
 
-# the analytics' names a chain table may use instead of Bloomberg's
-CHAIN_FIELD_ALIASES = {"price": "px_last", "prices": "px_last", "expiry": "last_tradeable_dt",
-                       "expiries": "last_tradeable_dt", "last trade": "last_tradeable_dt",
-                       "open interest": "open_int"}
+def _header_date(value: Any) -> np.datetime64 | None:
+    """A date heading a column (a date cell or ISO text); None for anything else."""
+    if isinstance(value, _dt.datetime):
+        return np.datetime64(value.date(), "D")
+    if isinstance(value, _dt.date):
+        return np.datetime64(value, "D")
+    if isinstance(value, str):
+        try:
+            return np.datetime64(_dt.date.fromisoformat(value.strip()[:10]), "D")
+        except ValueError:
+            return None
+    return None
 
 
-def _blank_row(row: Any) -> bool:
-    return all(is_missing(v) for v in row)
-
-
-def _chain_header(rows: list[list[Any]], sheet: str) -> tuple[int, dict[str, tuple[int, str]]]:
-    """The header row (the first row that is not blank) and each field's column and name."""
-    top = next((i for i, r in enumerate(rows) if not _blank_row(r)), None)
-    if top is None:
-        raise InputError(sheet or "chain", "(blank)", "is empty; give the chain with its header "
-                         "row (ticker, px_last, last_tradeable_dt)")
-    cols: dict[str, tuple[int, str]] = {}
-    for j, cell in enumerate(rows[top]):
-        if is_missing(cell):
-            continue
-        shown = _norm(cell)
-        cols.setdefault(CHAIN_FIELD_ALIASES.get(shown, shown), (j, shown))
-    return top, cols
-
-
-def _read_chain(sheet: str, rows: list[list[Any]], problems: list[FedFuturesProblem]) -> pd.DataFrame:
-    top, cols = _chain_header(rows, sheet)
-    missing = [f for f in _CHAIN_FIELDS[1:] if f not in cols]
-    if missing:
-        raise InputError(sheet or "chain", ", ".join(c[1] for c in cols.values())[:80],
-                         f"header has no column {', '.join(missing)}")
-    body = [list(r) + [None] * (len(rows[top]) - len(r)) for r in rows[top + 1:] if not _blank_row(r)]
-    col = {name: j for name, (j, _) in cols.items()}
-    shown = {name: label for name, (_, label) in cols.items()}
+def _sheet_date(name: str) -> np.datetime64 | None:
     try:
-        pricing = as_date(sheet, "date")[()] if sheet else None
+        return as_date(name, "date")[()]
     except InputError:
-        pricing = None
-    out = []
-    for rec in body:
-        ticker = rec[col["ticker"]] if "ticker" in col else None
+        return None
+
+
+def _reason(exc: InputError) -> str:
+    return "is missing" if isinstance(exc, MissingDataError) else exc.reason.split(";")[0]
+
+
+def _chain_table(sheet: str, pricing: np.datetime64 | None, records: list[dict[str, Any]],
+                 problems: list[FedFuturesProblem]) -> pd.DataFrame:
+    """A chain table from one record per contract.
+
+    A record has ``ticker`` and ``price`` (``(field, value)``), and may have ``last``,
+    ``open_int`` and ``settled`` (the value, or ``_ABSENT`` when the layout has no such field).
+    """
+    from ..dates import last_business_day  # noqa: PLC0415
+
+    rows = []
+    for rec in records:
+        ticker = rec["ticker"]
         ticker = "(no ticker)" if is_missing(ticker) else str(ticker).strip()
         bad: list[str] = []
 
@@ -230,43 +288,53 @@ def _read_chain(sheet: str, rows: list[list[Any]], problems: list[FedFuturesProb
             if excluded:
                 _bad.append(f"{fld} = {describe_value(value)} {reason}")
 
-        px, lt = shown["px_last"], shown["last_tradeable_dt"]
-        value = rec[col["px_last"]]
+        price_field, value = rec["price"]
         price = np.nan
         try:
-            price = float(as_float(value, px)[()])
+            price = float(as_float(value, price_field)[()])
             if not 0 < price < 200:
-                problem(px, value, "is outside (0, 200)", True)
+                problem(price_field, value, "is outside (0, 200)", True)
                 price = np.nan
         except InputError as exc:
-            problem(px, value, "is missing" if isinstance(exc, MissingDataError)
-                    else exc.reason.split(";")[0], True)
-        value = rec[col["last_tradeable_dt"]]
+            problem(price_field, value, _reason(exc), True)
+        settled = rec.get("settled", _ABSENT)
+        if settled is not _ABSENT and pricing is not None and np.isfinite(price):
+            try:
+                day = as_date(settled, _SETTLED)[()]
+                if day != pricing:
+                    problem(_SETTLED, settled, f"is not the chain's pricing date {pricing} (a stale "
+                            "price)", True)
+            except InputError as exc:
+                problem(_SETTLED, settled, _reason(exc), True)
+        value = rec.get("last", _ABSENT)
         last = np.datetime64("NaT", "D")
         named = _ticker_month(ticker, pricing)
-        try:
-            last = as_date(value, lt)[()]
-            if named is not None and last.astype("datetime64[M]") != named:
-                problem(lt, value, f"is not in {named}, the month the ticker names", True)
-        except InputError as exc:
-            if named is not None:
-                last = (named + 1).astype("datetime64[D]") - 1
-                problem(lt, value, "is missing; contract month taken from the ticker", False)
+        if value is _ABSENT:
+            if named is not None:  # the layout has no last trade dates: the ticker names the month
+                last = last_business_day(named.astype("datetime64[D]"))[()]
             else:
-                problem(lt, value, "is missing" if isinstance(exc, MissingDataError)
-                        else exc.reason.split(";")[0], True)
-        oi = np.nan
-        if "open_int" in col:
-            value = rec[col["open_int"]]
+                problem("ticker", ticker, "does not name a Fed funds contract month (e.g. FFH5 Comdty)", True)
+        else:
             try:
-                oi = float(as_float(value, shown["open_int"], nonnegative=True)[()])
+                last = as_date(value, "last_tradeable_dt")[()]
+                if named is not None and last.astype("datetime64[M]") != named:
+                    problem("last_tradeable_dt", value, f"is not in {named}, the month the ticker names", True)
             except InputError as exc:
-                problem(shown["open_int"], value, "is missing" if isinstance(exc, MissingDataError)
-                        else exc.reason.split(";")[0], False)
-        out.append((ticker, last, price, oi, "; ".join(bad)))
-    if not out:
-        raise InputError(sheet or "chain", "(no rows)", "has no contract rows under its header")
-    table = pd.DataFrame(out, columns=["ticker", "last trade", "price", "open interest", "problem"])
+                if named is not None:
+                    last = (named + 1).astype("datetime64[D]") - 1
+                    problem("last_tradeable_dt", value, "is missing; contract month taken from the "
+                            "ticker", False)
+                else:
+                    problem("last_tradeable_dt", value, _reason(exc), True)
+        oi = np.nan
+        value = rec.get("open_int", _ABSENT)
+        if value is not _ABSENT:
+            try:
+                oi = float(as_float(value, "open_int", nonnegative=True)[()])
+            except InputError as exc:
+                problem("open_int", value, _reason(exc), False)
+        rows.append((ticker, last, price, oi, "; ".join(bad)))
+    table = pd.DataFrame(rows, columns=["ticker", "last trade", "price", "open interest", "problem"])
     last = table["last trade"].to_numpy(dtype="datetime64[D]")
     table.insert(1, "month", [str(d)[:7] if not np.isnat(d) else "" for d in last])
     table["last trade"] = pd.to_datetime(last)
@@ -275,18 +343,122 @@ def _read_chain(sheet: str, rows: list[list[Any]], problems: list[FedFuturesProb
     ok = table[table["problem"] == ""]
     dup = ok["month"].duplicated(keep="first")
     for i in ok.index[dup]:
-        lt = shown["last_tradeable_dt"]
-        problems.append(FedFuturesProblem(sheet, table.at[i, "ticker"], lt, table.at[i, "month"],
-                                          "duplicates another contract's month", True))
-        table.at[i, "problem"] = f"{lt} = {table.at[i, 'month']!r} duplicates another contract's month"
+        problems.append(FedFuturesProblem(sheet, table.at[i, "ticker"], "last_tradeable_dt",
+                                          table.at[i, "month"], "duplicates another contract's month",
+                                          True))
+        table.at[i, "problem"] = f"last_tradeable_dt = {table.at[i, 'month']!r} duplicates another contract's month"
     return table.sort_values("month", kind="stable").reset_index(drop=True)
+
+
+def _body(raw: pd.DataFrame) -> pd.DataFrame:
+    body = raw.iloc[1:]
+    return body[~body.map(is_missing).all(axis=1)]
+
+
+def _chain_sheet(name: str, raw: pd.DataFrame, header: list[str], problems: list[FedFuturesProblem]
+                 ) -> tuple[str, np.datetime64, list[dict[str, Any]]]:
+    """(key, pricing date, records) of a chain sheet."""
+    col = {h: i for i, h in enumerate(header)}
+    price_field = "px_settle" if _SETTLED in col and "px_settle" in col else next(
+        f for f in _PRICE_FIELDS if f in col)
+    body = _body(raw)
+    pricing = _sheet_date(name)
+    if pricing is None:  # the day of the latest settlement
+        settled = []
+        for v in body.iloc[:, col[_SETTLED]]:
+            try:
+                settled.append(as_date(v, _SETTLED)[()])
+            except InputError:
+                pass  # flagged on its row
+        if not settled:
+            raise InputError(f"sheet '{name}' column {_SETTLED}", "(no date)",
+                             "has no date; the chain's pricing date is the day of its latest settlement")
+        pricing = max(settled)
+    records = []
+    for rec in body.itertuples(index=False):
+        records.append({
+            "ticker": rec[col["ticker"]],
+            "price": (price_field, rec[col[price_field]]),
+            "last": rec[col["last_tradeable_dt"]] if "last_tradeable_dt" in col else _ABSENT,
+            "open_int": rec[col["open_int"]] if "open_int" in col else _ABSENT,
+            "settled": rec[col[_SETTLED]] if _SETTLED in col else _ABSENT,
+        })
+    return str(pricing), pricing, records
+
+
+def _is_ticker(value: Any, pattern: re.Pattern) -> bool:
+    return isinstance(value, str) and bool(pattern.match(value))
+
+
+def _spot_rows(name: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
+               ) -> list[tuple[str, np.datetime64 | None, float]]:
+    """(ticker root, date or None, rate) from a sheet listing FEDL01 / FDTR rows."""
+    first = raw.iloc[0].tolist()
+    has_header = not _is_ticker(first[0], _SPOT_TICKER)
+    rows = raw.iloc[1:] if has_header else raw
+    header = [_norm(h) for h in first] if has_header else []
+    dates = {c: _header_date(v) for c, v in enumerate(first) if c > 0} if has_header else {}
+    dated = {c: d for c, d in dates.items() if d is not None}
+    if not dated:
+        value_col = next((header.index(f) for f in (*_PRICE_FIELDS, "value", "rate") if f in header), 1)
+        date_col = next((header.index(f) for f in ("date", _SETTLED, "last_update_dt") if f in header), None)
+    out = []
+    for rec in rows.itertuples(index=False):
+        if not _is_ticker(rec[0], _SPOT_TICKER):
+            continue
+        root = _SPOT_TICKER.match(rec[0]).group(1).upper()
+        cells = [(d, rec[c], str(d)) for c, d in dated.items()] if dated else [
+            (None if date_col is None else rec[date_col], rec[value_col],
+             header[value_col] if header else "value")]
+        for day, value, fld in cells:
+            if is_missing(value) and dated:
+                continue  # a date the rate was not pulled for
+            try:
+                rate = float(as_float(value, fld)[()])
+                if day is not None and not isinstance(day, np.datetime64):
+                    day = as_date(day, "date")[()]
+            except InputError as exc:
+                problems.append(FedFuturesProblem(name, rec[0].strip(), fld, value, _reason(exc), True))
+                continue
+            out.append((root, day, rate))
+    return out
+
+
+def _wide_history(name: str, raw: pd.DataFrame) -> dict[np.datetime64, tuple[int, list[tuple[str, Any]]]]:
+    """Pricing date -> (column, [(ticker, price cell)]) of a sheet with tickers down, dates across."""
+    first = raw.iloc[0].tolist()
+    out = {}
+    for c, v in enumerate(first):
+        day = _header_date(v) if c > 0 else None
+        if day is None:
+            continue
+        cells = [(t, p) for t, p in zip(raw.iloc[1:, 0], raw.iloc[1:, c], strict=True)
+                 if _is_ticker(t, _TICKER) and not (p is None or (isinstance(p, str) and not p.strip()))]
+        if cells:
+            out[day] = (c, cells)
+    return out
+
+
+def _col_letter(c: int) -> str:
+    out = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+# the analytics' names a chain table may use instead of Bloomberg's
+CHAIN_FIELD_ALIASES = {"price": "px_last", "prices": "px_last", "expiry": "last_tradeable_dt",
+                       "expiries": "last_tradeable_dt", "last trade": "last_tradeable_dt",
+                       "open interest": "open_int"}
 
 
 def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedFuturesProblem]]:
     """A chain of Fed funds futures given as rows of cells under a header row (a pricing-date
     sheet of the export, or a worksheet range), read by field name: Bloomberg's ``ticker``,
-    ``px_last``, ``last_tradeable_dt``, ``open_int`` or ours (``price``, ``expiry``), in any
-    column order; blank rows are skipped. Returns the chain table (as
+    ``px_last`` (or ``px_settle``), ``last_tradeable_dt``, ``open_int``, or ours (``price``,
+    ``expiry``), in any column order; blank rows are skipped. Returns the chain table (as
     :attr:`FedFuturesExport.chains` holds it, bad contracts flagged in ``problem``) and the
     bad cells. ``sheet``, a pricing date, lets a ticker's one-digit year name its decade.
 
@@ -305,9 +477,32 @@ def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedF
                                                                  for r in rows):
         raise InputError("chain", describe_value(rows), "is not a table; give the chain's range "
                          "with its header row (ticker, px_last, last_tradeable_dt)")
-    problems: list[FedFuturesProblem] = []
     width = max(len(r) for r in rows)
-    table = _read_chain(sheet, [list(r) + [None] * (width - len(r)) for r in rows], problems)
+    rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    blank = [all(is_missing(v) for v in r) for r in rows]
+    top = next((i for i, b in enumerate(blank) if not b), None)
+    if top is None:
+        raise InputError("chain", "(blank)", "is empty; give the chain with its header row "
+                         "(ticker, px_last, last_tradeable_dt)")
+    col: dict[str, tuple[int, str]] = {}
+    for j, cell in enumerate(rows[top]):
+        shown = _norm(cell) if not is_missing(cell) else ""
+        if shown:
+            col.setdefault(CHAIN_FIELD_ALIASES.get(shown, shown), (j, shown))
+    price = next((f for f in _PRICE_FIELDS if f in col), None)
+    missing = ([] if price else ["px_last"]) + [f for f in ("last_tradeable_dt",) if f not in col]
+    if missing:
+        raise InputError("chain", ", ".join(c[1] for c in col.values())[:80],
+                         f"header has no column {', '.join(missing)}")
+    records = [{"ticker": r[col["ticker"][0]] if "ticker" in col else None,
+                "price": (col[price][1], r[col[price][0]]),
+                "last": r[col["last_tradeable_dt"][0]],
+                "open_int": r[col["open_int"][0]] if "open_int" in col else _ABSENT}
+               for r, b in zip(rows[top + 1:], blank[top + 1:], strict=True) if not b]
+    if not records:
+        raise InputError("chain", "(no rows)", "has no contract rows under its header")
+    problems: list[FedFuturesProblem] = []
+    table = _chain_table(sheet, _sheet_date(sheet) if sheet else None, records, problems)
     return table, problems
 
 
@@ -342,7 +537,7 @@ def fed_path_from_chain(rows: Any, meetings: Any, spot_rate: Any, method: str = 
 
 
 def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
-    """Read a Bloomberg Fed funds futures export (see the module docstring for its layout).
+    """Read a Bloomberg Fed funds futures export (see the module docstring for its layouts).
 
     >>> from xlfidx.samples import sample_path
     >>> x = read_fedfutures_export(sample_path("fedfutures_sample.xlsx"))  # synthetic prices
@@ -358,10 +553,16 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
     problems: list[FedFuturesProblem] = []
-    chains: dict[str, pd.DataFrame] = {}
+    chain_recs: dict[str, tuple[str, np.datetime64 | None, list[dict[str, Any]]]] = {}
+    sources: dict[str, str] = {}
+    last_trade: dict[str, Any] = {}  # ticker -> last_tradeable_dt, from any chain or contract list
+    histories: list[tuple[str, dict]] = []
+    spot_rows: list[tuple[str, str, np.datetime64 | None, float]] = []  # (origin, root, date, rate)
     spot_raw = meetings_raw = None
     notes: list[str] = []
+    ignored: list[str] = []
     for name, raw in sheets.items():
+        name = str(name).strip()
         key = _norm(name)
         if key == "fed funds":
             spot_raw = raw
@@ -369,46 +570,110 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
         if key == "fed meetings":
             meetings_raw = raw
             continue
-        header = [_norm(h) for h in raw.iloc[0]] if len(raw) else []
-        if all(f in header for f in _CHAIN_FIELDS):
-            chains[str(name).strip()] = _read_chain(str(name).strip(), raw.to_numpy().tolist(),
-                                                    problems)
-        elif "ticker" in header:
-            missing = [f for f in _CHAIN_FIELDS if f not in header]
-            raise InputError(str(name), path.name, f"sheet has no column {', '.join(missing)}")
-        else:
+        if raw.empty:
+            ignored.append(f"sheet '{name}': empty")
+            continue
+        header = [_norm(h) for h in raw.iloc[0]]
+        first_col = raw.iloc[:, 0].tolist()
+        if any(_is_ticker(v, _SPOT_TICKER) for v in first_col):
+            spot_rows += [(f"{t} Index", t, d, r) for t, d, r in _spot_rows(name, raw, problems)]
+            continue
+        wide = _wide_history(name, raw) if any(_is_ticker(v, _TICKER) for v in first_col[1:]) else {}
+        if wide:
+            histories.append((name, wide))
+            continue
+        if "ticker" in header:
+            col = {h: i for i, h in enumerate(header)}
+            if "last_tradeable_dt" in col:
+                for rec in _body(raw).itertuples(index=False):
+                    if isinstance(rec[col["ticker"]], str):
+                        last_trade.setdefault(rec[col["ticker"]].strip(), rec[col["last_tradeable_dt"]])
+            has_price = any(f in col for f in _PRICE_FIELDS)
+            if has_price and (_sheet_date(name) is not None or _SETTLED in col):
+                k, pricing, records = _chain_sheet(name, raw, header, problems)
+                if k in chain_recs:
+                    raise InputError(name, path.name, f"sheet holds the chain of {k}, as sheet "
+                                     f"'{chain_recs[k][0]}' does; keep one")
+                chain_recs[k] = (name, pricing, records)
+                sources[k] = f"sheet '{name}'"
+            elif "last_tradeable_dt" not in col or has_price:
+                ignored.append(f"sheet '{name}': a ticker table that is not a chain (a chain has "
+                               f"ticker, px_last and last_tradeable_dt, and is named by its pricing "
+                               f"date or has {_SETTLED})")
+            continue
+        if key in {"notes", "readme"}:
             notes.extend(str(v) for v in raw.to_numpy().reshape(-1) if not is_missing(v))
+        else:
+            ignored.append(f"sheet '{name}': not a chain, history, spot or meetings sheet")
+    for name, wide in histories:
+        for day, (c, cells) in wide.items():
+            k = str(day)
+            if k in chain_recs:
+                continue  # the chain sheet of that date is read (``sources`` says so)
+            records = [{"ticker": t, "price": (f"price on {k}", p),
+                        "last": last_trade.get(t.strip(), _ABSENT)} for t, p in cells]
+            chain_recs[k] = (name, day, records)
+            sources[k] = f"sheet '{name}' column {_col_letter(c)}"
+    chains = {k: _chain_table(sheet, pricing, records, problems)
+              for k, (sheet, pricing, records) in chain_recs.items()}
     if not chains:
         raise InputError("path", path.name, "has no chain sheet (a sheet with columns ticker, "
-                         f"px_last, last_tradeable_dt; found {', '.join(map(str, sheets))})")
-    if spot_raw is None:
-        raise InputError("path", path.name, "has no 'fed funds' sheet (date, fed funds rate)")
+                         "px_last, last_tradeable_dt, or tickers down and pricing dates across; "
+                         f"found {', '.join(map(str, sheets))})")
+    if spot_raw is None and not spot_rows:
+        raise InputError("path", path.name, "has no spot rate: no 'fed funds' sheet (date, fed funds "
+                         "rate) and no sheet listing FEDL01 Index or FDTR Index")
     if meetings_raw is None:
-        raise InputError("path", path.name, "has no 'fed meetings' sheet (meeting dates)")
+        meetings = np.array([], dtype="datetime64[D]")  # meetings_for adds the published calendar
+    else:
+        meetings = _meetings_sheet(meetings_raw, problems)
 
-    spot_dates, spot_rates = [], []
-    for date, rate in spot_raw.iloc[1:, :2].itertuples(index=False):
+    latest = max((p for _, p, _ in chain_recs.values() if p is not None), default=None)
+    effective: dict[np.datetime64, tuple[float, str]] = {}
+    upper: dict[np.datetime64, float] = {}
+    if spot_raw is not None:
+        for d, r in _fed_funds_sheet(spot_raw, problems):
+            effective.setdefault(d, (r, EFFECTIVE_SHEET))
+    for origin, root, d, r in spot_rows:
+        if d is None:  # a snapshot without a date: as of the latest pricing date
+            if latest is None:
+                continue
+            d, origin = latest, f"{origin} (undated, taken as of {latest})"
+        if root == "FEDL01":
+            effective.setdefault(d, (r, origin))
+        else:
+            upper.setdefault(d, r)
+    days = sorted(effective)
+    spot = pd.Series([effective[d][0] for d in days], name="fed funds rate", dtype=float,
+                     index=pd.DatetimeIndex(np.array(days, dtype="datetime64[D]")))
+    origin_by_key = {str(d): effective[d][1] for d in days}
+    target = pd.Series(list(upper.values()), name="FDTR upper bound", dtype=float,
+                       index=pd.DatetimeIndex(np.array(list(upper), dtype="datetime64[D]"))).sort_index()
+    return FedFuturesExport(path, chains, spot, meetings, problems, notes, target, origin_by_key,
+                            sources, ignored)
+
+
+def _fed_funds_sheet(raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> list[tuple[np.datetime64, float]]:
+    out = []
+    for date, rate in raw.iloc[1:, :2].itertuples(index=False):
         if is_missing(date) and is_missing(rate):
             continue
         try:
             d = as_date(date, "date")[()]
         except InputError as exc:
-            problems.append(FedFuturesProblem("fed funds", str(date), "date", date,
-                                              exc.reason.split(";")[0], True))
+            problems.append(FedFuturesProblem("fed funds", str(date), "date", date, _reason(exc), True))
             continue
         try:
             r = float(as_float(rate, "fed funds rate")[()])
         except InputError as exc:
-            problems.append(FedFuturesProblem("fed funds", str(d), "fed funds rate", rate,
-                                              "is missing" if isinstance(exc, MissingDataError)
-                                              else exc.reason.split(";")[0], True))
+            problems.append(FedFuturesProblem("fed funds", str(d), "fed funds rate", rate, _reason(exc), True))
             continue
-        spot_dates.append(d)
-        spot_rates.append(r)
-    spot = pd.Series(spot_rates, index=pd.DatetimeIndex(np.array(spot_dates, dtype="datetime64[D]")),
-                     name="fed funds rate", dtype=float)
+        out.append((d, r))
+    return out
 
-    values = [v for v in meetings_raw.iloc[1:, 0].tolist() if not is_missing(v)]
+
+def _meetings_sheet(raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> np.ndarray:
+    values = [v for v in raw.iloc[1:, 0].tolist() if not is_missing(v)]
     good = []
     for i, v in enumerate(values):
         try:
@@ -416,5 +681,4 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
         except InputError as exc:
             problems.append(FedFuturesProblem("fed meetings", f"row {i + 2}", "meeting date", v,
                                               exc.reason.split(";")[0], True))
-    meetings = np.sort(np.array(good, dtype="datetime64[D]"))
-    return FedFuturesExport(path, chains, spot, meetings, problems, notes)
+    return np.sort(np.array(good, dtype="datetime64[D]"))

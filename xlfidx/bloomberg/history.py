@@ -14,12 +14,23 @@ The MBS series are recognised by the names ``LUMSTRUU`` (total-return level), ``
 ``PX_LAST``) or as a field. Futures tickers are recognised by their root (``TU``, ``FV``,
 ``TY``, ``UXY``, ``US``, ``WN``, with a generic suffix such as ``1`` or ``A``).
 
-``#N/A N/A`` and blank cells inside a series are gaps: they are filled with the previous value
-(a held position is marked at its last price) and counted in ``History.notes``. A contract with
+``#N/A N/A`` and blank cells inside a series are gaps. A gap of at most ``MAX_FILL_DAYS`` (5)
+rows is filled with the previous value (a held position is marked at its last price over a
+missed print or a run of holidays) and counted in ``History.notes``. A longer gap is never
+filled: it stays NaN, so no strategy that needs the series earns returns over it, and the notes
+name it with its first and last dates and its number of days, as they do a series that starts
+later or ends earlier than the history (``History.gaps`` holds them as :class:`Gap` records). A contract with
 no block, no data, or without price or duration is skipped with a :class:`HistoryWarning` and a
 note; the rest of the run goes on. A missing sheet, a missing MBS series, a cell in a date column
 that is not a date, or text where a number belongs raise :class:`~xlfidx.errors.InputError`
 naming the sheet, cell and value.
+
+Synthetic data: a book is SYNTHETIC when its ``README`` (or ``notes``) sheet says so in its
+first rows *and* its numbers are the ones that sheet describes. The sample writer
+(:mod:`xlfidx.samples.mbs_history`) lists a short digest of each year of each series on that
+sheet (``check digest LUMSTRUU PX_LAST 2004:1a2b3c4d ...``, see :func:`year_digests`); a book
+whose histories no longer hold any of those years (a user's export pasted over the sample) is
+read as the user's data, never labelled SYNTHETIC, and a note says why.
 
 The workbook is read with ``python-calamine`` (a Rust xlsx reader): a 20-year history of nine
 blocks reads in about 0.25 s, where openpyxl takes over 2 s.
@@ -28,10 +39,11 @@ blocks reads in about 0.25 s, where openpyxl takes over 2 s.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,17 +56,29 @@ from xlfidx.errors import InputError
 __all__ = [
     "CONTRACTS",
     "FUT_FIELDS",
+    "MAX_FILL_DAYS",
     "MBS_SERIES",
+    "Gap",
     "History",
     "HistoryWarning",
     "read_history",
     "parse_rows",
+    "year_digests",
 ]
 
 CONTRACTS: tuple[str, ...] = ("TU", "FV", "TY", "UXY", "US", "WN")
 PRICE, DURATION, CONVEXITY = "PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL"
 FUT_FIELDS: tuple[str, ...] = (PRICE, DURATION, CONVEXITY)
 MBS_SERIES: tuple[str, ...] = ("LUMSTRUU", "LUMSMD", "LUMSOAS")
+# Longest run of missing rows (the export's business days) filled with the previous value: a
+# missed print or a run of holidays. Anything longer is missing data, not a quiet market.
+MAX_FILL_DAYS = 5
+SYNTHETIC_LABEL = "SYNTHETIC sample data, not market data"
+DIGEST_PREFIX = "check digest "
+# what a long run of missing data in each series means for the backtest
+_CONSEQUENCE = {"LUMSTRUU": "no strategy earns returns", "LUMSMD": "no strategy earns returns",
+                "LUMSOAS": "not used by the strategies", PRICE: "no strategy holds {c}",
+                DURATION: "no strategy holds {c}", CONVEXITY: "left out of the convexity averages"}
 
 # UXY before US: "US" is a prefix of neither, but the alternation must not stop at "U..."
 _FUT_RE = re.compile(r"^(UXY|TU|FV|TY|US|WN)(?:[0-9]{1,2}|A)?(?:\s|$|_|:|\||\.)", re.IGNORECASE)
@@ -68,6 +92,23 @@ class HistoryWarning(UserWarning):
     """A contract of a history export was skipped (no block, no data, or a required field missing)."""
 
 
+class Gap(NamedTuple):
+    """A run of missing rows in one series of a history export.
+
+    ``series`` is ``"LUMSTRUU"`` or ``"TY PX_LAST"``; ``first`` and ``last`` the first and last
+    missing dates and ``days`` the number of missing rows; ``where`` is ``"start"`` (the series
+    starts later than the history), ``"inside"`` or ``"end"`` (it ends earlier); ``filled``:
+    filled with the previous value (a gap inside of at most the fill limit).
+    """
+
+    series: str
+    first: _dt.date
+    last: _dt.date
+    days: int
+    where: str
+    filled: bool
+
+
 class History(tuple):
     """``(mbs, futures)`` as read from an export, with what the reader had to report.
 
@@ -75,21 +116,30 @@ class History(tuple):
       ``LUMSTRUU``, ``LUMSMD``, ``LUMSOAS`` (the last NaN when the export lacks it).
     - ``futures``: DataFrame on the same index, columns a MultiIndex (field, contract), so
       ``futures["PX_LAST"]`` is a date x contract table; NaN before a contract starts.
-    - ``notes``: human-readable lines (gaps filled, contracts skipped, later starts).
+    - ``notes``: human-readable lines (gaps filled or left empty, contracts skipped, later
+      starts).
     - ``skipped``: contracts left out, with the reason.
-    - ``synthetic``: True when the workbook's ``README`` sheet says the data are SYNTHETIC.
+    - ``gaps``: the :class:`Gap` records behind the notes.
+    - ``synthetic``: True when the workbook's ``README`` sheet says the data are SYNTHETIC and
+      they are the data it describes (see the module docstring); ``label`` is then
+      ``SYNTHETIC_LABEL`` for titles, else ``""``.
 
     It unpacks as a pair: ``mbs, futures = read_history(path)``.
     """
 
     def __new__(cls, mbs: pd.DataFrame, futures: pd.DataFrame, notes=(), skipped=None,
-                synthetic: bool = False, source: str = ""):
+                synthetic: bool = False, source: str = "", gaps=()):
         self = super().__new__(cls, (mbs, futures))
         self.notes = list(notes)
+        self.gaps = list(gaps)
         self.skipped = dict(skipped or {})
         self.synthetic = bool(synthetic)
         self.source = source
         return self
+
+    @property
+    def label(self) -> str:
+        return SYNTHETIC_LABEL if self.synthetic else ""
 
     @property
     def mbs(self) -> pd.DataFrame:
@@ -253,6 +303,50 @@ def parse_rows(rows: list[list[Any]], sheet: str) -> dict[tuple[str, str], pd.Se
     return out
 
 
+def year_digests(dates: Any, values: Any) -> str:
+    """A short digest of each calendar year's numbers of one series (missing values skipped).
+
+    The sample writer lists them on its README sheet; the reader compares them with what it
+    reads to tell the sample's numbers from a user's.
+
+    >>> year_digests(["2004-12-31", "2005-01-03"], [101.5, 101.75])
+    '2004:5c9cd066 2005:b4957060'
+    """
+    days = np.asarray(dates, dtype="datetime64[D]")
+    vals = np.asarray(values, dtype=float)
+    ok = np.isfinite(vals)
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    parts = []
+    for y in np.unique(years[ok]).tolist():
+        raw = vals[ok & (years == y)].astype("<f8").tobytes()
+        parts.append(f"{y}:{hashlib.blake2b(raw, digest_size=4).hexdigest()}")
+    return " ".join(parts)
+
+
+def _synthetic(book: Any, series: dict[tuple[str, str], pd.Series], notes: list[str]) -> bool:
+    """Whether the README sheet says SYNTHETIC and the histories hold the numbers it describes."""
+    readme = next((n for n in book.sheet_names if n.lower() in {"readme", "notes"}), None)
+    if readme is None:
+        return False
+    rows = book.get_sheet_by_name(readme).to_python()
+    if not any("SYNTHETIC" in str(v).upper() for row in rows[:3] for v in row):
+        return False
+    listed: set[str] = set()
+    for row in rows:
+        for v in row:
+            words = v[len(DIGEST_PREFIX):].split() if isinstance(v, str) and v.startswith(DIGEST_PREFIX) else []
+            listed.update(f"{words[0]} {words[1]} {t}" for t in words[2:])
+    if not listed:
+        return True  # nothing to check against: take the sheet at its word
+    for (name, field), s in series.items():
+        found = year_digests(s.index.to_numpy(), s.to_numpy()).split()
+        if any(f"{name} {field} {t}" in listed for t in found):
+            return True
+    notes.append(f"the {readme} sheet describes SYNTHETIC sample data, but none of the sample's "
+                 "numbers are in the histories: read as your data, not labelled SYNTHETIC")
+    return False
+
+
 def _sheet_rows(book: Any, sheet: str, path: Path) -> list[list[Any]]:
     names = list(book.sheet_names)
     match = next((n for n in names if n == sheet), None) or next(
@@ -262,34 +356,76 @@ def _sheet_rows(book: Any, sheet: str, path: Path) -> list[list[Any]]:
     return book.get_sheet_by_name(match).to_python(skip_empty_area=False)
 
 
-def _fill(series: pd.Series, index: pd.DatetimeIndex, gaps: dict[str, int]) -> pd.Series:
-    """Align to ``index`` and fill gaps inside the series' life with the last value.
+def _fill(series: pd.Series, index: pd.DatetimeIndex, name: str, max_fill: int) -> tuple[pd.Series, list[Gap]]:
+    """Align to ``index`` and fill the gaps of at most ``max_fill`` rows inside the series' life.
 
-    ``gaps`` receives the count of filled days under the series' field name.
+    Returns the series and every run of missing rows as a :class:`Gap` named ``name``: the
+    leading run (a later start), the runs inside (filled or not) and the trailing run.
     """
     s = series.reindex(index)
     valid = s.notna().to_numpy()
-    if valid.any():
-        first, last = int(np.argmax(valid)), len(valid) - 1 - int(np.argmax(valid[::-1]))
-        missing = int((~valid[first:last + 1]).sum())
-        if missing:
-            gaps[str(series.name).split(" ", 1)[-1]] = missing
-            s.iloc[first:last + 1] = s.iloc[first:last + 1].ffill()
-    return s
+    if not valid.any():
+        return s, []
+    step = np.diff(np.r_[0, (~valid).astype(np.int8), 0])
+    gaps, fill = [], np.zeros(len(valid), dtype=bool)
+    for a, b in zip(np.flatnonzero(step == 1).tolist(), np.flatnonzero(step == -1).tolist(), strict=True):
+        where = "start" if a == 0 else "end" if b == len(valid) else "inside"
+        filled = where == "inside" and b - a <= max_fill
+        fill[a:b] = filled
+        gaps.append(Gap(name, index[a].date(), index[b - 1].date(), b - a, where, filled))
+    if fill.any():
+        s = s.where(~fill, s.ffill())
+    return s, gaps
 
 
-def _gap_note(label: str, gaps: dict[str, int], notes: list[str]) -> None:
-    if gaps:
-        notes.append(f"{label}: gaps (#N/A N/A or blank) filled with the previous value: "
-                     + ", ".join(f"{f} {n} day(s)" for f, n in gaps.items()))
+def _gap_notes(label: str, gaps: list[Gap], index: pd.DatetimeIndex, max_fill: int,
+               notes: list[str]) -> None:
+    """The notes of one MBS block or one contract: filled gaps on one line, then each long run.
+
+    A later start or an earlier end shared by every field of a contract is named once, by the
+    contract.
+    """
+    filled: dict[str, int] = {}
+    for g in gaps:
+        if g.filled:
+            fld = g.series.split(" ", 1)[-1]
+            filled[fld] = filled.get(fld, 0) + g.days
+    if filled:
+        notes.append(f"{label}: gaps (#N/A N/A or blank) of at most {max_fill} day(s) filled with "
+                     "the previous value: " + ", ".join(f"{f} {n} day(s)" for f, n in filled.items()))
+    seen: set[tuple] = set()
+    for g in gaps:
+        if g.filled:
+            continue
+        key = (g.where, g.first, g.last)
+        if key in seen:
+            continue
+        seen.add(key)
+        same = [h for h in gaps if (h.where, h.first, h.last) == key]
+        name = label if len(same) > 1 and g.where != "inside" else g.series
+        field = g.series.split(" ", 1)[-1]
+        why = _CONSEQUENCE.get(field, "not used by the strategies").format(c=label)
+        span = f"{g.days} day(s) without data, {g.first} to {g.last}"
+        if g.where == "start":
+            start = index[index.searchsorted(pd.Timestamp(g.last)) + 1].date()
+            notes.append(f"{name}: starts on {start}, later than the history ({span}); {why} before it")
+        elif g.where == "end":
+            end = index[index.searchsorted(pd.Timestamp(g.first)) - 1].date()
+            notes.append(f"{name}: ends on {end}, earlier than the history ({span}); {why} after it")
+        else:
+            notes.append(f"{name}: gap of {span}, longer than {max_fill} day(s) so not filled; "
+                         f"{why} over it")
 
 
 def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = "Futures",
-                 contracts: tuple[str, ...] = CONTRACTS) -> History:
+                 contracts: tuple[str, ...] = CONTRACTS, max_fill_days: int = MAX_FILL_DAYS) -> History:
     """Read an MBS index history and the futures histories of ``contracts`` from a workbook.
 
     Returns a :class:`History`, which unpacks as ``(mbs, futures)``. The date index is the
-    MBS total-return series' dates; futures dates outside it are dropped (and counted).
+    dates of the MBS total-return and duration blocks together (a block that starts later
+    shows as a later start of that series); futures dates outside it are dropped (and counted). Gaps
+    of at most ``max_fill_days`` rows are filled with the previous value; longer ones stay NaN
+    and are named in the notes (see the module docstring).
 
     >>> from xlfidx.samples import sample_path
     >>> mbs, futures = read_history(sample_path("mbs_trend_sample.xlsx"))  # synthetic data
@@ -298,6 +434,8 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     """
     from python_calamine import CalamineWorkbook  # noqa: PLC0415 - deferred: only the backtest needs it
 
+    if isinstance(max_fill_days, bool) or not isinstance(max_fill_days, int | np.integer) or max_fill_days < 0:
+        raise InputError("max_fill_days", max_fill_days, "must be a whole number of days >= 0")
     path = check_workbook(path, "WORKBOOK")
     require_filled(path, "WORKBOOK", (mbs_sheet, futures_sheet))
     try:
@@ -306,16 +444,11 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
         raise InputError("WORKBOOK", str(path), f"is not a readable Excel workbook ({exc})") from None
 
     notes: list[str] = []
-    synthetic = False
-    readme = next((n for n in book.sheet_names if n.lower() in {"readme", "notes"}), None)
-    if readme is not None:
-        first = book.get_sheet_by_name(readme).to_python(nrows=3)
-        synthetic = any("SYNTHETIC" in str(v).upper() for row in first for v in row)
-
     series = parse_rows(_sheet_rows(book, mbs_sheet, path), mbs_sheet)
     if futures_sheet != mbs_sheet:
         more = parse_rows(_sheet_rows(book, futures_sheet, path), futures_sheet)
         series.update({k: v for k, v in more.items() if k not in series})
+    synthetic = _synthetic(book, series, notes)
 
     for name in ("LUMSTRUU", "LUMSMD"):
         if (name, PRICE) not in series:
@@ -323,16 +456,19 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
                              "history needs LUMSTRUU (total return level) and LUMSMD (modified duration)")
         if series[(name, PRICE)].notna().sum() < 2:
             raise InputError("ticker", name, f"has no data in sheet {mbs_sheet!r} of {path.name}")
-    index = series[("LUMSTRUU", PRICE)].index
+    index = series[("LUMSTRUU", PRICE)].index.union(series[("LUMSMD", PRICE)].index)
     mbs = pd.DataFrame(index=index)
-    gaps: dict[str, int] = {}
+    all_gaps: list[Gap] = []
+    gaps: list[Gap] = []
     for name in MBS_SERIES:
         if (name, PRICE) in series:
-            mbs[name] = _fill(series[(name, PRICE)].rename(f"MBS {name}"), index, gaps)
+            mbs[name], found = _fill(series[(name, PRICE)], index, name, max_fill_days)
+            gaps += found
         else:
             mbs[name] = np.nan
             notes.append(f"{name}: not in the export (not needed by the strategies)")
-    _gap_note("MBS", gaps, notes)
+    _gap_notes("MBS", gaps, index, max_fill_days, notes)
+    all_gaps += gaps
 
     skipped: dict[str, str] = {}
     frames: dict[tuple[str, str], pd.Series] = {}
@@ -350,17 +486,16 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
         outside = int((~series[(c, PRICE)].index.isin(index)).sum())
         if outside:
             notes.append(f"{c}: {outside} date(s) not in the MBS history dropped")
-        gaps = {}
+        gaps = []
         for f in FUT_FIELDS:
             if (c, f) in series:
-                frames[(f, c)] = _fill(series[(c, f)], index, gaps)
+                frames[(f, c)], found = _fill(series[(c, f)], index, f"{c} {f}", max_fill_days)
+                gaps += found
             else:
                 frames[(f, c)] = pd.Series(np.nan, index=index)
                 notes.append(f"{c}: no {f} field (the convexity chart leaves it out)")
-        _gap_note(c, gaps, notes)
-        start = frames[(PRICE, c)].first_valid_index()
-        if start is not None and start > index[0]:
-            notes.append(f"{c}: starts on {start.date()} (later than the MBS history)")
+        _gap_notes(c, gaps, index, max_fill_days, notes)
+        all_gaps += gaps
     for c, why in skipped.items():
         msg = f"contract {c} skipped: {why}"
         notes.append(msg)
@@ -371,4 +506,4 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     futures = pd.DataFrame(frames)
     futures.columns = pd.MultiIndex.from_tuples(futures.columns, names=["field", "contract"])
     futures.index.name = mbs.index.name = "date"
-    return History(mbs, futures, notes, skipped, synthetic, str(path))
+    return History(mbs, futures, notes, skipped, synthetic, str(path), all_gaps)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._files import replace_atomically
+from .._files import atomic_write
 from .._inputs import as_date
 from ..errors import InputError
 
@@ -226,7 +226,9 @@ def write_basket_template(contract: str, out: str | Path | None = None, *,
             ws.cell(row=r, column=j, value=_formula("BDP", f'$A{r}&" Govt"', _q(name.upper())))
     ws.column_dimensions["A"].width = 22
     ws.freeze_panes = "B2"
-    return replace_atomically(path, wb.save)
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
+    return path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,7 +349,9 @@ def write_fedfutures_template(dates: Sequence[Any] | None = None, out: str | Pat
     ws["A2"] = _formula("BDS", _q("FDTR Index"), _q("ECO_FUTURE_RELEASE_DATE_LIST"),
                         _q(f"START_DT={_yyyymmdd(earliest)}"), _q(f"END_DT={_yyyymmdd(end)}"),
                         _q("Headers=N"))
-    return replace_atomically(path, wb.save)
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
+    return path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,7 +451,9 @@ def write_history_template(start: Any = "2004-01-02", end: Any = None,
         blocks.append((f"{c}1 {ROLL_PRICE} Comdty", [PRICE]))
         blocks.append((f"{c}1 {ROLL_ANALYTICS} Comdty", [DURATION, CONVEXITY]))
     _bdh_blocks(wb.create_sheet("Futures"), blocks, start_ref, end_ref)
-    return replace_atomically(path, wb.save)
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
+    return path
 
 
 def _today(today: Any) -> _dt.date:

@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from xlfidx._files import check_output_dir, check_output_file, check_workbook
-    from xlfidx.backtest import BacktestConfig, run_backtest
+    from xlfidx.backtest import BacktestConfig, backtest_title, run_backtest
     from xlfidx.bloomberg.history import read_history
     from xlfidx.samples import sample_path
     from xlfidx.samples.mbs_history import FILENAME
@@ -147,12 +147,12 @@ def run(args: argparse.Namespace) -> int:
     if args.cost is not None:
         kwargs["cost_bp"] = args.cost
     config = BacktestConfig(**kwargs)
-    result = run_backtest(history.mbs, history.futures, config, progress=_progress("backtest"))
-    label = "SYNTHETIC sample data" if history.synthetic else ""
+    result = run_backtest(history.mbs, history.futures, config, progress=_progress("backtest"),
+                          notes=history.notes)
+    label = history.label  # from the data: the sample says SYNTHETIC, a user's book never does
 
     mbs = history.mbs
-    title = "MBS trend-convexity backtest" + (" -- SYNTHETIC SAMPLE DATA, NOT MARKET DATA" if label else "")
-    print(title)
+    print(backtest_title(label))
     print(f"{path.name}: {mbs.index[0].date()} to {mbs.index[-1].date()}, {len(mbs)} days; "
           f"contracts {', '.join(result.contracts)}; cost {config.cost_bp:g} bp per unit turnover; "
           f"{len(config.tilts)} tilts {config.tilts[0]:g}..{config.tilts[-1]:g}")
@@ -165,11 +165,10 @@ def run(args: argparse.Namespace) -> int:
         print(format_summary(h))
         wf = result.walk_forward
         print("tilt chosen per year: " + ", ".join(f"{y} {t:g}" for y, t in wf["tilt"].items()))
-    notes = history.notes + [n for n in result.notes if n not in history.notes]
-    if notes:
+    if result.notes:
         print()
         print("Data notes:")
-        for note in notes:
+        for note in result.notes:
             print(f"  {note}")
 
     print(f"  charts ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
@@ -181,8 +180,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  writing the workbook ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
         from xlfidx.excel.backtest_sheet import write_backtest_sheet
 
-        sheet_title = "MBS trend-convexity backtest" + (" -- SYNTHETIC SAMPLE DATA, NOT MARKET DATA" if label else "")
-        written.append(write_backtest_sheet(path, result, charts, out / path.name, sheet_title))
+        written.append(write_backtest_sheet(path, result, charts, out / path.name, backtest_title(label)))
     print()
     for p in written:
         print(f"wrote {p}")

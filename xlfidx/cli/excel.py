@@ -77,7 +77,7 @@ def run_calc(args: argparse.Namespace) -> int:
     # the copy keeps the book's format, so it keeps its extension (Excel refuses a .xlsm as .xlsx)
     check_output_file(args.out or book, "--out" if args.out else "WORKBOOK", [book.suffix],
                       "the extension of WORKBOOK")
-    result = calc_workbook(args.workbook, args.out)
+    result = calc_workbook(args.workbook, args.out, progress=_say)
     errors = result.errors()
     print(f"{args.out or args.workbook}: {len(result.formulas)} formulas, {len(result.values)} cells "
           f"stored, {len(errors)} error values")
@@ -85,4 +85,6 @@ def run_calc(args: argparse.Namespace) -> int:
         print(f"  {sheet}!{ref}: {value}")
     for line in result.overflow:
         print(f"  warning: {line}")
+    for line in result.kept:
+        print(f"  note: {line}")
     return 1 if errors or result.overflow else 0

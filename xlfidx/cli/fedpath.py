@@ -14,9 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fedpath",
         help="expected Fed funds rate after each FOMC meeting, FedWatch odds, curve chart",
         description="From a Bloomberg Fed funds futures export (a sheet of the chain per pricing "
-        "date, 'fed funds', 'fed meetings'): the expected rate before and after each FOMC "
-        "meeting, the change vs spot, and CME FedWatch probabilities. With no FILE, the shipped "
-        "sample (synthetic prices).",
+        "date, or a chain snapshot and a history with tickers down and dates across; the spot from "
+        "'fed funds', FEDL01 Index (effective) or FDTR Index (target upper bound); 'fed meetings' "
+        "or the published FOMC calendar): the expected rate before and after each FOMC meeting, "
+        "the change vs spot, and CME FedWatch probabilities. With no FILE, the shipped sample "
+        "(synthetic prices).",
     )
     p.add_argument("file", nargs="?", metavar="FILE", help="the export (default: the shipped sample)")
     p.add_argument("--date", metavar="SHEET", help="pricing-date sheet (default: the latest)")
@@ -74,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     export = read_fedfutures_export(path)
     for problem in export.problems:
         print(f"warning: {problem}", file=sys.stderr)
+    for line in export.ignored:
+        print(f"note: not read: {line}", file=sys.stderr)
     if export.notes:
         print(export.notes[0] if export.notes[0] != "notes" else export.notes[1])
 
@@ -85,10 +89,10 @@ def run(args: argparse.Namespace) -> int:
     for date in dates:
         table = export.fed_path(date, args.method, args.announcement_day)
         by_month = export.fed_path(date, args.method, args.announcement_day, by_month=True)
-        spot = export.spot_rate(date)
+        spot = export.spot_for(date)
         a = table.attrs
-        print(f"\n{export.path.name}, pricing date {date}: spot {spot:.2f}%, target range "
-              f"{a['target_range']}, method {a['method']}, announcement day at the "
+        print(f"\n{export.path.name}, pricing date {date}: spot {spot.rate:.2f}% ({spot.source}), "
+              f"target range {a['target_range']}, method {a['method']}, announcement day at the "
               f"{a['announcement_day']} rate")
         if a["added_meetings"]:
             print("meetings added from the published FOMC calendar (not in the file): "
@@ -107,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
             probs = fed_probabilities(
                 export.chain(date)["price"].to_numpy(),
                 export.chain(date)["last trade"].to_numpy(dtype="datetime64[D]"),
-                export.meetings_for(date)[0], spot, args.method, args.announcement_day)
+                export.meetings_for(date)[0], spot.rate, args.method, args.announcement_day,
+                target_low=spot.target_low)
             probs["meeting"] = probs["meeting"].dt.strftime("%Y-%m-%d")
             # ranges no meeting gives 0.05% or more would print as 0.0 everywhere
             shown = [c for c in probs.columns[1:] if probs[c].max() >= 0.05]
@@ -118,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         curve = fed_funds_curve(chain["price"].to_numpy(),
                                 chain["last trade"].to_numpy(dtype="datetime64[D]"))
         curve["open interest"] = chain["open interest"].to_numpy()
-        plots.append((date, curve, table, spot))
+        plots.append((date, curve, table, spot.rate))
         tables.append(table)
     if args.compare:
         cmp = compare_fed_paths(tables[0], tables[1], dates[0], dates[1])

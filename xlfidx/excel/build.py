@@ -133,11 +133,17 @@ def _bold(ws: Any, *cells: str) -> None:
         ws[c].font = Font(bold=True)
 
 
+def _save(wb: Any, out: Path) -> None:
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    with atomic_write(out) as tmp:
+        wb.save(tmp)
+
+
 def _finish(wb: Any, out: Path) -> Path:
     from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    _save(wb, out)
     result = calc_workbook(out)
     bad = result.errors()
     if bad or result.overflow:
@@ -413,8 +419,7 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     backtest = wb.create_sheet("Backtest", len(wb.sheetnames) - 1)
     backtest["A1"] = "Written by the refresh (Run main / xlfidx refresh)"
     progress("writing the workbook")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    _save(wb, out)
     progress("running the backtest (refresh)")
     refresh_file(out, progress)
     return out

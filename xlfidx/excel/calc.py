@@ -5,39 +5,48 @@ viewer, Excel on the web or a Mac without Python show that cached value. openpyx
 formulas without results, so a workbook built or refreshed on Linux would open with empty
 cells. :func:`calc_workbook` fills them:
 
-1. every formula cell is found with openpyxl;
-2. the `formulas <https://formulas.readthedocs.io>`_ engine evaluates them, loading only the
-   cells they depend on (``ExcelModel.from_ranges``), with xlfidx's worksheet functions
-   registered under their Excel names (:data:`xlfidx.excel.udfs.UDFS`), each called the way
-   xlwings calls it (nested lists, ``None`` for blanks, error cells as text);
-3. the results are written into the sheet XML as the cells' cached values, every other part
-   of the file (``vbaProject.bin`` included) copied byte for byte. Array formulas calling our
-   functions (FEDPATH, DLV, HEDGEWEIGHTS, a NETBASIS column...) are marked as dynamic arrays
-   (Excel 365 spills and resizes them on its next recalculation) with the ``metadata.xml``
-   part Excel itself writes for spilled formulas.
+1. the formulas are found by scanning the sheets' XML for ``<f>`` elements (shared formulas
+   translated to each cell), with the value each cell holds now;
+2. the `formulas <https://formulas.readthedocs.io>`_ engine evaluates them, with xlfidx's
+   worksheet functions registered under their Excel names (:data:`xlfidx.excel.udfs.UDFS`),
+   each called the way xlwings calls it (nested lists, ``None`` for blanks, error cells as
+   text). The engine reads a private copy of the book cut down to the rows the formulas refer
+   to, so a 20-year history sheet costs nothing; its statistical functions (which need
+   ``scipy.stats``) are loaded only when a formula calls a function outside its core set;
+3. the results are written into the sheet XML as the cells' cached values; every other part of
+   the file (``vbaProject.bin`` included) is copied byte for byte (:mod:`xlfidx.excel.package`).
+   Array formulas calling our functions (FEDPATH, DLV, HEDGEWEIGHTS, a NETBASIS column...) are
+   marked as dynamic arrays (Excel 365 spills and resizes them on its next recalculation) with
+   the ``metadata.xml`` part Excel itself writes for spilled formulas.
 
+A function the engine does not have (``OFFSET``, for one) gives ``#NAME?``: the cell, and the
+cells computed from it, keep the value Excel computed last, and :attr:`CalcResult.kept` says so.
 A spilled result larger than its formula's range does not fit: the engine cannot grow the
-range, so it is reported (``CalcResult.overflow``) and the cells keep what fits.
+range, so it is reported (:attr:`CalcResult.overflow`) and the cells keep what fits.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import html
-import io
+import importlib
 import os
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlfidx._files import check_workbook
 from xlfidx.errors import InputError
 
-__all__ = ["CalcResult", "calc_workbook", "evaluate_formulas", "formula_cells", "register_udfs",
-           "write_cached_values"]
+__all__ = ["CalcResult", "FormulaCell", "calc_package", "calc_workbook", "evaluate_formulas",
+           "evaluate_package", "formula_cells", "register_udfs", "write_cached_values"]
+
+Progress = Callable[[str], None]
+
 
 @dataclass
 class FormulaCell:
@@ -45,15 +54,21 @@ class FormulaCell:
     ref: str  # the anchor cell, "B2"
     formula: str  # with the leading "="
     array_ref: str | None = None  # "B2:D9" for an array formula
+    cached: Any = None  # the value the file holds for the cell (Excel's last result), None if none
 
 
 @dataclass
 class CalcResult:
-    """What :func:`calc_workbook` computed: ``values[(sheet, "B2")]`` and the formula cells."""
+    """What :func:`calc_workbook` computed: ``values[(sheet, "B2")]`` and the formula cells.
+
+    ``kept`` lists, one line per cell, the formulas whose engine result was ``#NAME?`` (a
+    function it does not have) and whose value Excel computed last was kept instead.
+    """
 
     values: dict[tuple[str, str], Any]
     formulas: list[FormulaCell]
     overflow: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
     def errors(self) -> dict[tuple[str, str], Any]:
         """Cells whose result is an Excel error value or one of our ``#...`` error texts."""
@@ -66,7 +81,202 @@ def is_error_value(value: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# finding the formulas in the sheet XML
+
+_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
+_CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+_F = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_V = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_T = re.compile(r"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
+_SI = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
+_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    from xlfidx.excel.package import attrs  # noqa: PLC0415
+
+    return attrs(tag)
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    """``"B12"`` -> (12, 2)."""
+    m = _REF.fullmatch(ref.replace("$", "").upper())
+    if m is None:
+        raise InputError("cell", ref, "is not a cell reference like B12")
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def _column(c: int) -> str:
+    name = ""
+    while c:
+        c, r = divmod(c - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def _cells_of(ref: str) -> list[list[str]]:
+    a, _, b = ref.partition(":")
+    (r1, c1), (r2, c2) = _split_ref(a), _split_ref(b or a)
+    return [[f"{_column(c)}{r}" for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+
+def _shared_strings(package: Any) -> list[str]:
+    name = "xl/sharedStrings.xml"
+    if name not in package:
+        return []
+    return ["".join(html.unescape(t) for t in _T.findall(si)) for si in _SI.findall(package.text(name))]
+
+
+def _cached_value(cell_xml: str, kind: str | None, strings: Callable[[], list[str]]) -> Any:
+    m = _V.search(cell_xml)
+    if m is None:
+        return None
+    text = html.unescape(m.group(1))
+    if kind in (None, "n"):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if kind == "b":
+        return text.strip() == "1"
+    if kind == "s":
+        table = strings()
+        return table[int(text)] if text.strip().isdigit() and int(text) < len(table) else None
+    return text  # "str", "e" (an error such as #N/A), "inlineStr"
+
+
+def _sheet_formulas(sheet: str, xml: str, strings: Callable[[], list[str]]) -> list[FormulaCell]:
+    """The formula cells of one sheet's XML (shared formulas translated to each cell)."""
+    out: list[FormulaCell] = []
+    masters: dict[str, tuple[str, str]] = {}  # si -> (anchor, formula)
+    children: list[tuple[FormulaCell, str]] = []
+    row_no = 0
+    for row in _ROW.finditer(xml):
+        text = row.group(0)
+        head = text[: text.index(">") + 1]
+        row_no = int(_attrs(head).get("r", row_no + 1))
+        if "<f" not in text:
+            continue
+        col = 0
+        for cell in _CELL.finditer(text):
+            c_xml = cell.group(0)
+            a = _attrs(c_xml)
+            if "r" in a:
+                _, col = _split_ref(a["r"])
+            else:
+                col += 1
+            f = _F.search(c_xml)
+            if f is None:
+                continue
+            ref = f"{_column(col)}{row_no}"
+            fa = _attrs(f.group(0))
+            body = html.unescape(f.group(1) or "").strip()
+            kind = fa.get("t", "normal")
+            cached = _cached_value(c_xml, a.get("t"), strings)
+            if kind == "dataTable":
+                continue  # a what-if table: Excel's own machinery, nothing to evaluate
+            if kind == "shared" and not body:
+                children.append((FormulaCell(sheet, ref, "", None, cached), fa.get("si", "")))
+                continue
+            if not body:
+                continue
+            if kind == "shared":
+                masters[fa.get("si", "")] = (ref, "=" + body)
+            array = fa.get("ref") if kind == "array" else None
+            out.append(FormulaCell(sheet, ref, "=" + body, array, cached))
+    if children:
+        from openpyxl.formula.translate import Translator  # noqa: PLC0415
+
+        for cell, si in children:
+            if si in masters:
+                anchor, formula = masters[si]
+                cell.formula = Translator(formula, origin=anchor).translate_formula(cell.ref)
+                out.append(cell)
+    return out
+
+
+def formula_cells(source: str | Path | Any) -> list[FormulaCell]:
+    """Every formula of a workbook (path or :class:`~xlfidx.excel.package.Package`), in sheet order.
+
+    Only sheets whose XML holds an ``<f>`` element are parsed.
+    """
+    from xlfidx.excel.package import Package, has_formulas  # noqa: PLC0415
+
+    package = source if isinstance(source, Package) else Package.open(source)
+    cache: list[list[str]] = []
+
+    def strings() -> list[str]:
+        if not cache:
+            cache.append(_shared_strings(package))
+        return cache[0]
+
+    out = []
+    for sheet, part in package.sheets().items():
+        if part not in package:
+            continue
+        xml = package.text(part)
+        if has_formulas(xml):
+            out += _sheet_formulas(sheet, xml, strings)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # the engine
+
+# the formulas engine's function modules that import scipy.stats (about 0.8 s): loaded only
+# when a formula calls a function the others do not have
+_STAT_MODULES = (".stat", ".comp")
+
+
+class _Functions:
+    """The engine's function table, built without its statistics modules until one is needed."""
+
+    table: collections.defaultdict | None = None
+    full = False
+
+    @classmethod
+    def get(cls, names: Iterable[str] = ()) -> collections.defaultdict:
+        import formulas  # noqa: PLC0415
+        import formulas.excel  # noqa: PLC0415
+        import formulas.functions as ff  # noqa: PLC0415
+
+        if cls.table is None:
+            cls.table = collections.defaultdict(lambda: ff.not_implemented)
+            cls._fill(full=False)
+            # the engine looks its functions up through get_functions() when it parses a formula
+            ff.get_functions = formulas.get_functions = lambda: cls.table
+            _quiet_engine(formulas.excel)
+        if not cls.full and any(n not in cls.table for n in names):
+            cls._fill(full=True)
+        return cls.table
+
+    @classmethod
+    def _fill(cls, full: bool) -> None:
+        import formulas.functions as ff  # noqa: PLC0415
+
+        from xlfidx.excel.udfs import UDFS  # noqa: PLC0415
+
+        assert cls.table is not None
+        for name in ff.SUBMODULES:  # the order get_functions() uses
+            if full or name not in _STAT_MODULES:
+                cls.table.update(importlib.import_module(name, ff.__name__).FUNCTIONS)
+        cls.table.update(ff.FUNCTIONS)
+        for name, udf in UDFS.items():
+            cls.table[name] = _adapter(name, udf)
+        cls.full = full
+
+
+def _quiet_engine(module: Any) -> None:
+    """No progress bars from the engine on stderr: calc prints its own progress."""
+    import functools  # noqa: PLC0415
+    import types  # noqa: PLC0415
+
+    bars = getattr(module, "tqdm", None)
+    if isinstance(bars, types.ModuleType):
+        module.tqdm = types.SimpleNamespace(tqdm=functools.partial(bars.tqdm, disable=True))
 
 
 def _excel_value(x: Any) -> Any:
@@ -132,150 +342,227 @@ def _adapter(name: str, udf: Callable) -> Callable:
 
 def register_udfs() -> None:
     """Register every worksheet function of :mod:`xlfidx.excel.udfs` with the formulas engine."""
-    import formulas  # noqa: PLC0415
-
-    from xlfidx.excel.udfs import UDFS  # noqa: PLC0415
-
-    functions = formulas.get_functions()
-    for name, udf in UDFS.items():
-        functions[name] = _adapter(name, udf)
+    _Functions.get()
 
 
-def formula_cells(path: str | Path) -> list[FormulaCell]:
-    """Every formula of a workbook (array formulas with their range), in sheet order."""
-    import openpyxl  # noqa: PLC0415
-    from openpyxl.worksheet.formula import ArrayFormula  # noqa: PLC0415
+def _tokens(formula: str) -> list[Any]:
+    from openpyxl.formula.tokenizer import Tokenizer  # noqa: PLC0415
 
-    wb = openpyxl.load_workbook(path, read_only=True, keep_links=False)
-    out = []
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if v is None or isinstance(v, int | float):
-                    continue
-                if isinstance(v, ArrayFormula):
-                    out.append(FormulaCell(ws.title, cell.coordinate, v.text, v.ref))
-                elif isinstance(v, str) and v.startswith("=") and len(v) > 1:
-                    out.append(FormulaCell(ws.title, cell.coordinate, v))
-    wb.close()
+    try:
+        return Tokenizer(formula).items
+    except Exception:  # noqa: BLE001 - a formula the tokenizer cannot read: the engine will say
+        return []
+
+
+def _function_names(formula: str) -> set[str]:
+    """The functions a formula calls, upper case (``_xlfn.`` prefixes kept)."""
+    return {t.value[:-1].upper() for t in _tokens(formula) if t.type == "FUNC" and t.subtype == "OPEN"}
+
+
+# --- the cut-down copy the engine reads ------------------------------------------------------
+
+_RANGE = re.compile(
+    r"(?:(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\[\]]+))!)?"
+    r"(?:(?P<cells>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)|(?P<cols>\$?[A-Z]{1,3}:\$?[A-Z]{1,3})"
+    r"|(?P<rows>\$?\d+:\$?\d+))", re.I)
+_NAME = re.compile(r"(?:(?:'(?:[^']|'')+'|[^'!:\[\]]+)!)?(?P<name>[A-Za-z_\\][\w.]*)")
+_DYNAMIC = {"INDIRECT", "OFFSET"}  # references computed at run time: no way to cut the book
+
+
+def _defined_names(package: Any) -> dict[str, list[str]]:
+    from xlfidx.excel.package import WORKBOOK  # noqa: PLC0415
+
+    out: dict[str, list[str]] = {}
+    for m in re.finditer(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>",
+                         package.text(WORKBOOK), re.S):
+        name = _attrs(f"<x{m.group(1)}>").get("name", "")
+        out.setdefault(name.upper(), []).append(html.unescape(m.group(2)))
     return out
 
 
-def _split_ref(ref: str) -> tuple[int, int]:
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # noqa: PLC0415
+def _rows_needed(cells: list[FormulaCell], names: dict[str, list[str]],
+                 sheets: Iterable[str]) -> dict[str, list[tuple[int, int]] | None] | None:
+    """Per sheet, the row spans the formulas read (None: the whole sheet); None: cannot tell."""
+    known = {s.upper(): s for s in sheets}
+    need: dict[str, list[tuple[int, int]] | None] = {}
+    seen: set[str] = set()
+    todo = [c.formula for c in cells]
+    while todo:
+        formula = todo.pop()
+        for t in _tokens(formula if formula.startswith("=") else "=" + formula):
+            if t.type == "FUNC" and t.value[:-1].upper().removeprefix("_XLFN.") in _DYNAMIC:
+                return None
+            if t.type != "OPERAND" or t.subtype != "RANGE":
+                continue
+            m = _RANGE.fullmatch(t.value)
+            if m is None:
+                n = _NAME.fullmatch(t.value)
+                if n is None:
+                    return None  # an external, 3-D or table reference
+                key = n.group("name").upper()
+                if key in names and key not in seen:
+                    seen.add(key)
+                    todo += names[key]
+                continue
+            sheet = m.group("quoted").replace("''", "'") if m.group("quoted") else m.group("plain")
+            if sheet is None:
+                continue  # the formula's own sheet, which is kept whole
+            if sheet.upper() not in known:
+                return None
+            sheet = known[sheet.upper()]
+            if m.group("cols"):
+                need[sheet] = None
+            elif need.get(sheet, []) is not None:
+                if m.group("rows"):
+                    a, b = (int(x.replace("$", "")) for x in m.group("rows").split(":"))
+                else:
+                    a_ref, _, b_ref = m.group("cells").partition(":")
+                    a, b = _split_ref(a_ref)[0], _split_ref(b_ref or a_ref)[0]
+                need.setdefault(sheet, []).append((min(a, b), max(a, b)))  # type: ignore[union-attr]
+    return need
 
-    col, row = coordinate_from_string(ref)
-    return row, column_index_from_string(col)
+
+def _cut_sheet(xml: str, spans: list[tuple[int, int]]) -> str:
+    """A sheet's XML with only the rows in ``spans`` (and no drawings, merges, views...)."""
+    root = re.search(r"<((?:\w+:)?)worksheet\b[^>]*>", xml)
+    if root is None:
+        return xml
+    prefix = root.group(1)
+    rows = sorted({r for a, b in spans for r in range(a, b + 1)})
+    kept = []
+    end_tag = f"</{prefix}row>"
+    if len(rows) <= 1000 and f'<{prefix}row r="' in xml:
+        pos = 0
+        for r in rows:  # writers put r first and rows in order: find each row directly
+            start = xml.find(f'<{prefix}row r="{r}"', pos)
+            if start < 0:
+                continue
+            close = xml.index(">", start)
+            pos = close + 1 if xml[close - 1] == "/" else xml.index(end_tag, close) + len(end_tag)
+            kept.append(xml[start:pos])
+    else:
+        wanted = set(rows)
+        for m in _ROW.finditer(xml):
+            r = _attrs(m.group(0)).get("r")
+            if r is None:
+                return xml
+            if int(r) in wanted:
+                kept.append(m.group(0))
+    return f"{root.group(0)}<{prefix}sheetData>{''.join(kept)}</{prefix}sheetData></{prefix}worksheet>"
 
 
-def _cells_of(ref: str) -> list[list[str]]:
-    from openpyxl.utils.cell import get_column_letter, range_boundaries  # noqa: PLC0415
+# The formulas engine reads neither an apostrophe in a sheet name ('Bob''s basis'!A1) nor
+# brackets in a file name (book[1].xlsx looks like an external-book reference): its copy of the
+# book has a plain file name, and such sheets get a plain alias there, in every reference too.
+def _sheet_aliases(sheets: Iterable[str]) -> dict[str, str]:
+    taken = {s.upper() for s in sheets}
+    aliases: dict[str, str] = {}
+    for sheet in sheets:
+        if "'" in sheet:
+            i = len(aliases) + 1
+            while f"XLFIDX_SHEET_{i}" in taken:
+                i += 1
+            aliases[sheet] = f"XLFIDX_SHEET_{i}"
+            taken.add(aliases[sheet])
+    return aliases
 
-    c1, r1, c2, r2 = range_boundaries(ref)
-    return [[f"{get_column_letter(c)}{r}" for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+def _alias_xml(text: str, aliases: dict[str, str]) -> str:
+    """Sheet names and references to them, as they stand in workbook or sheet XML."""
+    for name, alias in aliases.items():
+        for apos in ("'", "&apos;", "&#39;"):
+            real = name.replace("'", apos)
+            quoted = apos + name.replace("'", apos * 2) + apos + "!"
+            text = re.sub(re.escape(quoted), alias + "!", text, flags=re.IGNORECASE)
+            text = text.replace(f'name="{real}"', f'name="{alias}"')
+    return text
 
 
-def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None) -> CalcResult:
-    """Evaluate every formula of the workbook at ``path``; nothing is written."""
-    path = check_workbook(path, "WORKBOOK")
-    cells = formula_cells(path) if cells is None else cells
+def _engine_copy(package: Any, cells: list[FormulaCell], folder: Path, name: str,
+                 aliases: dict[str, str] | None = None) -> Path:
+    """Write the copy of the book the engine reads: formula sheets whole, other sheets cut down
+    to the rows the formulas refer to (the whole book when that cannot be told)."""
+    from xlfidx.excel.package import rels_name  # noqa: PLC0415
+
+    sheets = package.sheets()
+    formula_sheets = {c.sheet for c in cells}
+    external = any(n.startswith("xl/externalLinks/") for n in package.names)
+    need = None if external else _rows_needed(cells, _defined_names(package), sheets)
+    cut: dict[str, str] = {}
+    if need is not None:
+        for sheet, part in sheets.items():
+            if sheet in formula_sheets or part not in package:
+                continue
+            spans = need.get(sheet, [])
+            if spans is not None:
+                cut[part] = _cut_sheet(package.text(part), spans)
+    dropped = {rels_name(p) for p in cut}
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for part in package.names:
+            if part in dropped:
+                continue
+            data = cut[part] if part in cut else package.read(part)
+            if aliases and part.endswith(".xml") and (part == "xl/workbook.xml"
+                                                     or part.startswith("xl/worksheets/")):
+                data = _alias_xml(data if isinstance(data, str) else data.decode("utf-8"), aliases)
+            z.writestr(part, data)
+    return path
+
+
+def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = None,
+                     progress: Progress | None = None) -> CalcResult:
+    """Evaluate every formula of ``package`` (a book called ``name``); nothing is written."""
+    say = progress or (lambda message: None)
+    cells = formula_cells(package) if cells is None else cells
     if not cells:
         return CalcResult({}, [])
-    with zipfile.ZipFile(path) as zf:
-        sheets = list(_sheet_paths(zf))
-    quoted = [name for name in sheets if "'" in name]
-    if not quoted and not _UNSAFE_BOOK.search(path.name):
-        return _evaluate(path, cells)
-    # The formulas engine reads neither an apostrophe in a sheet name ('Bob''s basis'!A1) nor
-    # brackets in a file name (book[1].xlsx looks like an external-book reference): evaluate
-    # a scratch copy whose names it can read, and give the results their real names back.
-    import shutil  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
-    taken = {name.upper() for name in sheets}
-    aliases: dict[str, str] = {}
-    for name in quoted:
-        i = len(aliases) + 1
-        while f"XLFIDX_SHEET_{i}" in taken:
-            i += 1
-        aliases[name] = f"XLFIDX_SHEET_{i}"
-        taken.add(aliases[name])
-    with tempfile.TemporaryDirectory(prefix="xlfidx-calc-") as tmp:
-        scratch = Path(tmp) / f"book{path.suffix.lower()}"
-        if aliases:
-            scratch = scratch.with_suffix(".xlsx")
-            _copy_with_sheet_aliases(path, scratch, aliases)
-        else:
-            shutil.copyfile(path, scratch)
-        renamed = [FormulaCell(aliases.get(c.sheet, c.sheet), c.ref, _alias_refs(c.formula, aliases),
-                               c.array_ref) for c in cells]
-        result = _evaluate(scratch, renamed)
-    back = {alias: name for name, alias in aliases.items()}
-    values = {(back.get(sheet, sheet), ref): v for (sheet, ref), v in result.values.items()}
-    return CalcResult(values, cells, list(result.overflow))
-
-
-# characters of a file name that the engine's reference syntax cannot hold ('[book]Sheet'!A1)
-_UNSAFE_BOOK = re.compile(r"[\[\]']")
-
-
-def _alias_refs(formula: str, aliases: dict[str, str]) -> str:
-    """``'Bob''s basis'!A1`` -> ``XLFIDX_SHEET_1!A1`` for every aliased sheet (any case)."""
-    for name, alias in aliases.items():
-        quoted = "'" + name.replace("'", "''") + "'!"
-        formula = re.sub(re.escape(quoted), alias + "!", formula, flags=re.IGNORECASE)
-    return formula
-
-
-def _copy_with_sheet_aliases(path: Path, scratch: Path, aliases: dict[str, str]) -> None:
-    """A copy of the book for the engine only: sheets renamed, references rewritten."""
-    import openpyxl  # noqa: PLC0415
-    from openpyxl.worksheet.formula import ArrayFormula  # noqa: PLC0415
-
-    wb = openpyxl.load_workbook(path, keep_links=False)
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, ArrayFormula):
-                    v.text = _alias_refs(v.text, aliases)
-                elif isinstance(v, str) and v.startswith("="):
-                    cell.value = _alias_refs(v, aliases)
-        for dn in ws.defined_names.values():
-            dn.attr_text = _alias_refs(dn.attr_text or "", aliases)
-    for dn in wb.defined_names.values():
-        dn.attr_text = _alias_refs(dn.attr_text or "", aliases)
-    for ws in wb.worksheets:
-        if ws.title in aliases:
-            ws.title = aliases[ws.title]
-    wb.save(scratch)
-
-
-def _evaluate(path: Path, cells: list[FormulaCell]) -> CalcResult:
+    say(f"calc: {len(cells)} formulas on {len({c.sheet for c in cells})} sheet(s); loading the engine")
+    used = set().union(*(_function_names(c.formula) for c in cells))
+    functions = _Functions.get(used)
+    missing = sorted(n for n in used if n not in functions)
     import formulas  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
-    register_udfs()
-    book = path.name
-    targets = [f"'[{book}]{c.sheet}'!{c.array_ref or c.ref}" for c in cells]
+    aliases = _sheet_aliases(package.sheets())
+    engine_name = "book" + Path(name).suffix.lower()  # a name the engine's references can hold
+    targets = [f"'[{engine_name}]{aliases.get(c.sheet, c.sheet)}'!{c.array_ref or c.ref}"
+               for c in cells]
     _overflow.clear()
-    # formulas finds the book of a reference relative to the working directory; its progress
-    # bars (tqdm, which reads TQDM_DISABLE) would fill the terminal of `xlfidx calc`
-    with contextlib.chdir(path.resolve().parent), _env("TQDM_DISABLE", "1"):
-        model = formulas.ExcelModel().from_ranges(*targets).finish()
-        solution = model.calculate()
+    with tempfile.TemporaryDirectory(prefix="xlfidx-calc-") as tmp:
+        _engine_copy(package, cells, Path(tmp), engine_name, aliases)
+        say("calc: evaluating")
+        # formulas finds the book of a reference relative to the working directory
+        with contextlib.chdir(tmp):
+            model = formulas.ExcelModel().from_ranges(*targets).finish()
+            solution = model.calculate()
     by_key = {k.upper(): v for k, v in solution.items()}
     values: dict[tuple[str, str], Any] = {}
+    kept: list[str] = []
     for c, target in zip(cells, targets, strict=True):
         ranges = by_key.get(target.upper())
         grid = np.atleast_2d(np.asarray(getattr(ranges, "value", ranges), dtype=object))
+        first = _cached(grid[0, 0]) if grid.size else None
+        if str(first) == "#NAME?" and c.cached is not None and not is_error_value(c.cached):
+            lacking = sorted(n.removeprefix("_XLFN.") for n in _function_names(c.formula) if n in missing)
+            why = (f"{', '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} not available headless"
+                   if lacking else "it is computed from a cell the headless engine cannot compute")
+            kept.append(f"{c.sheet}!{c.ref}: {why}; kept the value Excel computed last ({c.cached!r})")
+            continue
         refs = _cells_of(c.array_ref or c.ref)
         for i, row in enumerate(refs):
             for j, ref in enumerate(row):
                 v = grid[i, j] if i < grid.shape[0] and j < grid.shape[1] else grid[0, 0]
                 values[(c.sheet, ref)] = _cached(v)
-    return CalcResult(values, cells, list(_overflow))
+    return CalcResult(values, cells, list(_overflow), kept)
+
+
+def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None,
+                      progress: Progress | None = None) -> CalcResult:
+    """Evaluate every formula of the workbook at ``path``; nothing is written."""
+    from xlfidx.excel.package import Package  # noqa: PLC0415
+
+    return evaluate_package(Package.open(path), Path(path).name, cells, progress)
 
 
 @contextlib.contextmanager
@@ -307,11 +594,6 @@ def _cached(v: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # writing cached values into the file
 
-_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
-_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
-_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
-_F = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
-
 _ERROR_CODES = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
 
 _METADATA = (
@@ -326,19 +608,15 @@ _METADATA = (
     '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk></futureMetadata>'
     '<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata></metadata>'
 )
+_METADATA_PART = "xl/metadata.xml"
 _METADATA_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"
 _METADATA_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    head = tag[: tag.index(">") + 1]
-    return dict(_ATTR.findall(head))
 
 
 def _cell_xml(ref: str, old: str | None, value: Any, dynamic: bool) -> str:
     attrs = _attrs(old) if old else {}
     f = _F.search(old) if old else None
-    keep = {k: v for k, v in attrs.items() if k in ("s",)}
+    keep = {k: html.escape(v) for k, v in attrs.items() if k in ("s", "cm", "vm", "ph")}
     out = {"r": ref, **keep}
     body = ""
     if isinstance(value, bool):
@@ -354,7 +632,7 @@ def _cell_xml(ref: str, old: str | None, value: Any, dynamic: bool) -> str:
     elif value is not None:
         out["t"], body = "str", f"<v>{html.escape(str(value), quote=False)}</v>"
     if dynamic:
-        out["cm"] = "1"
+        out.setdefault("cm", "1")
     head = "".join(f' {k}="{v}"' for k, v in out.items())
     return f"<c{head}>{f.group(0) if f else ''}{body}</c>"
 
@@ -385,19 +663,28 @@ def _patch_sheet(xml: str, values: dict[str, Any], dynamic: set[str]) -> str:
     return xml[: m.start()] + f"<sheetData>{body}</sheetData>" + xml[m.end():]
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    wb = zf.read("xl/workbook.xml").decode("utf-8")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = {}
-    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
-        a = dict(_ATTR.findall(rel))
-        t = a["Target"]
-        targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    out = {}
-    for sheet in re.findall(r"<sheet\b[^>]*>", wb):
-        a = dict(_ATTR.findall(sheet))
-        out[html.unescape(a["name"])] = targets[a["r:id"]]
-    return out
+def put_cached_values(package: Any, values: dict[tuple[str, str], Any],
+                      dynamic: Iterable[tuple[str, str]] = ()) -> None:
+    """Store ``values[(sheet, "B2")]`` as cached results in ``package``'s sheet XML.
+
+    ``dynamic`` names the anchor cells of array formulas to mark as dynamic (spilling) arrays.
+    """
+    from xlfidx.excel.package import WORKBOOK  # noqa: PLC0415
+
+    paths = package.sheets()
+    by_part: dict[str, dict[str, Any]] = {}
+    dyn_part: dict[str, set[str]] = {}
+    for (sheet, ref), v in values.items():
+        by_part.setdefault(paths[sheet], {})[ref] = v
+    dynamic = list(dynamic)
+    for sheet, ref in dynamic:
+        dyn_part.setdefault(paths[sheet], set()).add(ref)
+    for part, cells in by_part.items():
+        package.write(part, _patch_sheet(package.text(part), cells, dyn_part.get(part, set())))
+    if dynamic and _METADATA_PART not in package:
+        package.write(_METADATA_PART, _METADATA)
+        package.add_override(_METADATA_PART, _METADATA_CT)
+        package.add_rel(WORKBOOK, _METADATA_REL, _METADATA_PART)
 
 
 def write_cached_values(
@@ -406,61 +693,42 @@ def write_cached_values(
     dynamic: Iterable[tuple[str, str]] = (),
     out: str | Path | None = None,
 ) -> Path:
-    """Store ``values[(sheet, "B2")]`` as cached results in the file; other parts are untouched.
+    """Store ``values[(sheet, "B2")]`` as cached results in the file; other parts are untouched."""
+    from xlfidx.excel.package import Package  # noqa: PLC0415
 
-    ``dynamic`` names the anchor cells of array formulas to mark as dynamic (spilling) arrays.
-    """
-    path = Path(path)
-    out = Path(out) if out is not None else path
-    dynamic = set(dynamic)
-    with zipfile.ZipFile(path) as zf:
-        paths = _sheet_paths(zf)
-        by_part: dict[str, dict[str, Any]] = {}
-        dyn_part: dict[str, set[str]] = {}
-        for (sheet, ref), v in values.items():
-            by_part.setdefault(paths[sheet], {})[ref] = v
-        for sheet, ref in dynamic:
-            dyn_part.setdefault(paths[sheet], set()).add(ref)
-        names = zf.namelist()
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as new:
-            for info in zf.infolist():
-                data = zf.read(info.filename)
-                name = info.filename
-                if name in by_part:
-                    data = _patch_sheet(data.decode("utf-8"), by_part[name],
-                                        dyn_part.get(name, set())).encode("utf-8")
-                elif dynamic and name == "[Content_Types].xml" and "xl/metadata.xml" not in names:
-                    data = data.decode("utf-8").replace(
-                        "</Types>",
-                        f'<Override PartName="/xl/metadata.xml" ContentType="{_METADATA_CT}"/></Types>',
-                    ).encode("utf-8")
-                elif dynamic and name == "xl/_rels/workbook.xml.rels" and "xl/metadata.xml" not in names:
-                    data = data.decode("utf-8").replace(
-                        "</Relationships>",
-                        f'<Relationship Id="rIdXlfidxMeta" Type="{_METADATA_REL}" '
-                        f'Target="metadata.xml"/></Relationships>',
-                    ).encode("utf-8")
-                new.writestr(info, data)
-            if dynamic and "xl/metadata.xml" not in names:
-                new.writestr("xl/metadata.xml", _METADATA)
-    out.write_bytes(buf.getvalue())
-    return out
+    package = Package.open(path)
+    put_cached_values(package, values, dynamic)
+    return package.save(Path(out) if out is not None else Path(path))
 
 
-def calc_workbook(path: str | Path, out: str | Path | None = None) -> CalcResult:
-    """Evaluate every formula of a workbook and store the results as cached values.
-
-    ``out`` defaults to writing the workbook in place. Returns the computed values, so that a
-    caller (or a test) can compare them with the core.
-    """
-    result = evaluate_formulas(path)
-    if result.formulas:
+def calc_package(package: Any, name: str, progress: Progress | None = None) -> CalcResult:
+    """Evaluate every formula of ``package`` (a book called ``name``) and store the results in it."""
+    say = progress or (lambda message: None)
+    result = evaluate_package(package, name, progress=say)
+    if result.values:
         from xlfidx.excel.udfs import UDFS  # noqa: PLC0415
 
         dynamic = [(c.sheet, c.ref) for c in result.formulas
-                   if c.array_ref and any(f"{n}(" in c.formula.upper() for n in UDFS)]
-        write_cached_values(path, result.values, dynamic, out)
-    elif out is not None and Path(out) != Path(path):
-        Path(out).write_bytes(Path(path).read_bytes())
+                   if c.array_ref and (c.sheet, c.ref) in result.values
+                   and any(f"{n}(" in c.formula.upper() for n in UDFS)]
+        say(f"calc: storing {len(result.values)} values")
+        put_cached_values(package, result.values, dynamic)
+    return result
+
+
+def calc_workbook(path: str | Path, out: str | Path | None = None,
+                  progress: Progress | None = None) -> CalcResult:
+    """Evaluate every formula of a workbook and store the results as cached values.
+
+    ``out`` defaults to writing the workbook in place (in one atomic step). Returns the computed
+    values, so that a caller (or a test) can compare them with the core.
+    """
+    from xlfidx.excel.package import Package  # noqa: PLC0415
+
+    path = Path(path)
+    package = Package.open(path)
+    result = calc_package(package, path.name, progress)
+    dst = Path(out) if out is not None else path
+    if package.changed or dst.resolve() != path.resolve():
+        package.save(dst)
     return result

@@ -4,15 +4,17 @@ What a refresh does depends on the workbook, named by its ``Settings``/sheets:
 
 * a book with a ``Backtest`` sheet (``mbs_trend.xlsm``): rerun the MBS trend backtest on the
   book's own history sheets with the book's ``Settings`` and rewrite the ``Backtest`` sheet
-  (summary and charts, issue 5's layout from :func:`xlfidx.excel.backtest_sheet.write_backtest_sheet`),
+  (summary and charts, laid out by :func:`xlfidx.excel.backtest_sheet.put_backtest_sheet`),
   then recalculate;
 * any other book (``basis.xlsm``, ``fedpath.xlsm``): recalculate its formulas.
 
 Where the work lands is a *target*:
 
-* :class:`FileTarget` (``xlfidx refresh WORKBOOK``): openpyxl rewrites the Backtest sheet in
-  the file (VBA project and every other sheet kept), then :func:`xlfidx.excel.calc.calc_workbook`
-  stores every formula's result as its cached value;
+* :class:`FileTarget` (``xlfidx refresh WORKBOOK``): the Backtest sheet and its charts are
+  generated into the book's package (:mod:`xlfidx.excel.package`), every formula's result is
+  stored as its cached value (:mod:`xlfidx.excel.calc`), and the file is replaced once, at the
+  end; every part the refresh does not own (other sheets, their drawings, text boxes,
+  sparklines, styles, defined names, the VBA project) is kept byte for byte;
 * :class:`ExcelTarget` (``main()`` in the ``.py`` beside a workbook): the same computation,
   then the Backtest sheet's cells and charts are copied into the open book through xlwings, and
   Excel recalculates. Progress goes to Excel's status bar; a failure is shown in a message box
@@ -33,7 +35,6 @@ __all__ = ["FileTarget", "ExcelTarget", "refresh", "refresh_file", "run_main", "
 
 BACKTEST_SHEET = "Backtest"
 SETTINGS_SHEET = "Settings"
-TITLE = "MBS trend-convexity backtest (SYNTHETIC sample data, see the README sheet)"
 
 
 def read_settings(rows: list[list[Any]]) -> dict[str, Any]:
@@ -62,47 +63,48 @@ def backtest_config(settings: dict[str, Any]) -> Any:
 
 
 class FileTarget:
-    """A workbook file, refreshed with openpyxl and the headless calculator."""
+    """A workbook file: the Backtest sheet and the cached values are put into the book's
+    package in memory, and the file is replaced once, at the end (:meth:`recalculate`)."""
 
     def __init__(self, path: str | Path, status: Callable[[str], None] | None = None):
+        from xlfidx.excel.package import Package  # noqa: PLC0415
+
         self.path = check_workbook(path, "WORKBOOK")
+        self.package = Package.open(self.path)
         self._status = status or (lambda message: None)
 
     def status(self, message: str) -> None:
         self._status(message)
 
     def sheetnames(self) -> list[str]:
-        import openpyxl  # noqa: PLC0415
-
-        wb = openpyxl.load_workbook(self.path, read_only=True)
-        try:
-            return list(wb.sheetnames)
-        finally:
-            wb.close()
+        return list(self.package.sheets())
 
     def sheet_rows(self, name: str) -> list[list[Any]]:
-        import openpyxl  # noqa: PLC0415
+        from python_calamine import CalamineWorkbook  # noqa: PLC0415
 
-        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            return [list(r) for r in wb[name].iter_rows(values_only=True)]
-        finally:
-            wb.close()
+        rows = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_name(name).to_python()
+        return [[None if v == "" else v for v in row] for row in rows]
 
     def history_path(self) -> Path:
         return self.path
 
-    def write_backtest(self, result: Any, charts: dict[str, Path]) -> None:
-        from xlfidx.excel.backtest_sheet import write_backtest_sheet  # noqa: PLC0415
+    def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
+        from xlfidx.excel.backtest_sheet import put_backtest_sheet  # noqa: PLC0415
 
-        write_backtest_sheet(self.path, result, charts, title=TITLE)
+        put_backtest_sheet(self.package, result, charts, title=title)
 
     def recalculate(self) -> None:
-        from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
+        """Store every formula's result, then write the book (in one atomic step)."""
+        from xlfidx.excel.calc import calc_package  # noqa: PLC0415
 
-        result = calc_workbook(self.path)
+        result = calc_package(self.package, self.path.name, self.status)
         for line in result.overflow:
             self.status(f"warning: {line}")
+        for line in result.kept:
+            self.status(f"note: {line}")
+        if self.package.changed:
+            self.status(f"writing {self.path.name}")
+            self.package.save(self.path)
 
 
 class ExcelTarget:
@@ -125,31 +127,26 @@ class ExcelTarget:
         # the history sheets are read from the saved file: save the book after pasting new data
         return Path(self.book.fullname)
 
-    def write_backtest(self, result: Any, charts: dict[str, Path]) -> None:
-        """Lay the sheet out exactly as headless (into a scratch copy), then copy it across."""
+    def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
+        """Lay the sheet out exactly as headless, then copy the cells and charts across."""
         import shutil  # noqa: PLC0415
 
-        from xlfidx.excel.backtest_sheet import write_backtest_sheet  # noqa: PLC0415
+        from xlfidx.excel.backtest_sheet import layout  # noqa: PLC0415
 
+        rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row]
+                for row in layout(result, title)]
+        names = self.sheetnames()
+        if BACKTEST_SHEET in names:
+            sheet = self.book.sheets[BACKTEST_SHEET]
+            sheet.clear()
+            for pic in list(sheet.pictures):
+                pic.delete()
+        else:
+            sheet = self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
+        width = max((len(r) for r in rows), default=0)
+        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+        top = sheet.range((len(rows) + 3, 1))
         with tempfile.TemporaryDirectory() as tmp:
-            scratch = Path(tmp) / "scratch.xlsx"
-            import openpyxl  # noqa: PLC0415
-
-            wb = openpyxl.Workbook()
-            wb.save(scratch)
-            write_backtest_sheet(scratch, result, {}, title=TITLE)
-            rows = FileTarget(scratch).sheet_rows(BACKTEST_SHEET)
-            names = self.sheetnames()
-            if BACKTEST_SHEET in names:
-                sheet = self.book.sheets[BACKTEST_SHEET]
-                sheet.clear()
-                for pic in list(sheet.pictures):
-                    pic.delete()
-            else:
-                sheet = self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
-            width = max((len(r) for r in rows), default=0)
-            sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
-            top = sheet.range((len(rows) + 3, 1))
             for i, (name, png) in enumerate(charts.items()):
                 local = Path(tmp) / f"{name}.png"
                 shutil.copy(png, local)
@@ -169,22 +166,24 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     names = target.sheetnames()
     done = "recalculated"
     if BACKTEST_SHEET in names:
-        from xlfidx.backtest import run_backtest  # noqa: PLC0415
+        from xlfidx.backtest import backtest_title, run_backtest  # noqa: PLC0415
         from xlfidx.backtest_plot import plot_all  # noqa: PLC0415
         from xlfidx.bloomberg.history import read_history  # noqa: PLC0415
 
         settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}
         config = backtest_config(settings)
         say("reading the history sheets")
-        mbs, futures = read_history(target.history_path())
+        history = read_history(target.history_path())
         say("running the backtest")
-        result = run_backtest(mbs, futures, config,
-                              progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"))
+        result = run_backtest(history.mbs, history.futures, config,
+                              progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"),
+                              notes=history.notes)
+        # the label comes from the data: the sample says SYNTHETIC, a user's book never does
         with tempfile.TemporaryDirectory() as tmp:
             say("drawing the charts")
-            charts = plot_all(result, tmp, label="SYNTHETIC sample")
+            charts = plot_all(result, tmp, label=history.label)
             say("writing the Backtest sheet")
-            target.write_backtest(result, charts)
+            target.write_backtest(result, charts, backtest_title(history.label))
         done = "Backtest sheet rewritten and recalculated"
     say("recalculating")
     target.recalculate()
@@ -193,7 +192,11 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
 
 
 def refresh_file(path: str | Path, progress: Callable[[str], None] | None = None) -> str:
-    """``xlfidx refresh WORKBOOK``: refresh a workbook file in place (VBA and user sheets kept)."""
+    """``xlfidx refresh WORKBOOK``: refresh a workbook file in place (VBA and user sheets kept).
+
+    The file is written once, atomically: stopped at any point, the book is either the old one
+    or the refreshed one.
+    """
     return refresh(FileTarget(path, progress), progress)
 
 

@@ -81,8 +81,9 @@ def write(path: Path) -> None:
         "last_tradeable_dt, fut_dlv_dt_last and the CTD fields were computed by xlfidx.",
         "Written by xlfidx.samples.basket (xlfidx make-sample-data).",
     ]})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         future.to_excel(xw, sheet_name="future", index=False)
         bonds.to_excel(xw, sheet_name="bonds", index=False)
         notes.to_excel(xw, sheet_name="notes", index=False)

@@ -90,8 +90,9 @@ def write(path: Path) -> None:
         "the 4.33% effective Fed funds rate, the contract months, tickers and last trading days.",
         "Written by xlfidx.samples.fedfutures (xlfidx make-sample-data).",
     ]})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         for date, cols in data.items():
             frame = pd.DataFrame(cols)
             frame["last_tradeable_dt"] = pd.to_datetime(frame["last_tradeable_dt"])

@@ -219,31 +219,44 @@ def write(path: Path | str, seed: int = SEED) -> Path:
     ]:
         notes.append([line])
 
-    def blocks(sheet_name: str, series: list[tuple[str, dict[str, np.ndarray]]], decimals: dict[str, int]):
-        ws = wb.create_sheet(sheet_name)
-        cols = []  # per block: ticker, field names, start index
+    def prepare(series: list[tuple[str, dict[str, np.ndarray]]], decimals: dict[str, int]):
+        """Per block: ticker, field names, first row, the values as written (#N/A N/A sprinkled)."""
+        out = []
         for ticker, fields in series:
             first = int(np.argmax(~np.isnan(next(iter(fields.values())))))
-            cols.append((ticker, list(fields), first, fields))
-        ticker_row, field_row = [], []
-        for ticker, names, _, _ in cols:
-            ticker_row += [ticker] + [None] * len(names) + [None]
-            field_row += ["Dates", *names, None]
-        ws.append(ticker_row)
-        ws.append(field_row)
-        prepared = []
-        for _ticker, names, first, fields in cols:
             arrays = []
-            for name in names:
+            for name in fields:
                 values = np.round(fields[name], decimals[name]).astype(object)
                 for i in _na_days(rng, len(values), 3):
                     values[i] = "#N/A N/A"
                 arrays.append(values)
-            prepared.append((first, arrays))
+            out.append((ticker, list(fields), first, arrays))
+        return out
+
+    def digest_lines(blocks: list) -> list[str]:
+        """The README's digests of what the blocks hold, so a reader can tell them from a user's."""
+        from xlfidx.bloomberg.history import DIGEST_PREFIX, year_digests  # noqa: PLC0415
+
+        lines = []
+        for ticker, names, first, arrays in blocks:
+            root = ticker.split()[0].rstrip("1")
+            for name, values in zip(names, arrays, strict=True):
+                numbers = np.array([np.nan if isinstance(v, str) else v for v in values[first:]], dtype=float)
+                lines.append(f"{DIGEST_PREFIX}{root} {name} {year_digests(h['dates'][first:], numbers)}")
+        return lines
+
+    def blocks(sheet_name: str, prepared: list) -> None:
+        ws = wb.create_sheet(sheet_name)
+        ticker_row, field_row = [], []
+        for ticker, names, _, _ in prepared:
+            ticker_row += [ticker] + [None] * len(names) + [None]
+            field_row += ["Dates", *names, None]
+        ws.append(ticker_row)
+        ws.append(field_row)
         n = len(dates)
         for r in range(n):
             row = []
-            for first, arrays in prepared:
+            for _, _, first, arrays in prepared:
                 i = r + first
                 if i < n:
                     row += [dates[i], *(arr[i] for arr in arrays), None]
@@ -253,18 +266,19 @@ def write(path: Path | str, seed: int = SEED) -> Path:
                 row.pop()
             ws.append(row)
 
-    blocks(
-        "MBS",
-        [(tk, {"PX_LAST": h["mbs"][tk]}) for tk in MBS_TICKERS],
-        {"PX_LAST": 4},
-    )
-    blocks(
-        "Futures",
-        [(f"{name}1 Comdty", h["futures"][name]) for name in CONTRACTS],
-        {"PX_LAST": 5, "CONVENTIONAL_CTD_FORWARD_FRSK": 4, "FUT_EQV_CNVX_NOTL": 4},
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    mbs_blocks = prepare([(tk, {"PX_LAST": h["mbs"][tk]}) for tk in MBS_TICKERS], {"PX_LAST": 4})
+    fut_blocks = prepare([(f"{name}1 Comdty", h["futures"][name]) for name in CONTRACTS],
+                         {"PX_LAST": 5, "CONVENTIONAL_CTD_FORWARD_FRSK": 4, "FUT_EQV_CNVX_NOTL": 4})
+    notes.append(["Check digests of each year of each series (how xlfidx tells this sample's "
+                  "numbers from data pasted over them):"])
+    for line in digest_lines(mbs_blocks + fut_blocks):
+        notes.append([line])
+    blocks("MBS", mbs_blocks)
+    blocks("Futures", fut_blocks)
+    from xlfidx._files import atomic_write  # noqa: PLC0415
+
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
     return path
 
 

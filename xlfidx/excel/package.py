@@ -1,0 +1,389 @@
+"""A workbook as an OOXML package (a zip of XML parts), changed part by part and written back.
+
+openpyxl reads a workbook into its own object model and writes a new one, which drops what it
+does not model: text boxes and shapes, sparklines and Excel 2010 conditional formats (``x14``
+extensions), slicers, cached formula results, and more. xlfidx changes a book only in the parts
+it owns -- the ``Backtest`` sheet and its pictures, the cached values of formula cells -- so it
+edits the package directly: :class:`Package` reads every part, the caller replaces or adds a few,
+and :meth:`Package.save` writes every other part back byte for byte, in its original order and
+with its original compression method, through :func:`xlfidx._files.atomic_write`.
+
+The shared parts that index the package (``[Content_Types].xml``, ``xl/workbook.xml`` and its
+relationships) are edited only when a part is added or removed, and then by inserting or
+deleting the one element concerned; the rest of their text is kept as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import struct
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlfidx.errors import InputError
+
+__all__ = ["Package", "Picture", "Relationship", "has_formulas", "png_size"]
+
+CONTENT_TYPES = "[Content_Types].xml"
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+CALC_CHAIN = "xl/calcChain.xml"
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_WORKSHEET = f"{REL_NS}/worksheet"
+REL_DRAWING = f"{REL_NS}/drawing"
+REL_IMAGE = f"{REL_NS}/image"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_PNG = "image/png"
+EMU_PER_PIXEL = 9525  # 914400 EMU per inch at 96 pixels per inch
+
+_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+_REL = re.compile(r"<(?:\w+:)?Relationship\b[^>]*?/?>")
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def attrs(tag: str) -> dict[str, str]:
+    """The attributes of the first start tag in ``tag`` (values unescaped)."""
+    head = tag[: tag.index(">") + 1] if ">" in tag else tag
+    return {k: html.unescape(v) for k, v in _ATTR.findall(head)}
+
+
+def rels_name(part: str) -> str:
+    """``xl/worksheets/sheet1.xml`` -> ``xl/worksheets/_rels/sheet1.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _resolve(source: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _relative(source: str, part: str) -> str:
+    return posixpath.relpath(part, posixpath.dirname(source))
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels of a PNG image (from its IHDR header).
+
+    >>> png_size(b"\\x89PNG\\r\\n\\x1a\\n" + bytes(4) + b"IHDR" + (900).to_bytes(4, "big") + (495).to_bytes(4, "big"))
+    (900, 495)
+    """
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise InputError("picture", data[:8], "is not a PNG image")
+    return struct.unpack(">II", data[16:24])
+
+
+@dataclass(frozen=True)
+class Relationship:
+    id: str
+    type: str
+    target: str  # the part's name in the package (resolved), or the URL when external
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A PNG placed on a sheet with its top-left corner at a cell (0-based column and row)."""
+
+    png: bytes
+    col: int
+    row: int
+    width: int  # pixels as shown
+    height: int
+    name: str = "Picture"
+    descr: str = ""
+
+
+class Package:
+    """Every part of a workbook file, in memory; see the module docstring.
+
+    >>> pkg = Package.open("workbooks/basis.xlsm")  # doctest: +SKIP
+    >>> list(pkg.sheets())[:2]  # doctest: +SKIP
+    ['future', 'bonds']
+    """
+
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], path: Path | None = None):
+        self._infos = infos
+        self._parts = parts
+        self.path = path
+        self.changed: set[str] = set()
+
+    @classmethod
+    def open(cls, path: str | Path) -> Package:
+        """Read the workbook at ``path`` (``InputError`` naming it when it is not one)."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("WORKBOOK", str(path), "does not exist")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()
+                parts = {i.filename: zf.read(i) for i in infos}
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise InputError("WORKBOOK", str(path), f"is not a readable .xlsx/.xlsm workbook ({exc})") from None
+        if WORKBOOK not in parts:
+            raise InputError("WORKBOOK", str(path), "is not a readable .xlsx/.xlsm workbook (no xl/workbook.xml)")
+        return cls(infos, parts, path)
+
+    # --- parts ---------------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._parts)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parts
+
+    def read(self, name: str) -> bytes:
+        return self._parts[name]
+
+    def text(self, name: str) -> str:
+        return self._parts[name].decode("utf-8")
+
+    def write(self, name: str, data: bytes | str) -> None:
+        """Replace part ``name`` (or add it at the end of the package)."""
+        self._parts[name] = data.encode("utf-8") if isinstance(data, str) else data
+        self.changed.add(name)
+
+    def remove(self, name: str) -> None:
+        """Remove a part, its relationships part and its content-type entry."""
+        self._drop(name)
+        self._drop(rels_name(name))
+        ct = self.text(CONTENT_TYPES)
+        new = re.sub(rf'<(?:\w+:)?Override\b[^>]*PartName="/{re.escape(name)}"[^>]*/>', "", ct)
+        if new != ct:
+            self.write(CONTENT_TYPES, new)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the package to ``path`` atomically: unchanged parts byte for byte, in order."""
+        from xlfidx._files import atomic_write  # noqa: PLC0415
+
+        path = Path(path)
+        known = set()
+        with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as out:
+            for info in self._infos:
+                if info.filename not in self._parts:
+                    continue
+                known.add(info.filename)
+                out.writestr(_copy_info(info), self._parts[info.filename])
+            for name, data in self._parts.items():
+                if name not in known:
+                    out.writestr(_new_info(name), data)
+        return path
+
+    # --- relationships and content types ---------------------------------------------------
+
+    def rels(self, part: str) -> list[Relationship]:
+        """The relationships of ``part`` (targets resolved to part names)."""
+        name = rels_name(part) if part else "_rels/.rels"
+        if name not in self._parts:
+            return []
+        out = []
+        for tag in _REL.findall(self.text(name)):
+            a = attrs(tag)
+            external = a.get("TargetMode") == "External"
+            target = a["Target"] if external else _resolve(part, a["Target"])
+            out.append(Relationship(a["Id"], a["Type"], target, external))
+        return out
+
+    def add_rel(self, part: str, type_: str, target: str) -> str:
+        """Add a relationship from ``part`` to the part ``target``; returns its new Id."""
+        name = rels_name(part)
+        taken = {r.id for r in self.rels(part)}
+        rid = next(f"rId{i}" for i in range(1, len(taken) + 2) if f"rId{i}" not in taken)
+        tag = f'<Relationship Id="{rid}" Type="{type_}" Target="{html.escape(_relative(part, target))}"/>'
+        if name in self._parts:
+            text = self.text(name)
+            end = text.rindex("</")
+            self.write(name, text[:end] + tag + text[end:])
+        else:
+            self.write(name, f'{_XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                             f'2006/relationships">{tag}</Relationships>')
+        return rid
+
+    def remove_rel(self, part: str, rid: str) -> None:
+        name = rels_name(part)
+        text = self.text(name)
+        self.write(name, re.sub(rf'<(?:\w+:)?Relationship\b[^>]*\bId="{re.escape(rid)}"[^>]*/>', "", text))
+
+    def add_override(self, part: str, content_type: str) -> None:
+        ct = self.text(CONTENT_TYPES)
+        if f'PartName="/{part}"' not in ct:
+            end = ct.rindex("</")
+            self.write(CONTENT_TYPES, ct[:end] + f'<Override PartName="/{part}" ContentType="{content_type}"/>' + ct[end:])
+
+    def ensure_default(self, extension: str, content_type: str) -> None:
+        ct = self.text(CONTENT_TYPES)
+        if not re.search(rf'<(?:\w+:)?Default\b[^>]*Extension="{re.escape(extension)}"', ct, re.I):
+            end = ct.rindex("</")
+            self.write(CONTENT_TYPES, ct[:end] + f'<Default Extension="{extension}" ContentType="{content_type}"/>' + ct[end:])
+
+    def free_name(self, pattern: str) -> str:
+        """The first ``pattern.format(i)`` (i = 1, 2, ...) that is not a part of the package."""
+        return next(pattern.format(i) for i in range(1, len(self._parts) + 2) if pattern.format(i) not in self._parts)
+
+    def referenced(self, part: str) -> bool:
+        """Whether any relationships part points at ``part``."""
+        for name in self._parts:
+            if name.endswith(".rels"):
+                source = _source_of(name)
+                if any(r.target == part for r in self.rels(source) if not r.external):
+                    return True
+        return False
+
+    # --- sheets ----------------------------------------------------------------------------
+
+    def sheets(self) -> dict[str, str]:
+        """Sheet name -> part name, in tab order (worksheets; chart sheets are left out)."""
+        targets = {r.id: r for r in self.rels(WORKBOOK)}
+        out = {}
+        for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", self.text(WORKBOOK)):
+            a = attrs(tag)
+            rel = targets.get(a.get("r:id", ""))
+            if rel is not None and rel.type == REL_WORKSHEET:
+                out[a["name"]] = rel.target
+        return out
+
+    def add_sheet(self, name: str) -> str:
+        """Add an (empty) worksheet named ``name`` as the last tab; returns its part name."""
+        part = self.free_name("xl/worksheets/sheet{}.xml")
+        self.write(part, f'{_XML_DECL}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                         f'2006/main"><sheetData/></worksheet>')
+        self.add_override(part, CT_WORKSHEET)
+        rid = self.add_rel(WORKBOOK, REL_WORKSHEET, part)
+        wb = self.text(WORKBOOK)
+        ids = [int(v) for v in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bsheetId="(\d+)"', wb)]
+        m = re.search(r"</((?:\w+:)?)sheets>", wb)
+        if m is None:
+            raise InputError("WORKBOOK", str(self.path), "has no <sheets> list in xl/workbook.xml")
+        prefix = m.group(1)
+        r_prefix = _prefix_of(wb, REL_NS) or "r"
+        tag = f'<{prefix}sheet name="{html.escape(name)}" sheetId="{max(ids, default=0) + 1}" {r_prefix}:id="{rid}"/>'
+        self.write(WORKBOOK, wb[: m.start()] + tag + wb[m.start():])
+        return part
+
+    def set_sheet(self, name: str, sheet_xml: str, pictures: Sequence[Picture] = ()) -> str:
+        """Make ``sheet_xml`` the content of sheet ``name`` (added as the last tab if absent).
+
+        ``sheet_xml`` is a whole ``<worksheet>`` without a ``<drawing>`` element: the pictures
+        are put in a drawing part of this sheet (the old one's name is reused, so that the
+        package's content types stay as they were). The old content of the sheet, its drawing
+        and the pictures only it used are removed. Returns the sheet's part name.
+        """
+        sheets = self.sheets()
+        part = sheets[name] if name in sheets else self.add_sheet(name)
+        if CALC_CHAIN in self._parts and has_formulas(self.text(part)):
+            self.drop_calc_chain()  # it would list formula cells that are gone; Excel rebuilds it
+        old_drawing = None
+        old = [r for r in self.rels(part) if not r.external and r.target in self._parts]
+        self._drop(rels_name(part))
+        for rel in old:
+            if rel.type == REL_DRAWING and old_drawing is None:
+                old_drawing = rel.target  # its name is reused for the new drawing
+                media = [r.target for r in self.rels(old_drawing) if not r.external]
+                self._drop(rels_name(old_drawing))
+                for target in media:
+                    if not self.referenced(target):
+                        self._drop(target)
+            elif not self.referenced(rel.target):
+                self.remove(rel.target)
+        if pictures:
+            drawing = old_drawing or self.free_name("xl/drawings/drawing{}.xml")
+            if old_drawing is None:
+                self.add_override(drawing, CT_DRAWING)
+            rid = self.add_rel(part, REL_DRAWING, drawing)
+            self._put_drawing(drawing, pictures)
+            end = sheet_xml.rindex("</")
+            r_prefix = _prefix_of(sheet_xml, REL_NS)
+            if r_prefix is None:
+                sheet_xml = sheet_xml.replace("<worksheet ", f'<worksheet xmlns:r="{REL_NS}" ', 1)
+                r_prefix = "r"
+            sheet_xml = sheet_xml[:end] + f'<drawing {r_prefix}:id="{rid}"/>' + sheet_xml[end:]
+        elif old_drawing is not None:
+            self.remove(old_drawing)
+        self.write(part, sheet_xml)
+        return part
+
+    def drop_calc_chain(self) -> None:
+        """Remove ``xl/calcChain.xml`` (Excel's optional cache of the calculation order)."""
+        for rel in self.rels(WORKBOOK):
+            if rel.target == CALC_CHAIN:
+                self.remove_rel(WORKBOOK, rel.id)
+        self.remove(CALC_CHAIN)
+
+    def _drop(self, name: str) -> None:
+        if self._parts.pop(name, None) is not None:
+            self.changed.add(name)
+
+    def _put_drawing(self, drawing: str, pictures: Sequence[Picture]) -> None:
+        self.ensure_default("png", CT_PNG)
+        anchors = []
+        for i, pic in enumerate(pictures, start=1):
+            media = self.free_name("xl/media/image{}.png")
+            self.write(media, pic.png)
+            rid = self.add_rel(drawing, REL_IMAGE, media)
+            cx, cy = pic.width * EMU_PER_PIXEL, pic.height * EMU_PER_PIXEL
+            anchors.append(
+                f'<xdr:oneCellAnchor><xdr:from><xdr:col>{pic.col}</xdr:col><xdr:colOff>0</xdr:colOff>'
+                f'<xdr:row>{pic.row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>'
+                f'<xdr:ext cx="{cx}" cy="{cy}"/><xdr:pic><xdr:nvPicPr>'
+                f'<xdr:cNvPr id="{i + 1}" name="{html.escape(pic.name)}" descr="{html.escape(pic.descr)}"/>'
+                f'<xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>'
+                f'<xdr:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>'
+                f'<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+                f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic>'
+                f'<xdr:clientData/></xdr:oneCellAnchor>')
+        self.write(drawing, f'{_XML_DECL}<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/'
+                            f'2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/'
+                            f'2006/main" xmlns:r="{REL_NS}">{"".join(anchors)}</xdr:wsDr>')
+
+
+_FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
+
+
+def has_formulas(sheet_xml: str) -> bool:
+    """Whether a sheet's XML holds a formula (an ``<f>`` element in a cell; a sparkline's
+    ``<xm:f>`` after the cells does not count).
+
+    >>> has_formulas('<worksheet><sheetData><row r="1"><c r="A1"><f>B1*2</f></c></row></sheetData></worksheet>')
+    True
+    """
+    m = re.search(r"<(?:\w+:)?sheetData\b", sheet_xml)
+    if m is None:
+        return False
+    stop = sheet_xml.rfind("sheetData>")  # the closing tag; none for an empty <sheetData/>
+    return stop > m.end() and _FORMULA.search(sheet_xml, m.end(), stop) is not None
+
+
+def _source_of(rels: str) -> str:
+    """``xl/worksheets/_rels/sheet1.xml.rels`` -> ``xl/worksheets/sheet1.xml`` (``""`` for the package)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if name != ".rels" else ""
+
+
+def _prefix_of(xml: str, namespace: str) -> str | None:
+    """The prefix the root element of ``xml`` declares for ``namespace``, if any."""
+    root = re.search(r"<(?![?!])[^>]*>", xml)
+    m = re.search(rf'xmlns:(\w+)="{re.escape(namespace)}"', root.group(0)) if root else None
+    return m.group(1) if m else None
+
+
+def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.compress_type = info.compress_type
+    new.external_attr = info.external_attr
+    new.create_system = info.create_system
+    new.comment = info.comment
+    return new
+
+
+def _new_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
