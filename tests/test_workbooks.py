@@ -12,11 +12,10 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from openpyxl.utils.cell import get_column_letter
 
 import xlfidx
-from xlfidx.bloomberg.basket import read_basket_export
 from xlfidx.bloomberg.history import read_history
-from xlfidx.bonds import settlement_date
 from xlfidx.excel.build import CONF_SHEET, UDF_MODULE, WORKBOOKS_DIR, template_path
 from xlfidx.excel.calc import evaluate_formulas
 from xlfidx.excel.refresh import refresh_file
@@ -79,40 +78,75 @@ def test_cached_values_are_stored(evaluated, name):
             assert stored is not None, cell
 
 
-def _column(values, sheet, col, rows):
-    return [values[(sheet, f"{col}{r}")] for r in rows]
+def _labelled(values, sheet, label, col="B"):
+    """The value beside the label ``label`` in column A (labels are the book's own text)."""
+    book = {"DLV": "basis", "FEDPATH": "fedpath"}[sheet]
+    return values[(sheet, f"{col}{_label_cell(WORKBOOKS_DIR / f'{book}.xlsm', sheet, label)}")]
 
 
-def test_basis_formulas_equal_the_core(evaluated):
+def _label_cell(book, sheet, label):
+    ws = openpyxl.load_workbook(book, read_only=True, data_only=True)[sheet]
+    for row in ws.iter_rows(max_col=1):
+        if row[0].value == label:
+            return row[0].row
+    raise AssertionError(f"no {label!r} in {sheet}")
+
+
+def _spill(values, sheet, top):
+    """The table spilled with its header in row ``top`` from column A: header, rows."""
+    head = []
+    while (sheet, f"{get_column_letter(len(head) + 1)}{top}") in values:
+        head.append(values[(sheet, f"{get_column_letter(len(head) + 1)}{top}")])
+    rows = []
+    r = top + 1
+    while (sheet, f"A{r}") in values:
+        rows.append([values.get((sheet, f"{get_column_letter(j + 1)}{r}")) for j in range(len(head))])
+        r += 1
+    return head, rows
+
+
+def _dlv_top(values, sheet="DLV"):
+    [top] = [int(ref[1:]) for (sh, ref), v in values.items() if sh == sheet and v == "price_32nds"]
+    return top
+
+
+def test_basis_reads_the_export_and_equals_the_core(evaluated):
+    """The DLV sheet's functions read the export by header; every figure equals the core's DLV
+    of the same export with its defaults (what `xlfidx dlv` prints)."""
+    from xlfidx.bloomberg.basket import read_basket
+
     v = evaluated["basis"].values
-    future, bonds = read_basket_export(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))
-    n = len(bonds)
-    rows = range(11, 11 + n)
-    contract = str(future.name)
-    settle = settlement_date(future["last_update_dt"])
-    delivery = future["fut_dlv_dt_last"]
-    repo = float(bonds["repo_reporate"].iloc[0])
-    c, m, p = bonds["coupon"].to_numpy(), bonds["maturity"].to_numpy(), bonds["price"].to_numpy()
-    f = float(future["px_last"])
-    cf = xlfidx.conversion_factor(c, m, contract)
-    assert _column(v, "DLV", "E", rows) == pytest.approx(list(cf), abs=0)
-    assert _column(v, "DLV", "I", rows) == pytest.approx(
-        list(32 * xlfidx.net_basis(p, c, m, f, cf, settle, delivery, repo)), abs=1e-12)
-    assert _column(v, "DLV", "J", rows) == pytest.approx(
-        list(xlfidx.implied_repo(p, c, m, f, cf, settle, delivery)), abs=1e-12)
-    assert _column(v, "DLV", "K", rows) == pytest.approx(
-        list(xlfidx.forward_price(p, c, m, settle, delivery, repo)), abs=1e-12)
-    assert _column(v, "DLV", "G", rows) == pytest.approx(list(32 * xlfidx.gross_basis(p, f, cf)), abs=1e-9)
-    assert v[("DLV", "B8")] == "T 4.5 08/15/39 Govt"  # reference usz3_dlv: the 4.5% of 2039 is CTD
-    table = xlfidx.deliverable_basket(bonds[["coupon", "maturity", "price"]], f, contract, settle, repo)
-    dlv_top = 11 + n + 2
-    head = [v[("DLV", f"{chr(65 + j)}{dlv_top}")] for j in range(20)]
-    j = head.index("net_basis")
-    got = [v[("DLV", f"{chr(65 + j)}{dlv_top + 1 + i}")] for i in range(n)]
-    assert got == pytest.approx(table["net_basis"].tolist(), abs=1e-12)
+    basket = read_basket(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))
+    dlv = basket.dlv()
+    assert _labelled(v, "DLV", "contract") == "USZ3 Comdty"
+    assert _labelled(v, "DLV", "futures price") == 115.96875
+    # settlement T+1 after the export's 2023-11-21; delivery the last delivery day; the repo
+    serial = {name: (np.datetime64(d, "D") - np.datetime64("1899-12-30")).astype(int)
+              for name, d in (("settle", "2023-11-22"), ("delivery", "2023-12-29"))}
+    assert _labelled(v, "DLV", "settle") == serial["settle"]
+    assert _labelled(v, "DLV", "delivery") == serial["delivery"]
+    assert _labelled(v, "DLV", "repo %") == 5.413
+    # reference usz3_dlv (Bloomberg's DLV screen): the 4.5% of 2039 is the CTD
+    assert _labelled(v, "DLV", "CTD (=CTD)") == "T 4.5 08/15/39 Govt" == dlv.ctd["ticker"]
+    head, rows = _spill(v, "DLV", _dlv_top(v))
+    assert head == list(dlv.table.columns)
+    for name in ("cf", "gross_basis_32nds", "net_basis_32nds", "implied_repo", "fwd_price", "dv01"):
+        j = head.index(name)
+        assert [r[j] for r in rows] == pytest.approx(dlv.table[name].tolist(), abs=1e-12), name
+    # the column functions on the CTD give the DLV table's figures for it
+    ctd = dlv.ctd
+    checks = {"conversion factor (=CONVFACTOR)": ctd["cf"],
+              "gross basis, 32nds (=GROSSBASIS)": ctd["gross_basis_32nds"],
+              "carry to delivery (=CARRY)": ctd["carry"],
+              "net basis, 32nds (=NETBASIS)": ctd["net_basis_32nds"],
+              "implied repo % (=IMPLIEDREPO)": ctd["implied_repo"],
+              "forward price at delivery (=FWDPRICE)": ctd["fwd_price"],
+              "futures DV01 $/bp (=FUTDV01: the CTD's DV01 / CF)": ctd["hedge_ratio"]}
+    for label, want in checks.items():
+        assert _labelled(v, "DLV", label) == pytest.approx(float(want), abs=1e-9), label
 
 
-def test_fedpath_formulas_equal_the_core(evaluated):
+def test_fedpath_reads_the_chain_and_equals_the_core(evaluated):
     v = evaluated["fedpath"].values
     export = openpyxl.load_workbook(sample_path("fedfutures_sample.xlsx"), read_only=True)
     date = max(n for n in export.sheetnames if n[:4].isdigit())
@@ -120,11 +154,12 @@ def test_fedpath_formulas_equal_the_core(evaluated):
     meetings = [r[0] for r in export["fed meetings"].iter_rows(min_row=2, values_only=True) if r[0]]
     spot = {str(r[0])[:10]: r[1] for r in export["fed funds"].iter_rows(min_row=2, values_only=True)}[date]
     core = fed_path([r[1] for r in chain], [r[2] for r in chain], meetings, spot)
-    head = [v[("FEDPATH", f"{chr(65 + j)}6")] for j in range(len(core.columns))]
-    assert head == list(core.columns)
+    top = _label_cell(WORKBOOKS_DIR / "fedpath.xlsm", "FEDPATH", f"chain sheet '{date}': pricing date") + 2
+    head, rows = _spill(v, "FEDPATH", top)
+    assert head == list(core.columns) and len(rows) == len(core)
     j = head.index("rate after %")
-    got = [v[("FEDPATH", f"{chr(65 + j)}{7 + i}")] for i in range(len(core))]
     want = core["rate after %"].tolist()
+    got = [r[j] for r in rows]
     assert [g for g, w in zip(got, want, strict=True) if np.isfinite(w)] == pytest.approx(
         [w for w in want if np.isfinite(w)], abs=1e-12)
 
@@ -151,15 +186,19 @@ def test_refresh_keeps_vba_and_user_sheets(tmp_path):
     wb = openpyxl.load_workbook(book, keep_vba=True)
     mine = wb.create_sheet("My notes")
     mine["A1"], mine["C3"] = "my note", 3.5
-    wb["bonds"]["C2"] = 99.0  # a new price pasted over the export
+    head = [c.value for c in wb["bonds"][1]]
+    wb["bonds"].cell(2, head.index("px_last") + 1).value = 99.0  # a new price for the CTD
     wb.save(book)
     assert "recalculated" in refresh_file(book)
     assert zipfile.ZipFile(book).read("xl/vbaProject.bin") == zipfile.ZipFile(template_path()).read("xl/vbaProject.bin")
     after = openpyxl.load_workbook(book, data_only=True)
     assert after["My notes"]["A1"].value == "my note" and after["My notes"]["C3"].value == 3.5
     assert after.sheetnames[:4] == ["DLV", "future", "bonds", "notes"]
-    assert after["DLV"]["D11"].value == 99.0  # the new price flows through
-    assert isinstance(after["DLV"]["I11"].value, float)
+    values = {("DLV", c.coordinate): c.value for row in after["DLV"].iter_rows() for c in row
+              if c.value is not None}
+    _, rows = _spill(values, "DLV", _dlv_top(values))
+    priced = {r[0]: r[3] for r in rows}
+    assert priced["T 4.5 08/15/39 Govt"] == 99.0  # the new price flows through
 
 
 def test_refresh_rejects_a_missing_workbook(tmp_path):
