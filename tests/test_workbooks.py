@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -16,8 +18,8 @@ from openpyxl.utils.cell import get_column_letter
 
 import xlfidx
 from xlfidx.bloomberg.history import read_history
-from xlfidx.excel.build import CONF_SHEET, UDF_MODULE, WORKBOOKS_DIR, template_path
-from xlfidx.excel.calc import evaluate_formulas
+from xlfidx.excel.build import CONF_ROWS, CONF_SHEET, UDF_MODULE, WORKBOOKS_DIR, template_path
+from xlfidx.excel.calc import EXCEL_CALC_ID, evaluate_formulas
 from xlfidx.excel.refresh import refresh_file
 from xlfidx.fedfunds import fed_path
 from xlfidx.samples import sample_path
@@ -267,3 +269,150 @@ def test_run_main_in_excel_shows_a_failure_as_a_message(monkeypatch, tmp_path):
     assert title == "xlfidx refresh failed" and "\n" not in message and "Traceback" not in message
     assert "gone.xlsm" in message
     assert book.app.statuses[-1].startswith("xlfidx: failed: ")
+
+
+# ---------------------------------------------------------------------------------------------
+# the books open showing their numbers
+
+
+SHIPPED = [*BOOKS, "xlfidx.xlam"]
+
+
+def _path(name):
+    return WORKBOOKS_DIR / (name if name.endswith(".xlam") else f"{name}.xlsm")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_no_book_asks_for_a_full_recalculation_on_open(name):
+    """fullCalcOnLoad (or an old engine id) makes Excel recalculate everything when the book
+    opens: the cached numbers are never seen, every function cell shows #NAME? until the
+    functions are loaded."""
+    xml = zipfile.ZipFile(_path(name)).read("xl/workbook.xml").decode()
+    assert "fullCalcOnLoad" not in xml
+    if name != "xlfidx.xlam":  # the add-in has no formulas
+        [calc_pr] = re.findall(r"<calcPr\b[^>]*>", xml)
+        assert int(re.search(r'calcId="(\d+)"', calc_pr).group(1)) >= EXCEL_CALC_ID
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_headless_calc_then_reading_back_gives_numbers_in_every_function_cell(name, tmp_path):
+    from xlfidx.excel.calc import calc_workbook
+    from xlfidx.excel.udfs import UDFS
+
+    book = tmp_path / f"{name}.xlsm"
+    shutil.copy(_path(name), book)
+    result = calc_workbook(book)
+    assert not result.errors() and not result.overflow
+    wb = openpyxl.load_workbook(book, data_only=True)
+    ours = [c for c in result.formulas if re.match(r"=\s*([A-Z0-9]+)\(", c.formula)
+            and re.match(r"=\s*([A-Z0-9]+)\(", c.formula).group(1) in UDFS]
+    assert ours
+    for c in ours:
+        ref = c.array_ref or c.ref
+        cells = [cell.value for row in wb[c.sheet][ref] for cell in row] if ":" in ref \
+            else [wb[c.sheet][ref].value]
+        assert all(not (isinstance(v, str) and v.startswith("#")) for v in cells), (c.ref, cells)
+        numbers = [v for v in cells if isinstance(v, float | int | dt.datetime)]
+        assert numbers or c.formula.startswith("=CTD("), (c.sheet, c.ref, cells)
+        if c.formula.startswith("=CTD("):
+            assert cells == ["T 4.5 08/15/39 Govt"]
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_conf_sheet_holds_only_the_documented_settings(name):
+    """A book's conf sheet overrides the add-in's settings row by row, a blank row included:
+    it holds UDF Modules and nothing else (README, Installing into Excel)."""
+    wb = openpyxl.load_workbook(_path(name), read_only=True)
+    rows = [r for r in wb[CONF_SHEET].iter_rows(values_only=True) if any(v is not None for v in r)]
+    assert {r[0]: r[1] for r in rows} == CONF_ROWS == {"UDF Modules": UDF_MODULE}
+    assert len(rows) == len(CONF_ROWS)
+
+
+def _sheet_parts(path):
+    from xlfidx.excel.package import Package
+
+    pkg = Package.open(path)
+    return {sheet: pkg.text(part) for sheet, part in pkg.sheets().items()}
+
+
+def _bounds(ref):
+    from openpyxl.utils.cell import range_boundaries
+
+    return range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_sheet_dimensions_cover_every_cell(name):
+    for sheet, xml in _sheet_parts(_path(name)).items():
+        [dim] = re.findall(r'<dimension ref="([^"]+)"', xml)
+        c1, r1, c2, r2 = _bounds(dim)
+        for ref in re.findall(r'<c r="([A-Z]+\d+)"', xml):
+            c, r, _, _ = _bounds(ref)
+            assert c1 <= c <= c2 and r1 <= r <= r2, (name, sheet, ref, dim)
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_text_in_array_results_is_written_as_excel_writes_it(name):
+    """Every cell of an array formula's result that holds text is t="str" with its <v>, as
+    Excel writes a formula's text result; an inline string there would be a constant."""
+    for sheet, xml in _sheet_parts(_path(name)).items():
+        arrays = [_bounds(ref) for ref in re.findall(r'<f t="array" ref="([^"]+)"', xml)]
+        for ref, kind in re.findall(r'<c r="([A-Z]+\d+)"[^>]*?(?: t="(\w+)")?[^>]*>', xml):
+            c, r, _, _ = _bounds(ref)
+            if any(a <= c <= b and p <= r <= q for a, p, b, q in arrays):
+                assert kind != "inlineStr", (name, sheet, ref)
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_date_columns_are_wide_enough(name):
+    """A yyyy-mm-dd date needs about ten characters; narrower, Excel shows ###."""
+    wb = openpyxl.load_workbook(_path(name))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.number_format == "yyyy-mm-dd":
+                    width = ws.column_dimensions[get_column_letter(cell.column)].width
+                    assert width and width >= 10.5, (name, ws.title, cell.coordinate, width)
+
+
+def _paste_export(book, export):
+    """Paste a basket export's sheets over the book's, as a user does: the old cells cleared,
+    the new ones written from A1, whatever their layout."""
+    src = openpyxl.load_workbook(export)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    for name in ("future", "bonds"):
+        ws = wb[name]
+        for row in ws.iter_rows():
+            for cell in row:
+                cell.value = None
+        for i, row in enumerate(src[name].iter_rows(values_only=True), start=1):
+            for j, v in enumerate(row, start=1):
+                ws.cell(i, j, v)
+    wb.save(book)
+
+
+def test_a_real_export_pasted_into_basis_just_works(tmp_path, tyz4_written):
+    """The TYZ4 export (other columns, in another order: days_to_mty sits where the sample has
+    cpn; 8 bonds instead of 16) pasted over the sample: every function reads it by header."""
+    from xlfidx.bloomberg.basket import read_basket
+
+    book = tmp_path / "basis.xlsm"
+    shutil.copy(WORKBOOKS_DIR / "basis.xlsm", book)
+    _paste_export(book, tyz4_written)
+    refresh_file(book)
+    wb = openpyxl.load_workbook(book, data_only=True)
+    values = {("DLV", c.coordinate): c.value for row in wb["DLV"].iter_rows() for c in row
+              if c.value is not None}
+    label = {wb["DLV"][f"A{r}"].value: wb["DLV"][f"B{r}"].value for r in range(1, 30)}
+    dlv = read_basket(tyz4_written).dlv()
+    assert label["contract"] == "TYZ4 Comdty" and label["repo %"] == 5.375
+    assert label["settle"] == dt.datetime(2024, 8, 5) and label["delivery"] == dt.datetime(2024, 12, 31)
+    # the TYZ4 export's own CTD (fut_ctd_px 103.296875: the 4.25% of 2031-06-30)
+    assert label["CTD (=CTD)"] == "91282CKW Govt" == dlv.ctd["ticker"]
+    assert label["conversion factor (=CONVFACTOR)"] == 0.9069
+    head, rows = _spill(values, "DLV", _dlv_top(values))
+    j = head.index("net_basis_32nds")
+    # the table's range was sized for the sample's 16 bonds: Excel 365 re-spills it to 8 rows,
+    # a headless refresh keeps the range and pads it with #N/A, as Excel 2016 does
+    assert [r[j] for r in rows[:8]] == pytest.approx(dlv.table["net_basis_32nds"].tolist(), abs=1e-12)
+    assert all(str(r[0]) == "#N/A" for r in rows[8:])
