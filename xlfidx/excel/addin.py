@@ -90,7 +90,13 @@ def _shared_strings(values: list[str]) -> str:
 
 def build_addin(out: Path) -> Path:
     """Write ``xlfidx.xlam`` to ``out`` from xlwings' ribbon add-in template (see the module
-    docstring for the three parts it changes)."""
+    docstring for the three parts it changes).
+
+    >>> import tempfile, zipfile
+    >>> book = zipfile.ZipFile(build_addin(Path(tempfile.mkdtemp()) / ADDIN_NAME))
+    >>> b'label="xlfidx"' in book.read("customUI/customUI.xml")
+    True
+    """
     from xlfidx.excel.package import WORKBOOK, Package  # noqa: PLC0415
 
     pkg = Package.open(template_path())
@@ -129,7 +135,12 @@ def startup_folder() -> Path | None:
 
 def install(folder: str | Path | None = None, source: str | Path | None = None) -> Path:
     """Copy ``xlfidx.xlam`` into ``folder`` (default: :func:`startup_folder`) in one atomic
-    step; returns the path written."""
+    step; returns the path written.
+
+    >>> import tempfile
+    >>> install(Path(tempfile.mkdtemp()) / "XLSTART").name
+    'xlfidx.xlam'
+    """
     import shutil  # noqa: PLC0415
 
     from xlfidx._files import atomic_write, check_output_dir  # noqa: PLC0415
