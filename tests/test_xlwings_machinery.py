@@ -131,8 +131,14 @@ def xl():
         mp.setattr(xlwings, "func", udfs.xlfunc)
         mp.setattr(xlwings, "arg", udfs.xlarg)
         mp.setattr(xlwings, "ret", udfs.xlret)
+        import xlfidx.excel
+
         for name in (MODULE, "xlfidx.excel._udf"):
             mp.delitem(sys.modules, name, raising=False)
+            # the package's attribute too: after the test, `from xlfidx.excel import udfs` is the
+            # module the rest of the suite has
+            attr = name.rsplit(".", 1)[1]
+            mp.setattr(xlfidx.excel, attr, getattr(xlfidx.excel, attr, None), raising=False)
         module = importlib.import_module(MODULE)
         try:
             yield types.SimpleNamespace(udfs=udfs, xlwindows=xlwindows, com_server=com_server,
