@@ -360,6 +360,22 @@ def test_dlv_of_the_two_export_sheets_equals_xlfidx_dlv(xl, basket_export):
     [[name]] = call(xl, "CTD", ComRange(bonds), ComRange(future), MISSING, MISSING, MISSING,
                     MISSING, MISSING, MISSING)
     assert name == ctd["ticker"]
+    # what `xlfidx dlv FILE` prints: the same bonds in the same order, the CTD marked first
+    import contextlib
+    import io
+
+    from xlfidx.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["dlv", str(path)]) == 0
+    printed = [line for line in out.getvalue().splitlines()[2:] if not line.startswith("note:")]
+    computed = [r for r in _table(got) if r["problem"] == ""]
+    assert len(printed) == len(computed)
+    for line, r in zip(printed, computed, strict=True):
+        assert line.lstrip().startswith(r["ticker"]), (line, r["ticker"])
+        assert f"{r['implied_repo']:.4f}" in line
+    assert printed[0].rstrip().endswith("CTD")
     # a Currency-formatted override is a number like any other
     again = call(xl, "DLV", ComRange(bonds), ComRange(future), Decimal(str(fields["px_last"])),
                  MISSING, MISSING, MISSING, MISSING, MISSING, MISSING)
