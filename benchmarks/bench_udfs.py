@@ -2,9 +2,10 @@
 
     python benchmarks/bench_udfs.py
 
-Targets: the UDF module imports cold in under 0.5 s; a 1,000-row NETBASIS column
-computes in one call in under 20 ms (arguments as xlwings passes them: nested lists, dates as
-datetimes, the contract as a ticker).
+Targets: the UDF module imports cold in under 0.5 s; a 1,000-row NETBASIS column computes in
+one call in under 20 ms (arguments as xlwings passes them: nested lists, dates as datetimes, the
+contract as a ticker). The DLV of the export's two tables (the ranges basis.xlsm passes) is
+measured against the column form on the same bonds, in the same process.
 """
 
 from __future__ import annotations
@@ -63,6 +64,44 @@ def netbasis_column(n: int = 1000, repeats: int = 50, cf_column: bool = False) -
     return first, statistics.median(times)
 
 
+def dlv_forms(repeats: int = 30) -> tuple[float, float]:
+    """Median seconds of =DLV(bonds, future) over basis.xlsm's ranges (200 x 40 and 60 x 2
+    cells, the USZ3 sample's 16 bonds in them, the rest blank) and of the column form on the
+    same 16 bonds, in this process."""
+    import openpyxl
+
+    from xlfidx.excel.udfs import DLV
+    from xlfidx.samples import sample_path
+
+    wb = openpyxl.load_workbook(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"), data_only=True)
+
+    def grid(ws, rows, cols):
+        return [list(r) for r in ws.iter_rows(min_row=1, max_row=rows, min_col=1, max_col=cols,
+                                               values_only=True)]
+
+    bonds, future = grid(wb["bonds"], 200, 40), grid(wb["future"], 60, 2)
+    head = bonds[0]
+    body = [r for r in bonds[1:] if r[0]]
+
+    def column(name):
+        return [[r[head.index(name)]] for r in body]
+
+    fields = {r[0]: r[1] for r in future}
+    settle = dt.datetime(2023, 11, 22)
+    args = (column("px_last"), column("cpn"), column("maturity"), fields["px_last"],
+            "USZ3 Comdty", settle, 5.413, fields["fut_dlv_dt_last"], column("ticker"))
+    assert DLV(bonds, future)[1][0] == DLV(*args)[1][0] == "T 4.5 08/15/39 Govt"
+    out = []
+    for call in (lambda: DLV(bonds, future), lambda: DLV(*args)):
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t)
+        out.append(statistics.median(times))
+    return out[0], out[1]
+
+
 if __name__ == "__main__":
     print(f"import xlwings alone (for scale):                   {xlwings_import():.3f} s")
     print(f"cold import xlfidx.excel.udfs (Linux, stand-ins):   {cold_import():.3f} s  (target < 0.5 s)")
@@ -74,3 +113,6 @@ if __name__ == "__main__":
     _, median = netbasis_column(cf_column=False)
     print(f"NETBASIS, 1,000 rows, ticker 'USZ3', median of 50:  {1000 * median:.2f} ms  "
           "(adds conversion_factor: contract resolved per maturity in the core)")
+    tables, columns = dlv_forms()
+    print(f"DLV(bonds, future) on basis.xlsm's ranges, median:   {1000 * tables:.2f} ms  "
+          f"({tables / columns:.2f} x the column form on the same 16 bonds, {1000 * columns:.2f} ms)")

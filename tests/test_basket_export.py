@@ -117,3 +117,73 @@ def test_tyz4_layout_with_bloomberg_gaps(tmp_path, capsys):
     assert float(rows["91282CLD"][7]) == pytest.approx(32 * (102.546875 - 0.9003 * 114.234375), abs=5e-5)
     for note in notes:
         assert f"note: {note}" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# the tables by header, as a worksheet range holds them (one reader for the file and the cell)
+
+
+def _rows(path, sheet):
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+def test_rows_by_header_equal_the_file_reader(tyz4_xlsx):
+    from xlfidx.bloomberg.basket import basket_rows_to_export
+
+    future, bonds = basket_rows_to_export(_rows(tyz4_xlsx, "future"), _rows(tyz4_xlsx, "bonds"))
+    f2, b2 = xlfidx.read_basket_export(tyz4_xlsx)
+    assert future.equals(f2) and bonds.equals(b2)
+    assert [str(p) for p in bonds.attrs["problems"]] == [str(p) for p in b2.attrs["problems"]]
+
+
+def test_any_column_order_our_names_and_trailing_blank_rows(tyz4_written):
+    """Columns shuffled, Bloomberg's names swapped for ours (cpn -> coupon, px_last -> price,
+    conversion -> cf), six blank rows under the table, blank columns beside it: the same basket."""
+    from xlfidx.bloomberg.basket import basket_from_export, basket_rows_to_export
+
+    rows = _rows(tyz4_written, "bonds")
+    ours = {"cpn": "coupon", "px_last": "price", "conversion": "cf"}
+    head = [ours.get(h, h) for h in rows[0]]
+    order = list(reversed(range(len(head))))
+    shuffled = [[None] + [r[j] for j in order] for r in [head, *rows[1:]]]
+    shuffled += [[None] * len(shuffled[0]) for _ in range(6)]
+    future = _rows(tyz4_written, "future")
+    a = basket_from_export(*basket_rows_to_export(future, rows)).dlv().table
+    b = basket_from_export(*basket_rows_to_export(future, shuffled)).dlv().table
+    assert a.equals(b) and len(b) == 8
+
+
+def test_header_errors_name_the_table(tyz4_written):
+    from xlfidx.bloomberg.basket import basket_rows_to_export
+
+    future, rows = _rows(tyz4_written, "future"), _rows(tyz4_written, "bonds")
+    no_coupon = [[h if h != "cpn" else "days" for h in rows[0]], *rows[1:]]
+    with pytest.raises(InputError, match=r"^bonds = .* header has no column cpn \(or coupon\)$"):
+        basket_rows_to_export(future, no_coupon)
+    twice = [[*rows[0], "px_last"], *[[*r, 1.0] for r in rows[1:]]]
+    with pytest.raises(InputError, match=r"^bonds = 'px_last' appears twice in the header row"):
+        basket_rows_to_export(future, twice)
+    with pytest.raises(InputError, match=r"^bonds = '\(no rows\)' has no bond rows under its header"):
+        basket_rows_to_export(future, [rows[0], [None] * len(rows[0])])
+    with pytest.raises(InputError, match=r"^future = .* names no contract"):
+        basket_rows_to_export([["field", None], ["px_last", 114.234375]], rows)
+
+
+def test_ctd_of_a_basket_skips_the_rows_that_cannot_be_read(tyz4_written):
+    """The core picks the CTD (highest implied repo) among the readable bonds: with the TYZ4
+    CTD's price gone, the next one (91282CLD, 4.125% 2031-07-31) is the CTD, its row kept."""
+    path = write_basket_export(tyz4_written.parent / "no_ctd_price.xlsx",
+                               {("91282CKW Govt", "px_last"): NA})
+    from xlfidx.bloomberg.basket import read_basket
+
+    basket = read_basket(path)
+    whole = read_basket(tyz4_written)
+    assert whole.ctd()["ticker"] == "91282CKW Govt"
+    ctd = basket.ctd()
+    assert ctd["ticker"] == "91282CLD Govt"
+    assert basket.bonds.iloc[int(ctd["position"])]["ticker"] == "91282CLD Govt"
+    # its implied repo is the one of the full DLV table, which has the bad row last
+    table = basket.dlv().table
+    assert ctd["implied_repo"] == pytest.approx(float(table["implied_repo"].iloc[0]), abs=1e-12)
+    assert table["ticker"].iloc[-1] == "91282CKW Govt" and "px_last" in table["problem"].iloc[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import openpyxl
@@ -59,8 +60,17 @@ def test_cached_values_written_vba_and_other_parts_kept(book, tmp_path):
     assert after.read("xl/vbaProject.bin") == before.read("xl/vbaProject.bin")
     assert after.read("xl/vbaProject.bin") == zipfile.ZipFile(template_path()).read("xl/vbaProject.bin")
     for name in before.namelist():
-        if not name.startswith("xl/worksheets/") and name not in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+        if not name.startswith("xl/worksheets/") and name not in ("[Content_Types].xml",
+                                                                   "xl/_rels/workbook.xml.rels",
+                                                                   "xl/workbook.xml"):
             assert after.read(name) == before.read(name), name
+    # the workbook part changes in its <calcPr> only: the values are current, no recalculation
+    # on open (Excel's engine id of Excel 2019/365, no fullCalcOnLoad)
+    calc_pr = re.compile(rb"<calcPr[^>]*>")
+    assert calc_pr.sub(b"", after.read("xl/workbook.xml")) == calc_pr.sub(b"", before.read("xl/workbook.xml"))
+    assert b"fullCalcOnLoad" in before.read("xl/workbook.xml")
+    [new_calc] = calc_pr.findall(after.read("xl/workbook.xml"))
+    assert b"fullCalcOnLoad" not in new_calc and b'calcId="191029"' in new_calc
     # dynamic-array metadata, as Excel writes it for spilled formulas
     assert "xl/metadata.xml" in after.namelist()
     assert "sheetMetadata" in after.read("xl/_rels/workbook.xml.rels").decode()

@@ -371,3 +371,56 @@ def test_no_chain_and_no_spot_are_named(tmp_path):
                                             meetings=False))
     with pytest.raises(InputError, match=r"has no spot rate: no 'fed funds' sheet .* FEDL01 Index or FDTR Index"):
         read_fedfutures_export(_layout_book(tmp_path / "b.xlsx", spot=()))
+
+
+# ---------------------------------------------------------------------------------------------
+# a chain given as rows with a header (a worksheet range): one reader for the file and the cell
+
+
+def _sheet(path, name):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return [list(r) for r in wb[name].iter_rows(values_only=True)]
+
+
+def test_chain_rows_equal_the_export_chain(fedfutures_xlsx, export):
+    from xlfidx.bloomberg.fedfutures import read_chain_rows
+
+    table, problems = read_chain_rows(_sheet(fedfutures_xlsx, "2025-01-31"), "2025-01-31")
+    assert problems == []
+    assert table.equals(export.chains["2025-01-31"])
+
+
+def test_a_bad_price_is_left_out_and_the_path_comes_from_the_others(fedfutures_xlsx, export):
+    """The 2025-01-31 chain with FFJ5's price #N/A N/A, columns reordered, ours names, blank
+    rows under it: the path is the one of the chain without FFJ5, and a note says so."""
+    from xlfidx.bloomberg.fedfutures import fed_path_from_chain
+
+    rows = _sheet(fedfutures_xlsx, "2025-01-31")
+    head = {"px_last": "price", "last_tradeable_dt": "expiry"}
+    table = [[head.get(h, h) for h in reversed(rows[0])]] + [list(reversed(r)) for r in rows[1:]]
+    bad = next(i for i, r in enumerate(table) if "FFJ5 Comdty" in r)
+    table[bad][table[0].index("price")] = NA
+    table += [[None] * len(table[0])] * 4
+    meetings = export.meetings
+    got = fed_path_from_chain(table, meetings, 4.33)
+    assert got.attrs["notes"] == [
+        "FFJ5 Comdty: price = '#N/A N/A' is missing (contract left out of the chain)"]
+    chain = export.chain("2025-01-31")
+    chain = chain[chain["ticker"] != "FFJ5 Comdty"]
+    want = xlfidx.fed_path(chain["price"].to_numpy(), chain["last trade"].to_numpy(dtype="datetime64[D]"),
+                           meetings, 4.33)
+    pd.testing.assert_frame_equal(got, want, check_like=False, check_exact=False, atol=1e-12)
+
+
+def test_a_chain_without_a_usable_contract_says_why():
+    from xlfidx.bloomberg.fedfutures import fed_path_from_chain
+
+    rows = [["ticker", "px_last", "last_tradeable_dt"], ["FFG5 Comdty", NA, dt.datetime(2025, 2, 28)]]
+    with pytest.raises(InputError, match=r"^chain = '1 contracts' has no usable contract "
+                                         r"\(FFG5 Comdty: px_last = '#N/A N/A' is missing"):
+        fed_path_from_chain(rows, [dt.datetime(2025, 3, 19)], 4.33)
+    with pytest.raises(InputError, match=r"^chain = 'ticker' header has no column px_last, "
+                                         r"last_tradeable_dt"):
+        fed_path_from_chain([["ticker"], ["FFG5 Comdty"]], [dt.datetime(2025, 3, 19)], 4.33)

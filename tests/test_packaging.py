@@ -44,8 +44,11 @@ def test_each_sample_is_found_as_package_data(name):
 def test_workbooks_are_found_as_package_data():
     from xlfidx.excel.build import WORKBOOKS_DIR
 
-    books = sorted(p.name for p in WORKBOOKS_DIR.glob("*.xlsm"))
-    assert books == ["basis.xlsm", "fedpath.xlsm", "mbs_trend.xlsm"]
+    books = sorted(p.name for p in WORKBOOKS_DIR.glob("*.xl*m"))
+    assert books == ["basis.xlsm", "fedpath.xlsm", "mbs_trend.xlsm", "xlfidx.xlam"]
+    globs = _pyproject()["tool"]["setuptools"]["package-data"]["xlfidx.workbooks"]
+    for name in books:
+        assert any(Path(name).match(g) for g in globs), f"add {name}'s extension to package-data"
 
 
 def test_runtime_dependencies_are_imported_by_the_package():

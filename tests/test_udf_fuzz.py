@@ -16,11 +16,12 @@ import datetime as dt
 import inspect
 import math
 import re
+from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlfidx.excel.udfs import UDFS
+from xlfidx.excel.udfs import COLUMN_FORMS, UDFS
 
 # Excel error cells as COM passes them when a UDF does not ask for err_to_str (Microsoft's
 # CVErr codes: 2042 #N/A, 2007 #DIV/0!, 2029 #NAME?, 2000 #NULL!, 2036 #NUM!, 2023 #REF!,
@@ -29,7 +30,10 @@ COM_ERRORS = [-2146826246, -2146826281, -2146826259, -2146826288, -2146826252, -
               -2146826273]
 
 EDGES = [0, 1, 60, 61, 2958465, 2958466, -1, 1e-308, -1e-308, 5e-324, 1e308, -1e308,
-         float("nan"), float("inf"), float("-inf"), 1e6, 1e-9, 100.0, 4.25, 45506.0]
+         float("nan"), float("inf"), float("-inf"), 1e6, 1e-9, 100.0, 4.25, 45506.0,
+         # a cell formatted as Currency reaches Python as a Decimal (4 decimals, as COM's CY)
+         Decimal("4.25"), Decimal("45506"), Decimal("-1.0000"), Decimal("NaN"), Decimal("Infinity"),
+         Decimal("922337203685477.5807")]
 TEXTS = ["", " ", "abc", "#N/A N/A", "#N/A", "#VALUE!", "TYZ4", "TYZ04", "USZ3 Comdty", "4:5",
          "32nds", "points", "cme", "2031-06-30", "9999-12-31", "10000-01-01", "1e308"]
 
@@ -91,8 +95,30 @@ PLAUSIBLE = {
     "FEDPROBS": [[[95.67], [95.7], [95.8]], [[45688.0], [45716.0], [45747.0]], [[45702.0]], 4.33,
                  "cme"],
 }
+# the export's tables as a worksheet passes them (header row, dates as datetimes, a blank tail)
+BONDS_TABLE = [["ticker", "px_last", "maturity", "cpn", "repo_reporate"],
+               ["T 4.25 06/30/31 Govt", 103.296875, dt.datetime(2031, 6, 30), 4.25, 5.375],
+               ["T 4.125 07/31/31 Govt", 102.546875, dt.datetime(2031, 7, 31), 4.125, 5.375],
+               [None, None, None, None, None]]
+FUTURE_TABLE = [["field", "TYZ4 Comdty"], ["last_update_dt", dt.datetime(2024, 8, 2)],
+                ["px_last", 114.234375], [None, None]]
+CHAIN_TABLE = [["ticker", "px_last", "last_tradeable_dt"],
+               ["FFG5 Comdty", 95.675, dt.datetime(2025, 2, 28)],
+               ["FFH5 Comdty", 95.69, dt.datetime(2025, 3, 31)],
+               ["FFJ5 Comdty", 95.715, dt.datetime(2025, 4, 30)]]
+PLAUSIBLE["DLVINFO"] = [BONDS_TABLE, FUTURE_TABLE]
+# the same functions called with the export's tables
+PLAUSIBLE_TABLES = {
+    "CTD": [BONDS_TABLE, FUTURE_TABLE],
+    "DLV": [BONDS_TABLE, FUTURE_TABLE],
+    "FEDPATH": [CHAIN_TABLE, [[dt.datetime(2025, 3, 19)]], 4.33],
+    "FEDPROBS": [CHAIN_TABLE, [[dt.datetime(2025, 3, 19)]], 4.33],
+}
+CALLS = [(name, args) for name, args in PLAUSIBLE.items()] + list(PLAUSIBLE_TABLES.items())
+
 # functions whose result is a table with headers and labels (text that is not an error)
-TABLES = {"CTD", "DLV", "FEDPATH", "FEDPROBS", "CTDSCENARIOS", "DELIVERYOPTION", "CALENDARROLL"}
+TABLES = {"CTD", "DLV", "DLVINFO", "FEDPATH", "FEDPROBS", "CTDSCENARIOS", "DELIVERYOPTION",
+          "CALENDARROLL"}
 
 INTERNAL = re.compile(r"IndexError|ZeroDivisionError|KeyError|TypeError|AttributeError|"
                       r"OverflowError|ValueError:|RuntimeError|Exception|Traceback|numpy|\bnp\.")
@@ -100,12 +126,22 @@ ERROR_TEXT = re.compile(r"^#(?:VALUE!|N/A|NUM!) ([A-Za-z_]\w*)(?:\[\d+\])? = ")
 
 
 def _params(f) -> list[str]:
-    return list(inspect.signature(f).parameters)
+    """The function's arguments, and those of its column-by-column form (a call in that form
+    names them as the trader wrote them)."""
+    return list(inspect.signature(f).parameters) + list(COLUMN_FORMS.get(f.__name__, ()))
+
+
+# fields of the export's 'future' table that a basket cannot do without: an error about one
+# names the field (the table argument holds it)
+FUTURE_FIELDS = {"last_update_dt", "px_last"}
 
 
 def _names_an_argument(name: str, params: list[str]) -> bool:
     """The error's argument is one of the function's, or a part of one: ``contract`` of
-    ``cf_or_contract``, ``coupon`` (one bond's) of ``coupons``, ``maturity`` of ``maturities``."""
+    ``cf_or_contract``, ``coupon`` (one bond's) of ``coupons``, ``maturity`` of ``maturities``,
+    a field of the ``future`` table."""
+    if "future" in params and name in FUTURE_FIELDS:
+        return True
     if name == "bonds" and {"prices", "coupons", "maturities"} <= set(params):
         return True  # the basket as a whole: the three columns together
     for p in params:
@@ -153,8 +189,9 @@ def test_any_arguments_give_cells_never_an_internal_error(data):
 @given(data=st.data())
 def test_one_adversarial_argument_among_plausible_ones(data):
     """Plausible arguments with one or two replaced by an edge value or an odd shape."""
-    for name, f in UDFS.items():
-        args = list(PLAUSIBLE[name])
+    for name, plausible in CALLS:
+        f = UDFS[name]
+        args = list(plausible)
         for _ in range(data.draw(st.integers(1, 2), label=f"{name} how many")):
             i = data.draw(st.integers(0, len(args) - 1), label=f"{name} which")
             args[i] = data.draw(st.one_of(edge_scalars, ranges), label=f"{name} arg {i}")
@@ -165,18 +202,20 @@ def test_every_edge_value_in_every_argument_position():
     """Exhaustive over the fixed edges (deterministic, so a regression names its case)."""
     edge = EDGES + TEXTS + COM_ERRORS + [None, True, False, [], [[1.0], [2.0, 3.0]], ((1.0,),),
                                          dt.datetime(9999, 12, 31), dt.date(1900, 1, 1)]
-    for name, f in UDFS.items():
-        for i in range(len(PLAUSIBLE[name])):
+    for name, plausible in CALLS:
+        f = UDFS[name]
+        for i in range(len(plausible)):
             for v in edge:
-                args = list(PLAUSIBLE[name])
+                args = list(plausible)
                 args[i] = v
                 _check(name, f(*args))
 
 
 def test_plausible_arguments_give_numbers():
     """The base cases themselves compute (so the adversarial cases start from a working call)."""
-    for name, f in UDFS.items():
-        out = f(*PLAUSIBLE[name])
+    assert set(PLAUSIBLE) == set(UDFS)
+    for name, plausible in CALLS:
+        out = UDFS[name](*plausible)
         cells = [v for row in out for v in row] if isinstance(out, list) else [out]
         assert not any(isinstance(v, str) and v.startswith("#") for v in cells), (name, out)
 

@@ -92,6 +92,9 @@ _EXPORTS: dict[str, str] = {
     "write_basket_template": "bloomberg.templates",
     "write_fedfutures_template": "bloomberg.templates",
     "write_history_template": "bloomberg.templates",
+    # Excel: the add-in xlfidx.xlam runs ``import xlfidx; xlfidx.main()`` (its file's name) when
+    # its Refresh backtest button is pressed: refresh the active workbook
+    "main": "excel.addin",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -5,6 +5,7 @@ passes it through one of these helpers, which return numpy arrays and raise
 :class:`~xlfidx.errors.InputError` (or :class:`~xlfidx.errors.MissingDataError`) naming the
 argument and the value. Dates may be ``date``, ``datetime``, ``numpy.datetime64``,
 ``pandas.Timestamp``, ISO text, or Excel serial numbers (1900 date system, 45506 = 2024-08-02).
+Numbers may be ``Decimal``: Excel hands a cell formatted as Currency to Python as one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,9 @@ __all__ = [
     "broadcast",
 ]
 
+# a number as it may reach us: Excel passes a Currency-formatted cell as a Decimal
+_NUMBER_TYPES = (int, float, np.integer, np.floating, Decimal)
+
 _NA_TEXT = {"#N/A", "#N/A N/A", "#N/A REQUESTING DATA...", "#N/A FIELD NOT APPLICABLE", "N/A", "NA", "NAN"}
 
 
@@ -45,6 +50,8 @@ def is_missing(value: Any) -> bool:
         return not text or text.upper() in _NA_TEXT or text.upper().startswith("#N/A")
     if isinstance(value, float | np.floating):
         return bool(np.isnan(value))
+    if isinstance(value, Decimal):
+        return value.is_nan()
     if isinstance(value, np.datetime64):
         return bool(np.isnat(value))
     try:
@@ -98,6 +105,8 @@ def as_float(
 
     >>> as_float([1, 2.5], "coupon")
     array([1. , 2.5])
+    >>> as_float(Decimal("114.234375"), "futures_price")   # a Currency-formatted cell
+    array(114.234375)
     >>> as_float("abc", "coupon")
     Traceback (most recent call last):
     ...
@@ -120,7 +129,7 @@ def as_float(
                     res[i] = np.nan
                     continue
                 raise _missing(name, v, idx, what)
-            if isinstance(v, int | float | np.integer | np.floating):
+            if isinstance(v, _NUMBER_TYPES):
                 res[i] = float(v)
             elif isinstance(v, str):
                 try:
@@ -173,7 +182,7 @@ def _one_date(v: Any, name: str, idx: int | None) -> np.datetime64:
         return v.astype("datetime64[D]")
     if hasattr(v, "to_datetime64"):  # pandas Timestamp
         return v.to_datetime64().astype("datetime64[D]")
-    if isinstance(v, int | float | np.integer | np.floating):
+    if isinstance(v, _NUMBER_TYPES):
         f = float(v)
         if not math.isfinite(f) or not (FIRST_EXCEL_SERIAL <= f <= LAST_EXCEL_SERIAL):
             raise InputError(name, v, f"is not a date; {name} must be a date or an Excel date serial", idx)

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
 from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
-from .errors import InputError
+from .errors import InputError, MissingDataError
 from .quotes import as_price
 
 __all__ = [
@@ -315,11 +315,10 @@ def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
                     tuple(notes), source)
 
 
-def _dlv_arrays(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any, delivery: Any):
-    """The DLV as numpy columns sorted by implied repo (CTD first; no ``price_32nds``, ``ctd``),
-    the caller's row of each (``order``), and the market: the resolved contract, settle,
-    delivery, futures price and repo (decimal). :func:`deliverable_basket` and the delivery
-    analytics share it."""
+def _basket_inputs(bonds, contract: Any, settle: Any, delivery: Any):
+    """A basket's columns checked and completed: coupon, maturity, price, CF (the given
+    factors, CME's for the blanks), tickers, the contract, settlement and delivery dates
+    (the contract's last delivery day when ``delivery`` is None)."""
     from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
 
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
@@ -327,24 +326,34 @@ def _dlv_arrays(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any
         if need not in names:
             raise InputError("bonds", sorted(map(str, names)), f"has no '{need}' column; it needs "
                              "coupon, maturity and price")
-    cols_in = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
-               if name in names}
-    coupon = as_coupon(cols_in["coupon"]).reshape(-1)
-    maturity = as_date(cols_in["maturity"], "maturity").reshape(-1)
-    price = as_price(cols_in["price"], "price").reshape(-1)
+    cols = {name: np.asarray(bonds[name]) for name in ("coupon", "maturity", "price", "cf", "ticker")
+            if name in names}
+    coupon = as_coupon(cols["coupon"]).reshape(-1)
+    maturity = as_date(cols["maturity"], "maturity").reshape(-1)
+    price = as_price(cols["price"], "price").reshape(-1)
     if coupon.size == 0:
         raise InputError("bonds", "(empty)", "has no rows; give at least one deliverable bond")
     s = as_date(settle, "settle").reshape(-1)[0]
     k = resolve_contract(contract, maturity, settle=s)
     T = as_date(delivery, "delivery").reshape(-1)[0] if delivery is not None else last_delivery_day(k)
     cf = np.full(coupon.shape, np.nan)
-    if "cf" in cols_in:  # given factors win; blanks are computed with CME's formula
-        cf = as_float(np.asarray(cols_in["cf"], dtype=object), "cf", positive=True,
+    if "cf" in cols:  # given factors win; blanks are computed with CME's formula
+        cf = as_float(np.asarray(cols["cf"], dtype=object), "cf", positive=True,
                       allow_missing=True).reshape(-1)
     if np.isnan(cf).any():
         todo = np.isnan(cf)
         _check_deliverable(k, maturity[todo])
         cf[todo] = _cme_factor(k, coupon[todo] / 100.0, maturity[todo])
+    ticker = cols["ticker"].astype(object) if "ticker" in cols else np.full(coupon.shape, "", dtype=object)
+    return coupon, maturity, price, cf, ticker, k, s, T
+
+
+def _dlv_arrays(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any, delivery: Any):
+    """The DLV as numpy columns sorted by implied repo (CTD first; no ``price_32nds``, ``ctd``),
+    the caller's row of each (``order``), and the market: the resolved contract, settle,
+    delivery, futures price and repo (decimal). :func:`deliverable_basket` and the delivery
+    analytics share it."""
+    coupon, maturity, price, cf, ticker, k, s, T = _basket_inputs(bonds, contract, settle, delivery)
     f = as_price(futures_price, "futures_price").reshape(-1)[0]
     r = np.broadcast_to(_repo(repo).reshape(-1), coupon.shape) if np.size(repo) > 1 else \
         _repo(repo).reshape(-1)[0]
@@ -353,8 +362,7 @@ def _dlv_arrays(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any
                strict=True, validated=True)
     cols = _dlv_columns(leg, cf, f, r)
     order = np.argsort(-cols["implied_repo"], kind="stable")
-    cols["ticker"] = cols_in["ticker"].astype(object) if "ticker" in cols_in else \
-        np.full(coupon.shape, "", dtype=object)
+    cols["ticker"] = ticker
     cols = {name: col[order] for name, col in cols.items()}
     return cols, order, {"contract": k, "settle": s, "delivery": T, "futures_price": f, "repo": r}
 
@@ -446,7 +454,8 @@ class DeliverableBasket:
     bonds: Any                  # pandas.DataFrame
     futures_price: float
     settle: date
-    repo: float | tuple[float, ...]   # percent; a tuple gives one rate per row of ``bonds``
+    repo: float | tuple[float, ...] | None   # percent; a tuple: one rate per row of ``bonds``;
+    #                                          None: not known, every dlv() call gives it
     delivery: date | None = None      # None: the contract's last delivery day
     as_of: date | None = None         # the pricing date of the data
     source: str = ""
@@ -464,17 +473,55 @@ class DeliverableBasket:
             return np.ones(len(self.bonds), dtype=bool)
         return (self.bonds["problem"].fillna("").astype(str) == "").to_numpy()
 
+    def _usable(self) -> np.ndarray:
+        ok = self._ok()
+        if not ok.any():
+            raise InputError("bonds", self.source or self.contract,
+                             "has no bond with a usable price, coupon and maturity")
+        return ok
+
+    def ctd(self, *, futures_price: Any = None, settle: Any = None, delivery: Any = None) -> Any:
+        """The cheapest to deliver among the bonds that could be read: the highest implied
+        repo (no repo rate needed). A ``pandas.Series`` with ``position`` (0-based row of
+        ``bonds``), ``row`` (its index label), ``ticker``, ``coupon``, ``maturity``, ``price``,
+        ``cf`` and ``implied_repo``.
+
+        >>> import pandas as pd
+        >>> b = DeliverableBasket("USZ3", pd.DataFrame({
+        ...     "coupon": [3.5, 4.5], "maturity": ["2039-02-15", "2039-08-15"],
+        ...     "price": [88.1406, 98.6641], "problem": ["", ""]}),
+        ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=None)
+        >>> c = b.ctd()
+        >>> int(c["position"]), float(c["coupon"]), round(float(c["implied_repo"]), 3)
+        (1, 4.5, 3.525)
+        """
+        import pandas as pd  # noqa: PLC0415
+
+        ok = self._usable()
+        good = self.bonds[ok]
+        coupon, maturity, price, cf, ticker, _k, s, T = _basket_inputs(
+            good, self.contract, self.settle if settle is None else settle,
+            self.delivery if delivery is None else delivery)
+        f = self.futures_price if futures_price is None else futures_price
+        irr = np.atleast_1d(implied_repo(price, coupon, maturity, f, cf, s, T))
+        i = cheapest_to_deliver(price, coupon, maturity, f, cf, s, T)
+        position = int(np.flatnonzero(ok)[i])
+        return pd.Series({"position": position, "row": self.bonds.index[position], "ticker": ticker[i],
+                          "coupon": float(coupon[i]), "maturity": maturity[i],
+                          "price": float(price[i]), "cf": float(cf[i]),
+                          "implied_repo": float(irr[i])}, name="ctd")
+
     def dlv(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
             delivery: Any = None) -> DLVTable:
         """The DLV table: every readable bond computed, CTD first, then the rows that could
         not be read with their ``problem``."""
         import pandas as pd  # noqa: PLC0415
 
-        ok = self._ok()
-        if not ok.any():
-            raise InputError("bonds", self.source or self.contract,
-                             "has no bond with a usable price, coupon and maturity")
+        ok = self._usable()
         if repo is None:
+            if self.repo is None:
+                raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
+                                       "repo rate (repo_reporate); give the repo rate in percent")
             repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
         good = self.bonds[ok]
         out = dlv_table(good, self.futures_price if futures_price is None else futures_price,

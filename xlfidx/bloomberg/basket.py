@@ -7,6 +7,14 @@ Layout (as in a ``fut_bond_data_<CONTRACT>_<DATE>.xlsx`` export):
 - ``bonds``: one row per deliverable, a header of Bloomberg field names: ``ticker``,
   ``px_last``, ``maturity``, ``cpn``, ``int_acc``, ``repo_reporate``, ``conversion``, ...
 
+Fields are found by name, never by position: the columns may come in any order, with any
+others beside them, and blank rows (a pasted export shorter than the range it lands in) are
+skipped. The bonds' fields may also carry the names the analytics use (``coupon`` for ``cpn``,
+``price`` for ``px_last``, ``cf`` for ``conversion``, ``repo`` for ``repo_reporate``).
+
+The same parsing serves the file (:func:`read_basket_export`) and a worksheet, which hands
+over the two tables as rows of cells (:func:`basket_rows_to_export`): one code path.
+
 A bond whose price, coupon or maturity is ``#N/A N/A``, blank or text is kept in the table with
 its ``problem`` column saying which field and value, so that the other rows are still computed;
 a bad optional field (``conversion``, ``repo_reporate``, ...) is reported in ``problems`` and read
@@ -15,6 +23,7 @@ as missing. Nothing is turned silently into a number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +36,15 @@ from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
 
-__all__ = ["read_basket_export", "read_basket", "basket_from_export", "BasketProblem"]
+__all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_rows_to_export",
+           "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
 
 # Bloomberg field -> the name the analytics use; these are needed to compute a bond
 _REQUIRED = {"px_last": "price", "cpn": "coupon", "maturity": "maturity"}
+# the analytics' names a table may use instead of Bloomberg's
+BOND_FIELD_ALIASES = {"coupon": "cpn", "price": "px_last", "cf": "conversion",
+                      "repo": "repo_reporate"}
+_FUTURE_ALIASES = {"futures_price": "px_last", "futures price": "px_last"}
 _DATE_FIELDS = {"maturity", "last_update_dt", "nxt_cpn_dt", "last_tradeable_dt", "fut_dlv_dt_last"}
 _TEXT_FIELDS = {"ticker", "fut_ctd", "name", "security_des"}
 
@@ -59,18 +73,193 @@ def _clean(value: Any) -> Any:
     return None if isinstance(value, float) and np.isnan(value) else value
 
 
-def _read_cell(value: Any, name: str, ticker: str, required: bool, sink: _Cells) -> Any:
+def _read_cell(value: Any, name: str, shown: str, ticker: str, required: bool, sink: _Cells) -> Any:
+    """One cell of field ``name`` (``shown``: the header as the table wrote it)."""
     value = _clean(value)
     try:
         if name in _DATE_FIELDS:
-            return as_date(value, name)[()]
+            return as_date(value, shown)[()]
         if name in _TEXT_FIELDS:
             return value
-        return float(as_float(value, name)[()])
+        return float(as_float(value, shown)[()])
     except InputError as exc:
         reason = "is missing" if isinstance(exc, MissingDataError) else exc.reason.split(";")[0]
-        sink.problems.append(BasketProblem(ticker, name, value, reason, required))
+        sink.problems.append(BasketProblem(ticker, shown, value, reason, required))
         return np.datetime64("NaT") if name in _DATE_FIELDS else np.nan
+
+
+def _norm(text: Any) -> str:
+    return "" if is_missing(text) else str(text).strip().lower()
+
+
+def _blank_row(row: Sequence[Any]) -> bool:
+    return all(is_missing(_clean(v)) for v in row)
+
+
+def _rows(rows: Any, name: str) -> list[list[Any]]:
+    """A table as a list of rows (a 2-D list from Excel, tuples from a file, an array)."""
+    if hasattr(rows, "tolist"):
+        rows = rows.tolist()
+    if not isinstance(rows, list | tuple) or not rows or not all(isinstance(r, list | tuple)
+                                                                 for r in rows):
+        raise InputError(name, describe_value(rows), "is not a table; give the export's range with "
+                         "its header row")
+    width = max(len(r) for r in rows)
+    return [list(r) + [None] * (width - len(r)) for r in rows]
+
+
+def _future_fields(rows: list[list[Any]], sink: _Cells) -> Any:
+    """The ``future`` table, Bloomberg's way (rows of field, value under ``field | TICKER``)
+    or as one header row of field names over one row of values."""
+    import pandas as pd  # noqa: PLC0415
+
+    rows = [r for r in rows if not _blank_row(r)]
+    if not rows or len(rows[0]) < 2:
+        raise InputError("future", f"{len(rows)} rows", "needs a 'field' column and a column of "
+                         "values (the export's 'future' sheet)")
+    first_col = [_norm(r[0]) for r in rows]
+    header = [_norm(h) for h in rows[0]]
+    pairs: list[tuple[str, Any]]
+    if "px_last" in first_col[1:] or first_col[0] == "field" or len(rows) > 2:
+        contract = str(rows[0][1]).strip() if not is_missing(rows[0][1]) else ""
+        pairs = [(first_col[i], rows[i][1]) for i in range(1, len(rows)) if first_col[i]]
+    else:  # one header row of field names over one row of values
+        values = rows[1] if len(rows) > 1 else [None] * len(header)
+        pairs = [(h, v) for h, v in zip(header, values, strict=False) if h]
+        contract = next((str(v).strip() for h, v in pairs if h in ("ticker", "contract")
+                         and not is_missing(v)), "")
+    if not contract:
+        raise InputError("future", "(no contract)", "names no contract; the export's 'future' "
+                         "sheet has the ticker (TYZ4 Comdty) beside 'field' in its first row")
+    fields = {}
+    for key, value in pairs:
+        key = _FUTURE_ALIASES.get(key, key)
+        if key in fields or key in ("ticker", "contract"):
+            continue
+        fields[key] = _read_cell(value, key, key, contract, False, sink)
+    future = pd.Series(fields, name=contract, dtype=object)
+    return future
+
+
+def _bond_header(rows: list[list[Any]]) -> tuple[int, dict[str, tuple[int, str]]]:
+    """The header row (the first row that is not blank) and each field's column."""
+    top = next((i for i, r in enumerate(rows) if not _blank_row(r)), None)
+    if top is None:
+        raise InputError("bonds", "(blank)", "is empty; give the export's 'bonds' table with its "
+                         "header row")
+    cols: dict[str, tuple[int, str]] = {}
+    for j, cell in enumerate(rows[top]):
+        shown = _norm(cell)
+        if not shown:
+            continue  # a range wider than the table
+        name = BOND_FIELD_ALIASES.get(shown, shown)
+        if name in cols:
+            if BOND_FIELD_ALIASES.get(shown) and cols[name][1] == name:
+                continue  # Bloomberg's field beside our name for it: Bloomberg's wins
+            raise InputError("bonds", shown, f"appears twice in the header row (columns "
+                             f"{cols[name][0] + 1} and {j + 1}); keep one")
+        cols[name] = (j, shown)
+    return top, cols
+
+
+def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
+    import pandas as pd  # noqa: PLC0415
+
+    rows = _rows(bond_rows, "bonds")
+    top, cols = _bond_header(rows)
+    missing = [f for f in ("ticker", *_REQUIRED) if f not in cols]
+    if missing:
+        alias = {v: k for k, v in BOND_FIELD_ALIASES.items()}
+        names = ", ".join(f"{m} (or {alias[m]})" if m in alias else m for m in missing)
+        raise InputError("bonds", ", ".join(c[1] for c in cols.values())[:80],
+                         f"header has no column {names}")
+    records, where = [], []
+    width = len(rows[top])
+    for offset, row in enumerate(rows[top + 1:]):
+        if _blank_row(row):
+            continue
+        row = list(row) + [None] * (width - len(row))
+        ticker = row[cols["ticker"][0]]
+        ticker = "(no ticker)" if is_missing(_clean(ticker)) else str(ticker).strip()
+        rec = {}
+        before = len(sink.problems)
+        for name, (j, shown) in cols.items():
+            rec[name] = _read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink)
+        bad = [p for p in sink.problems[before:] if p.excluded]
+        rec["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
+        records.append(rec)
+        where.append(offset)
+    if not records:
+        raise InputError("bonds", "(no rows)", "has no bond rows under its header")
+    # the index is each bond's row under the header (0 = the first), blank rows counted, so a
+    # result can point back at the row of the range it came from
+    bonds = pd.DataFrame(records, index=pd.Index(where, name="row"))
+    for name in _DATE_FIELDS & set(bonds.columns):
+        bonds[name] = pd.to_datetime(bonds[name])
+    bonds["ticker"] = ["" if is_missing(_clean(t)) else str(t).strip() for t in bonds["ticker"]]
+    bonds["coupon"] = bonds["cpn"].astype(float)
+    bonds["price"] = bonds["px_last"].astype(float)
+    if "conversion" in bonds.columns:
+        bonds["cf"] = bonds["conversion"].astype(float)
+    return bonds
+
+
+def bond_rows_to_table(bond_rows: Any) -> Any:
+    """The deliverable bonds given as rows of cells under a header row, read by field name
+    (Bloomberg's ``ticker``, ``px_last``, ``cpn``, ``maturity``, ``conversion``, ... or ours:
+    ``price``, ``coupon``, ``cf``, ``repo``): the ``bonds`` table of
+    :func:`read_basket_export`, each bad row flagged in ``problem``; the index is the row
+    under the header (blank rows are skipped but counted).
+
+    >>> import datetime as dt
+    >>> b = bond_rows_to_table([["ticker", "price", "coupon", "maturity"],
+    ...                         [None, None, None, None],
+    ...                         ["T 4.5 08/15/39 Govt", 98.6641, 4.5, dt.datetime(2039, 8, 15)]])
+    >>> b.index.tolist(), b["coupon"].tolist(), b["problem"].tolist()
+    ([1], [4.5], [''])
+    """
+    sink = _Cells()
+    bonds = _bond_table(bond_rows, sink)
+    bonds.attrs["problems"] = sink.problems
+    return bonds
+
+
+def basket_rows_to_export(future_rows: Any, bond_rows: Any) -> tuple[Any, Any]:
+    """The export's ``future`` and ``bonds`` tables, given as rows of cells with their header
+    row (what a worksheet range holds), read by field name; returns ``(future, bonds)`` as
+    :func:`read_basket_export` does.
+
+    >>> import datetime as dt
+    >>> future = [["field", "USZ3 Comdty"], ["last_update_dt", dt.datetime(2023, 11, 21)],
+    ...           ["px_last", 115.96875]]
+    >>> bonds = [["maturity", "ticker", "cpn", "px_last"],       # any column order
+    ...          [dt.datetime(2039, 8, 15), "T 4.5 08/15/39 Govt", 4.5, 98.6641],
+    ...          [dt.datetime(2039, 2, 15), "T 3.5 02/15/39 Govt", 3.5, "#N/A N/A"],
+    ...          [None, None, None, None]]                       # a blank row: skipped
+    >>> f, b = basket_rows_to_export(future, bonds)
+    >>> f.name, b["problem"].tolist()
+    ('USZ3 Comdty', ['', "px_last = '#N/A N/A' is missing"])
+    """
+    sink = _Cells()
+    future = _future_fields(_rows(future_rows, "future"), sink)
+    bonds = _bond_table(bond_rows, sink)
+    bonds.attrs["problems"] = sink.problems
+    future.attrs["problems"] = [p for p in sink.problems if p.ticker == str(future.name)]
+    return future, bonds
+
+
+def _sheet_rows(path: Path) -> dict[str, list[list[Any]]]:
+    import openpyxl  # noqa: PLC0415
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (ValueError, OSError, KeyError, BadZipFile, InvalidFileException) as exc:
+        raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
 
 
 def read_basket_export(path: str | Path):
@@ -80,70 +269,26 @@ def read_basket_export(path: str | Path):
     contract ticker). ``bonds`` is a DataFrame with the export's columns plus ``coupon``,
     ``maturity``, ``price``, ``cf`` (from ``conversion``) and ``problem`` (empty when the row
     is fine); ``bonds.attrs["problems"]`` lists every bad cell as a :class:`BasketProblem`.
+    The sheets are read by :func:`basket_rows_to_export`, as a worksheet's ``=DLV`` reads them.
 
     >>> from xlfidx.samples import sample_path
     >>> future, bonds = read_basket_export(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))
     >>> future.name, len(bonds), float(bonds["cf"].iloc[0])
     ('USZ3 Comdty', 16, 0.85)
     """
-    import pandas as pd  # noqa: PLC0415
-
     path = check_workbook(path, "path")
     require_filled(path, "FILE", ("future", "bonds"))
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl", dtype=object,
-                               keep_default_na=False, na_filter=False)
-    except (ValueError, OSError, KeyError, BadZipFile) as exc:
-        raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
+    sheets = _sheet_rows(path)
     names = {str(n).strip().lower(): n for n in sheets}
     for need in ("future", "bonds"):
         if need not in names:
             raise InputError("path", path.name, f"has no '{need}' sheet; a basket export has sheets "
                              f"'future' and 'bonds' (found {', '.join(map(str, sheets))})")
-    sink = _Cells()
-
-    fut_raw = sheets[names["future"]]
-    if fut_raw.shape[1] < 2 or fut_raw.shape[0] < 2:
-        raise InputError("future", path.name, "sheet needs a 'field' column and a column of values")
-    contract = str(fut_raw.iat[0, 1]).strip()
-    fields = {}
-    for key, value in zip(fut_raw.iloc[1:, 0], fut_raw.iloc[1:, 1], strict=True):
-        if is_missing(key):
-            continue
-        key = str(key).strip().lower()
-        fields[key] = _read_cell(value, key, contract, False, sink)
-    future = pd.Series(fields, name=contract, dtype=object)
-
-    raw = sheets[names["bonds"]]
-    header = [str(h).strip().lower() for h in raw.iloc[0]]
-    body = raw.iloc[1:].reset_index(drop=True)
-    body.columns = header
-    body = body[~body.map(is_missing).all(axis=1)]
-    missing = [f for f in ("ticker", *_REQUIRED) if f not in header]
-    if missing:
-        raise InputError("bonds", path.name, f"sheet has no column {', '.join(missing)}")
-    rows = []
-    for rec in body.to_dict("records"):
-        ticker = str(_clean(rec.get("ticker")) or "(no ticker)").strip()
-        row = {}
-        before = len(sink.problems)
-        for name, value in rec.items():
-            row[name] = _read_cell(value, name, ticker, name in _REQUIRED, sink)
-        bad = [p for p in sink.problems[before:] if p.excluded]
-        row["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
-        rows.append(row)
-    if not rows:
-        raise InputError("bonds", path.name, "sheet has no bond rows under its header")
-    bonds = pd.DataFrame(rows)
-    for name in _DATE_FIELDS & set(bonds.columns):
-        bonds[name] = pd.to_datetime(bonds[name])
-    bonds["coupon"] = bonds["cpn"].astype(float)
-    bonds["price"] = bonds["px_last"].astype(float)
-    if "conversion" in bonds.columns:
-        bonds["cf"] = bonds["conversion"].astype(float)
-    bonds.attrs["problems"] = sink.problems
-    future.attrs["problems"] = [p for p in sink.problems if p.ticker == contract]
-    return future, bonds
+    rows = {need: sheets[names[need]] for need in ("future", "bonds")}
+    for need, table in rows.items():
+        if not any(not _blank_row(r) for r in table):
+            raise InputError(need, path.name, "sheet is empty")
+    return basket_rows_to_export(rows["future"], rows["bonds"])
 
 
 def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
@@ -152,6 +297,16 @@ def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
     settlement T+1 (SIFMA) after ``last_update_dt``, the futures price ``px_last``, the repo
     ``repo_reporate`` (one rate, or one per bond when they differ), and the contract's last
     delivery day. This is the one place those defaults are set.
+
+    >>> import datetime as dt
+    >>> f, b = basket_rows_to_export(
+    ...     [["field", "USZ3 Comdty"], ["last_update_dt", dt.datetime(2023, 11, 21)],
+    ...      ["px_last", 115.96875]],
+    ...     [["ticker", "cpn", "maturity", "px_last", "repo_reporate"],
+    ...      ["T 4.5 08/15/39 Govt", 4.5, dt.datetime(2039, 8, 15), 98.6641, 5.413]])
+    >>> basket = basket_from_export(f, b)
+    >>> str(basket.settle), basket.repo, basket.futures_price
+    ('2023-11-22', 5.413, 115.96875)
     """
     from ..basis import DeliverableBasket  # noqa: PLC0415
     from ..bonds import settlement_date  # noqa: PLC0415
@@ -166,10 +321,10 @@ def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
         raise MissingDataError("px_last", price, f"of {contract} is missing in the export")
     rates = bonds["repo_reporate"].astype(float) if "repo_reporate" in bonds else None
     usable = rates[bonds["problem"] == ""].dropna() if rates is not None else []
-    if len(usable) == 0:
-        raise MissingDataError("repo_reporate", None, "is missing in the export; give the repo rate")
-    repo = float(usable.iloc[0]) if usable.nunique() == 1 else \
-        tuple(rates.fillna(float(usable.iloc[0])).tolist())
+    repo: Any = None  # not in the export: the caller gives it
+    if len(usable):
+        repo = float(usable.iloc[0]) if usable.nunique() == 1 else \
+            tuple(rates.fillna(float(usable.iloc[0])).tolist())
     notes = tuple(str(p) for p in bonds.attrs.get("problems", []))
     return DeliverableBasket(contract, bonds, float(price), settlement_date(update).astype(object),
                              repo, as_of=np.datetime64(update, "D").astype(object),
@@ -180,8 +335,9 @@ def read_basket(path: str | Path) -> Any:
     """Read a basket export as a :class:`~xlfidx.basis.DeliverableBasket` that carries the
     export's own defaults (see :func:`basket_from_export`).
 
-    >>> b = read_basket(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))  # doctest: +SKIP
-    >>> b.contract, str(b.settle), b.repo                                      # doctest: +SKIP
+    >>> from xlfidx.samples import sample_path
+    >>> b = read_basket(sample_path("fut_bond_data_USZ3_2023-11-21.xlsx"))
+    >>> b.contract, str(b.settle), b.repo
     ('USZ3 Comdty', '2023-11-22', 5.413)
     """
     future, bonds = read_basket_export(path)

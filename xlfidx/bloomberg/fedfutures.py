@@ -57,11 +57,14 @@ from ..fedfunds import (
     STEP,
     FedFundsChain,
     compare_fed_paths,
+    fed_path,
+    fed_probabilities,
     fomc_meetings,
 )
 from .formulas import require_filled
 
-__all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "Spot"]
+__all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "Spot",
+           "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES"]
 
 _TICKER = re.compile(r"^\s*(?:FF|ZQ)([FGHJKMNQUVXZ])(\d{1,2})\b", re.IGNORECASE)
 _SPOT_TICKER = re.compile(r"^\s*(FEDL01|FDTR)\b", re.IGNORECASE)
@@ -97,7 +100,8 @@ class FedFuturesProblem:
 
     def __str__(self) -> str:
         what = "contract left out of the chain" if self.excluded else "read as missing"
-        return f"sheet '{self.sheet}', {self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
+        where = f"sheet '{self.sheet}', " if self.sheet else ""
+        return f"{where}{self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,7 @@ class FedFuturesExport:
 
     def compare(self, date: Any, earlier: Any, method: str = "cme",
                 announcement_day: str = "new", fill_fomc: bool = True) -> pd.DataFrame:
-        """The expected rate after each meeting on ``date`` vs ``earlier``."""
+        """How the market moved: the expected rate after each meeting on ``date`` vs ``earlier``."""
         a = self.fed_path(date, method, announcement_day, fill_fomc)
         b = self.fed_path(earlier, method, announcement_day, fill_fomc)
         out = compare_fed_paths(a, b, a.attrs["pricing_date"], b.attrs["pricing_date"])
@@ -447,6 +451,94 @@ def _col_letter(c: int) -> str:
     while c:
         c, rem = divmod(c - 1, 26)
         out = chr(65 + rem) + out
+    return out
+
+
+# the analytics' names a chain table may use instead of Bloomberg's
+CHAIN_FIELD_ALIASES = {"price": "px_last", "prices": "px_last", "expiry": "last_tradeable_dt",
+                       "expiries": "last_tradeable_dt", "last trade": "last_tradeable_dt",
+                       "open interest": "open_int"}
+
+
+def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedFuturesProblem]]:
+    """A chain of Fed funds futures given as rows of cells under a header row (a pricing-date
+    sheet of the export, or a worksheet range), read by field name: Bloomberg's ``ticker``,
+    ``px_last`` (or ``px_settle``), ``last_tradeable_dt``, ``open_int``, or ours (``price``,
+    ``expiry``), in any column order; blank rows are skipped. Returns the chain table (as
+    :attr:`FedFuturesExport.chains` holds it, bad contracts flagged in ``problem``) and the
+    bad cells. ``sheet``, a pricing date, lets a ticker's one-digit year name its decade.
+
+    >>> import datetime as dt
+    >>> table, problems = read_chain_rows([
+    ...     ["px_last", "ticker", "last_tradeable_dt"],
+    ...     [95.675, "FFG5 Comdty", dt.datetime(2025, 2, 28)],
+    ...     ["#N/A N/A", "FFH5 Comdty", dt.datetime(2025, 3, 31)],
+    ...     [None, None, None]])
+    >>> table[["ticker", "price", "problem"]].values.tolist()
+    [['FFG5 Comdty', 95.675, ''], ['FFH5 Comdty', nan, "px_last = '#N/A N/A' is missing"]]
+    """
+    if hasattr(rows, "tolist"):
+        rows = rows.tolist()
+    if not isinstance(rows, list | tuple) or not rows or not all(isinstance(r, list | tuple)
+                                                                 for r in rows):
+        raise InputError("chain", describe_value(rows), "is not a table; give the chain's range "
+                         "with its header row (ticker, px_last, last_tradeable_dt)")
+    width = max(len(r) for r in rows)
+    rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    blank = [all(is_missing(v) for v in r) for r in rows]
+    top = next((i for i, b in enumerate(blank) if not b), None)
+    if top is None:
+        raise InputError("chain", "(blank)", "is empty; give the chain with its header row "
+                         "(ticker, px_last, last_tradeable_dt)")
+    col: dict[str, tuple[int, str]] = {}
+    for j, cell in enumerate(rows[top]):
+        shown = _norm(cell) if not is_missing(cell) else ""
+        if shown:
+            col.setdefault(CHAIN_FIELD_ALIASES.get(shown, shown), (j, shown))
+    price = next((f for f in _PRICE_FIELDS if f in col), None)
+    missing = ([] if price else ["px_last"]) + [f for f in ("last_tradeable_dt",) if f not in col]
+    if missing:
+        raise InputError("chain", ", ".join(c[1] for c in col.values())[:80],
+                         f"header has no column {', '.join(missing)}")
+    records = [{"ticker": r[col["ticker"][0]] if "ticker" in col else None,
+                "price": (col[price][1], r[col[price][0]]),
+                "last": r[col["last_tradeable_dt"][0]],
+                "open_int": r[col["open_int"][0]] if "open_int" in col else _ABSENT}
+               for r, b in zip(rows[top + 1:], blank[top + 1:], strict=True) if not b]
+    if not records:
+        raise InputError("chain", "(no rows)", "has no contract rows under its header")
+    problems: list[FedFuturesProblem] = []
+    table = _chain_table(sheet, _sheet_date(sheet) if sheet else None, records, problems)
+    return table, problems
+
+
+def fed_path_from_chain(rows: Any, meetings: Any, spot_rate: Any, method: str = "cme",
+                        announcement_day: str = "new", *, probabilities: bool = False,
+                        sheet: str = "") -> pd.DataFrame:
+    """:func:`xlfidx.fed_path` (or :func:`xlfidx.fed_probabilities`) of a chain given as rows
+    of cells with a header (see :func:`read_chain_rows`). A contract that cannot be read (a
+    ``#N/A N/A`` price, a missing month) is left out and the path is computed from the others;
+    ``attrs["notes"]`` says which, one line each.
+
+    >>> import datetime as dt
+    >>> path = fed_path_from_chain([["ticker", "px_last", "last_tradeable_dt"],
+    ...     ["ZQU2 Comdty", 97.4475, dt.datetime(2022, 9, 30)],
+    ...     ["ZQV2 Comdty", 96.94, dt.datetime(2022, 10, 31)],
+    ...     ["ZQX2 Comdty", "#N/A N/A", dt.datetime(2022, 11, 30)]],
+    ...     [dt.datetime(2022, 9, 21)], 2.33)               # CME's Sep-2022 example
+    >>> round(float(path["rate after %"].iloc[0]), 4), path.attrs["notes"]
+    (3.06, ["ZQX2 Comdty: px_last = '#N/A N/A' is missing (contract left out of the chain)"])
+    """
+    table, problems = read_chain_rows(rows, sheet)
+    usable = table[table["problem"] == ""]
+    if usable.empty:
+        first = next((p for p in problems if p.excluded), None)
+        raise InputError("chain", f"{len(table)} contracts", "has no usable contract" +
+                         (f" ({first})" if first else ""))
+    fn = fed_probabilities if probabilities else fed_path
+    out = fn(usable["price"].to_numpy(), usable["last trade"].to_numpy(dtype="datetime64[D]"),
+             meetings, spot_rate, method=method, announcement_day=announcement_day)
+    out.attrs["notes"] = [str(p) for p in problems if p.excluded]
     return out
 
 

@@ -1,4 +1,5 @@
-"""``xlfidx build-workbooks``, ``xlfidx refresh WORKBOOK``, ``xlfidx calc WORKBOOK``: the Excel side."""
+"""``xlfidx build-workbooks``, ``xlfidx refresh WORKBOOK``, ``xlfidx calc WORKBOOK``,
+``xlfidx addin install``: the Excel side."""
 
 from __future__ import annotations
 
@@ -12,14 +13,29 @@ from xlfidx.errors import InputError
 def register(subparsers: argparse._SubParsersAction) -> None:
     b = subparsers.add_parser(
         "build-workbooks",
-        help="rebuild workbooks/basis.xlsm, fedpath.xlsm, mbs_trend.xlsm from the shipped samples",
-        description="Build the front-end workbooks from xlwings' quickstart template and the samples "
-        "in data/, then recalculate them headless so that they open with numbers.",
+        help="rebuild the add-in workbooks/xlfidx.xlam and the books basis.xlsm, fedpath.xlsm, "
+        "mbs_trend.xlsm from the shipped samples",
+        description="Build the xlfidx add-in from xlwings' ribbon add-in template and the front-end "
+        "workbooks from xlwings' quickstart template and the samples in data/, then recalculate "
+        "the books headless so that they open with numbers.",
     )
-    b.add_argument("names", nargs="*", metavar="NAME", help="basis, fedpath, mbs_trend (default: all)")
+    b.add_argument("names", nargs="*", metavar="NAME",
+                   help="addin, basis, fedpath, mbs_trend (default: all)")
     b.add_argument("--out", metavar="DIR", help="output folder (default: workbooks/)")
     b.add_argument("--data", metavar="DIR", help="sample folder (default: data/)")
     b.set_defaults(func=run_build)
+
+    a = subparsers.add_parser(
+        "addin",
+        help="install the xlfidx Excel add-in (its ribbon tab and worksheet functions)",
+        description="install: copy workbooks/xlfidx.xlam into Excel's startup folder (XLSTART), "
+        "which Excel opens every time it starts; quit Excel first. Where there is no Excel, "
+        "name the folder with --dir, or use xlwings' own `xlwings addin install --file PATH`.",
+    )
+    a.add_argument("action", choices=["install"], help="install the add-in")
+    a.add_argument("--dir", metavar="DIR", help="the folder to copy it into (default: Excel's "
+                   "XLSTART folder: %%APPDATA%%\\Microsoft\\Excel\\XLSTART on Windows)")
+    a.set_defaults(func=run_addin)
 
     r = subparsers.add_parser(
         "refresh",
@@ -88,3 +104,15 @@ def run_calc(args: argparse.Namespace) -> int:
     for line in result.kept:
         print(f"  note: {line}")
     return 1 if errors or result.overflow else 0
+
+
+def run_addin(args: argparse.Namespace) -> int:
+    from xlfidx.excel.addin import install  # noqa: PLC0415
+
+    path = install(args.dir)
+    print(path)
+    print("  Start Excel: the ribbon has an xlfidx tab. The add-in runs `python` from PATH; for "
+          "another Python, put the line \"Interpreter_Win\",\"C:\\path\\to\\python.exe\" in "
+          "%USERPROFILE%\\.myaddin\\myaddin.conf. Import the functions once: README, "
+          "Installing into Excel.")
+    return 0

@@ -32,12 +32,21 @@ from xlfidx.errors import InputError
 from xlfidx.samples import shipped_dir
 
 __all__ = ["template_path", "build_basis", "build_fedpath", "build_mbs_trend", "build_all",
-           "WORKBOOKS_DIR", "CONF_SHEET", "UDF_MODULE"]
+           "write_conf_rows", "WORKBOOKS_DIR", "CONF_SHEET", "CONF_ROWS", "UDF_MODULE"]
 
 WORKBOOKS_DIR = shipped_dir("xlfidx.workbooks")
 CONF_SHEET = "xlwings.conf"
 UDF_MODULE = "xlfidx.excel.udfs"
+# the settings a book's conf sheet holds, and nothing else (see write_conf_rows)
+CONF_ROWS = {"UDF Modules": UDF_MODULE}
 DATE_FORMAT = "yyyy-mm-dd"
+DATE_WIDTH = 12  # characters: yyyy-mm-dd with room to spare, never ###
+# the ranges the worksheet functions read the data sheets through: wide and deep enough for
+# any export (fields are found by header, blank rows and columns are ignored)
+BONDS_RANGE = "bonds!$A$1:$AN$200"
+FUTURE_RANGE = "future!$A$1:$B$60"
+MEETINGS_ROWS = 60
+CHAIN_COLS, CHAIN_ROWS = "H", 100
 
 BASKET_SAMPLE = "fut_bond_data_USZ3_2023-11-21.xlsx"
 FED_SAMPLE = "fedfutures_sample.xlsx"
@@ -56,20 +65,31 @@ def template_path() -> Path:
 
 
 def _new_book(first_sheet: str) -> Any:
-    """The quickstart template with an active conf sheet naming our UDF module."""
+    """The quickstart template with an active conf sheet that sets only what the book needs."""
     import openpyxl  # noqa: PLC0415
 
     wb = openpyxl.load_workbook(template_path(), keep_vba=True)
     conf = wb["_xlwings.conf"]
     conf.title = CONF_SHEET  # without the underscore xlwings reads it
-    for row in conf.iter_rows(min_col=1, max_col=2):
-        if row[0].value == "UDF Modules":
-            row[1].value = UDF_MODULE
+    write_conf_rows(conf, CONF_ROWS)
     # keep the template's Sheet1 (its VBA document module stays matched) under our name
     wb["Sheet1"].title = first_sheet
     wb.move_sheet(CONF_SHEET, offset=len(wb.sheetnames))
     wb.active = 0
     return wb
+
+
+def write_conf_rows(ws: Any, rows: dict[str, Any]) -> None:
+    """Make a conf sheet hold exactly ``rows`` from A1 down. xlwings reads every row of the
+    block as a setting, a blank value included, and a book's setting overrides the add-in's:
+    the template's blank ``Interpreter_Mac``, ``PYTHONPATH``, ... rows would override what the
+    user set in the add-in, and its ``Interpreter_Win`` = ``python`` the interpreter."""
+    ws.delete_rows(1, ws.max_row)
+    for i, (key, value) in enumerate(rows.items(), start=1):
+        ws.cell(i, 1, key)
+        ws.cell(i, 2, value)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 24
 
 
 def _copy_sheets(wb: Any, source: Path, names: Sequence[str] | None = None) -> dict[str, Any]:
@@ -89,10 +109,52 @@ def _copy_sheets(wb: Any, source: Path, names: Sequence[str] | None = None) -> d
                 for cell in row:
                     if isinstance(cell.value, _dt.datetime | _dt.date):
                         cell.number_format = DATE_FORMAT
+            _fit_columns(new)
             out[ws.title] = new
     finally:
         src.close()
     return out
+
+
+def _shown_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, _dt.datetime | _dt.date):
+        return DATE_WIDTH
+    if isinstance(value, float):
+        return min(len(f"{value:.6g}"), 12) + 1
+    return len(str(value)) + 1
+
+
+def _fit_columns(ws: Any, most: int = 40) -> None:
+    """Columns wide enough for what they show (a date never shows as ###); long notes, which
+    run into the empty cells beside them, do not widen their column."""
+    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            w = _shown_width(cell.value)
+            if w <= most:
+                widths[cell.column] = max(widths.get(cell.column, 0), w)
+    for col, w in widths.items():
+        letter = get_column_letter(col)
+        current = ws.column_dimensions[letter].width or 0
+        ws.column_dimensions[letter].width = max(current, w, 9)
+
+
+def _date_columns(ws: Any, top: int, table: list[list[Any]], names: Sequence[str]) -> None:
+    """Format the date columns (by header name) of a spilled ``table`` whose header row is
+    ``top``: the rows below, and room for a longer table after a new export is pasted."""
+    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+
+    for j, name in enumerate(table[0], start=1):
+        if name in names:
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
+                                                     DATE_WIDTH)
+            for r in range(top + 1, top + max(len(table), 60)):
+                ws.cell(r, j).number_format = DATE_FORMAT
 
 
 def _sample(data_dir: Path, name: str) -> Path:
@@ -162,102 +224,85 @@ def _udfs() -> Any:
     return udfs
 
 
+def _range_rows(wb: Any, ref: str) -> list[list[Any]]:
+    """The cells of ``'sheet'!$A$1:$B$9`` in the book being built, as Excel passes a range to a
+    worksheet function (rows of values, ``None`` for an empty cell)."""
+    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415
+
+    sheet, _, cells = ref.rpartition("!")
+    c1, r1, c2, r2 = range_boundaries(cells.replace("$", ""))
+    ws = wb[sheet.strip("'").replace("''", "'")]
+    return [list(r) for r in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2,
+                                           values_only=True)]
+
+
 def _build_basis(out: Path, data_dir: Path) -> Path:
-    from xlfidx.bloomberg.basket import read_basket  # noqa: PLC0415
+    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
 
     u = _udfs()
     source = _sample(data_dir, BASKET_SAMPLE)
     wb = _new_book("DLV")
-    sheets = _copy_sheets(wb, source)
-    fut, bonds = sheets["future"], sheets["bonds"]
-    fields = {row[0].value: row[1] for row in fut.iter_rows(min_col=1, max_col=2) if row[0].value}
-    head = {cell.value: cell.column_letter for cell in bonds[1] if cell.value}
-    n = sum(1 for r in bonds.iter_rows(min_row=2, max_col=1, values_only=True) if r[0])
-    last = n + 1
-
-    basket = read_basket(source)  # the export's own defaults: settlement T+1, repo, delivery
-    settle_dt = _dt.datetime.combine(basket.settle, _dt.time())
+    _copy_sheets(wb, source)
+    bonds, future = _range_rows(wb, BONDS_RANGE), _range_rows(wb, FUTURE_RANGE)
+    tables = f"{BONDS_RANGE},{FUTURE_RANGE}"
 
     ws = wb["DLV"]
     ws["A1"] = "Deliverable basket of the bond future, computed by xlfidx worksheet functions"
-    ws["A2"] = (f"Data: sheets 'future' and 'bonds' (Bloomberg basket layout), from {BASKET_SAMPLE}: "
-                "see the 'notes' sheet for the source. Paste a new export over them and press Run main.")
+    ws["A2"] = (f"Data: the sheets 'future' and 'bonds' of a Bloomberg basket export, here "
+                f"{BASKET_SAMPLE} (see its 'notes' sheet). Paste a new export over them (fields are "
+                "read by name, any column order, up to 199 bonds) and press Run main.")
     _bold(ws, "A1")
-    ws["A3"], ws["B3"] = "contract", "=future!B1"
-    ws["A4"], ws["B4"] = "futures price", f"=future!{fields['px_last'].coordinate}"
-    ws["A5"], ws["B5"] = "settle (T+1 after the export)", settle_dt
-    ws["A6"], ws["B6"] = "delivery (last delivery day)", f"=future!{fields['fut_dlv_dt_last'].coordinate}"
-    ws["A7"], ws["B7"] = "repo % (Act/360)", f"=bonds!{head['repo_reporate']}2"
-    for c in ("B5", "B6"):
-        ws[c].number_format = DATE_FORMAT
-    r0, r1 = 11, 10 + n
-    cols = {"ticker": "A", "coupon": "B", "maturity": "C", "price": "D"}
-    headers = ["ticker", "coupon %", "maturity", "price", "CF", "accrued", "gross basis (32nds)",
-               "carry", "net basis (32nds)", "implied repo %", "fwd price"]
-    for j, h in enumerate(headers):
-        ws.cell(10, j + 1, h)
-    _bold(ws, *(f"{chr(65 + j)}10" for j in range(len(headers))))
-    for i in range(n):
-        r = r0 + i
-        ws[f"A{r}"] = f"=bonds!{head['ticker']}{i + 2}"
-        ws[f"B{r}"] = f"=bonds!{head['cpn']}{i + 2}"
-        ws[f"C{r}"] = f"=bonds!{head['maturity']}{i + 2}"
-        ws[f"C{r}"].number_format = DATE_FORMAT
-        ws[f"D{r}"] = f"=bonds!{head['px_last']}{i + 2}"
-    rng = {k: f"{v}{r0}:{v}{r1}" for k, v in cols.items()}
-    P, C, M = rng["price"], rng["coupon"], rng["maturity"]
-    column_formulas = {
-        "E": f"=CONVFACTOR({C},{M},$B$3)",
-        "F": f"=ACCRUED({C},{M},$B$5)",
-        "G": f"=GROSSBASIS({P},$B$4,E{r0}:E{r1},\"32nds\")",
-        "H": f"=CARRY({P},{C},{M},$B$5,$B$6,$B$7)",
-        "I": f"=NETBASIS({P},{C},{M},$B$4,$B$3,$B$5,$B$6,$B$7,\"32nds\")",
-        "J": f"=IMPLIEDREPO({P},{C},{M},$B$4,E{r0}:E{r1},$B$5,$B$6)",
-        "K": f"=FWDPRICE({P},{C},{M},$B$5,$B$6,$B$7)",
-    }
-    for c, f in column_formulas.items():
-        _array(ws, f"{c}{r0}", f, n, 1)
-    del last
 
-    # the CTD, its futures DV01, and the whole DLV table
-    ws["A8"] = "CTD"
-    ws["B8"] = f"=CTD({P},{C},{M},B4,B3,B5,B6,{rng['ticker']})"
-    dlv_row = r1 + 3
-    ws[f"A{dlv_row - 1}"] = "DLV table (=DLV), sorted by implied repo, CTD first"
-    _bold(ws, f"A{dlv_row - 1}")
-    prices = [r[0] for r in bonds.iter_rows(min_row=2, max_row=n + 1, min_col=_col(head["px_last"]),
-                                            max_col=_col(head["px_last"]), values_only=True)]
-    coupons = [r[0] for r in bonds.iter_rows(min_row=2, max_row=n + 1, min_col=_col(head["cpn"]),
-                                             max_col=_col(head["cpn"]), values_only=True)]
-    mats = [r[0] for r in bonds.iter_rows(min_row=2, max_row=n + 1, min_col=_col(head["maturity"]),
-                                          max_col=_col(head["maturity"]), values_only=True)]
-    tickers = [r[0] for r in bonds.iter_rows(min_row=2, max_row=n + 1, min_col=_col(head["ticker"]),
-                                             max_col=_col(head["ticker"]), values_only=True)]
-    repo = bonds[f"{head['repo_reporate']}2"].value
-    table = u.DLV([[x] for x in prices], [[x] for x in coupons], [[x] for x in mats],
-                  fields["px_last"].value, fields["field"].value,
-                  settle_dt, repo, fields["fut_dlv_dt_last"].value, [[x] for x in tickers])
+    # what the DLV prices with: the export's defaults (settle T+1, repo, last delivery day)
+    ws["A4"] = "Basket (=DLVINFO): what the DLV prices with"
+    info = u.DLVINFO(bonds, future)
+    _array(ws, "A5", f"=DLVINFO({tables})", *_shape(info))
+    for r in (7, 8, 10):  # settle, delivery, pricing date
+        ws[f"B{r}"].number_format = DATE_FORMAT
+    labels = {row[0]: f"$B${5 + i}" for i, row in enumerate(info)}
+    contract, fut, settle = labels["contract"], labels["futures price"], labels["settle"]
+    delivery, repo = labels["delivery"], labels["repo %"]
+
+    # the whole DLV table at the bottom of the sheet, where it can spill to any size
+    table = u.DLV(bonds, future)
     rows, ncols = _shape(table)
-    _array(ws, f"A{dlv_row}", f"=DLV({P},{C},{M},B4,B3,B5,B7,B6,{rng['ticker']})", rows, ncols)
-    dlv_head = table[0]
-    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+    head = table[0]
+    top = 28
+    first = top + 1  # the CTD's row
+    col = {name: get_column_letter(j + 1) for j, name in enumerate(head)}
+    ctd = {name: f"${col[name]}${first}" for name in ("ticker", "coupon", "maturity", "price",
+                                                         "cf", "dv01")}
 
-    for j, name in enumerate(dlv_head):
-        if name == "maturity":
-            for i in range(1, rows):
-                ws.cell(dlv_row + i, j + 1).number_format = DATE_FORMAT
-    first = dlv_row + 1
-    dv01 = f"{get_column_letter(dlv_head.index('dv01') + 1)}{first}"
-    cf = f"{get_column_letter(dlv_head.index('cf') + 1)}{first}"
-    ws["A9"], ws["B9"] = "futures DV01 ($/bp, CTD DV01 / CF)", f"=FUTDV01({dv01},{cf})"
-    ws.column_dimensions["A"].width = 30
+    ws["A12"], ws["B12"] = "CTD (=CTD)", f"=CTD({tables})"
+    ws["A13"] = "futures DV01 $/bp (=FUTDV01: the CTD's DV01 / CF)"
+    ws["B13"] = f"=FUTDV01({ctd['dv01']},{ctd['cf']})"
+
+    ws["A15"], ws["B15"] = "The CTD, function by function", "value"
+    price, cpn, mat = ctd["price"], ctd["coupon"], ctd["maturity"]
+    checks = [
+        ("conversion factor (=CONVFACTOR)", f"=CONVFACTOR({cpn},{mat},{contract})"),
+        ("accrued at settle (=ACCRUED)", f"=ACCRUED({cpn},{mat},{settle})"),
+        ("gross basis, 32nds (=GROSSBASIS)", f'=GROSSBASIS({price},{fut},{ctd["cf"]},"32nds")'),
+        ("carry to delivery (=CARRY)", f"=CARRY({price},{cpn},{mat},{settle},{delivery},{repo})"),
+        ("net basis, 32nds (=NETBASIS)",
+         f'=NETBASIS({price},{cpn},{mat},{fut},{contract},{settle},{delivery},{repo},"32nds")'),
+        ("implied repo % (=IMPLIEDREPO)",
+         f"=IMPLIEDREPO({price},{cpn},{mat},{fut},{ctd['cf']},{settle},{delivery})"),
+        ("forward price at delivery (=FWDPRICE)",
+         f"=FWDPRICE({price},{cpn},{mat},{settle},{delivery},{repo})"),
+    ]
+    for i, (label, formula) in enumerate(checks, start=16):
+        ws[f"A{i}"], ws[f"B{i}"] = label, formula
+    _bold(ws, "A4", "A15", "B15")
+
+    ws[f"A{top - 1}"] = ("DLV table (=DLV), sorted by implied repo, CTD first; bonds that could "
+                         "not be read come last, with their problem")
+    _bold(ws, f"A{top - 1}")
+    _array(ws, f"A{top}", f"=DLV({tables})", rows, ncols)
+    _date_columns(ws, top, table, ("maturity",))
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 14
     return _finish(wb, out)
-
-
-def _col(letter: str) -> int:
-    from openpyxl.utils.cell import column_index_from_string  # noqa: PLC0415
-
-    return column_index_from_string(letter)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,58 +310,49 @@ def _col(letter: str) -> int:
 
 
 def _build_fedpath(out: Path, data_dir: Path) -> Path:
-    import openpyxl  # noqa: PLC0415
     from openpyxl.chart import Reference, ScatterChart, Series  # noqa: PLC0415
 
     u = _udfs()
     source = _sample(data_dir, FED_SAMPLE)
     wb = _new_book("FEDPATH")
     sheets = _copy_sheets(wb, source)
-    chains = [name for name in sheets if name[:4].isdigit()]
-    chains.sort(reverse=True)  # latest pricing date first
-    src = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    try:
-        data = {name: [list(r) for r in src[name].iter_rows(values_only=True)] for name in src.sheetnames}
-    finally:
-        src.close()
-    spot_rows = {str(r[0])[:10]: i + 1 for i, r in enumerate(data["fed funds"]) if r and r[0]}
-    meetings = [r[0] for r in data["fed meetings"][1:] if r and r[0]]
-    n_meet = len(meetings)
+    chains = sorted((name for name in sheets if name[:4].isdigit()), reverse=True)  # latest first
+    meetings_ref = f"'fed meetings'!$A$2:$A${MEETINGS_ROWS + 1}"
+    spot_table = "'fed funds'!$A$1:$B$400"
 
     ws = wb["FEDPATH"]
     ws["A1"] = "Implied Fed policy path from Fed funds futures (=FEDPATH), with FedWatch odds (=FEDPROBS)"
-    ws["A2"] = (f"Data: {FED_SAMPLE}, SYNTHETIC prices (see its 'notes' sheet). Paste new chains "
-                "over the dated sheets, keep the layout, press Run main.")
+    ws["A2"] = (f"Data: {FED_SAMPLE}, SYNTHETIC prices (see its 'notes' sheet). Paste a new chain "
+                "over a dated sheet (columns by name: ticker, px_last, last_tradeable_dt; any number "
+                "of rows), type its pricing date below, press Run main.")
     _bold(ws, "A1")
     ws["A3"], ws["B3"] = "method", "cme"
     row = 5
     paths = {}
     for k, date in enumerate(chains[:2]):
-        chain = data[date]
-        n = sum(1 for r in chain[1:] if r and r[0])
-        spot_row = spot_rows[date]
-        ws[f"A{row}"] = f"pricing date {date}: spot"
-        ws[f"B{row}"] = f"='fed funds'!B{spot_row}"
+        chain_ref = f"'{date}'!$A$1:${CHAIN_COLS}${CHAIN_ROWS}"
+        ws[f"A{row}"], ws[f"B{row}"] = f"chain sheet '{date}': pricing date", date
+        ws[f"A{row + 1}"] = "spot (effective rate) %"
+        ws[f"B{row + 1}"] = f"=VLOOKUP(B{row},{spot_table},2,FALSE)"
         _bold(ws, f"A{row}")
-        args = (f"'{date}'!B2:B{n + 1}", f"'{date}'!C2:C{n + 1}", f"'fed meetings'!A2:A{n_meet + 1}")
-        result = u.FEDPATH([[r[1]] for r in chain[1:n + 1]], [[r[2]] for r in chain[1:n + 1]],
-                           [[m] for m in meetings], data["fed funds"][spot_row - 1][1], "cme")
+        spot = next(r[1] for r in _range_rows(wb, spot_table) if str(r[0])[:10] == date)
+        args = (_range_rows(wb, chain_ref), _range_rows(wb, meetings_ref), spot, "cme")
+        result = u.FEDPATH(*args)
         rows, cols = _shape(result)
-        _array(ws, f"A{row + 1}", f"=FEDPATH({args[0]},{args[1]},{args[2]},B{row},$B$3)", rows, cols)
-        for i in range(1, rows):
-            ws.cell(row + 1 + i, 1).number_format = DATE_FORMAT
-        paths[date] = (row + 1, rows, result[0])
-        row += rows + 2
+        anchor = row + 2
+        _array(ws, f"A{anchor}", f"=FEDPATH({chain_ref},{meetings_ref},B{row + 1},$B$3)", rows, cols)
+        _date_columns(ws, anchor, result, ("meeting",))
+        meetings = sum(1 for r in result[1:] if not str(r[0]).startswith("note:"))
+        paths[date] = (anchor, meetings, result[0])
+        row = anchor + rows + 1
         if k == 0:
-            probs = u.FEDPROBS([[r[1]] for r in chain[1:n + 1]], [[r[2]] for r in chain[1:n + 1]],
-                               [[m] for m in meetings], data["fed funds"][spot_row - 1][1], "cme")
+            probs = u.FEDPROBS(*args)
             prow, pcols = _shape(probs)
             ws[f"A{row}"] = f"FedWatch target-range probabilities % after each meeting, {date}"
             _bold(ws, f"A{row}")
-            _array(ws, f"A{row + 1}", f"=FEDPROBS({args[0]},{args[1]},{args[2]},B{paths[date][0] - 1},$B$3)",
+            _array(ws, f"A{row + 1}", f"=FEDPROBS({chain_ref},{meetings_ref},B{anchor - 1},$B$3)",
                    prow, pcols)
-            for i in range(1, prow):
-                ws.cell(row + 1 + i, 1).number_format = DATE_FORMAT
+            _date_columns(ws, row + 1, probs, ("meeting",))
             row += prow + 2
 
     chart = ScatterChart()
@@ -325,16 +361,17 @@ def _build_fedpath(out: Path, data_dir: Path) -> Path:
     chart.x_axis.title = "meeting"
     chart.y_axis.title = "rate after, %"
     chart.x_axis.number_format = "mmm-yy"
-    for date, (top, rows, head) in paths.items():
+    for date, (top, meetings, head) in paths.items():
         c = head.index("rate after %") + 1
-        xs = Reference(ws, min_col=1, min_row=top + 1, max_row=top + rows - 1)
-        ys = Reference(ws, min_col=c, min_row=top + 1, max_row=top + rows - 1)
+        xs = Reference(ws, min_col=1, min_row=top + 1, max_row=top + meetings)
+        ys = Reference(ws, min_col=c, min_row=top + 1, max_row=top + meetings)
         s = Series(ys, xs, title=f"path on {date}")
         s.marker.symbol = "circle"
         chart.series.append(s)
     chart.width, chart.height = 20, 10
     ws.add_chart(chart, f"A{row + 1}")
-    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 12
     return _finish(wb, out)
 
 
@@ -416,6 +453,7 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     _array(ws, "B12", f"=HEDGEWEIGHTS(B5,B7:{last_col}7,B8:{last_col}8,B9)", rows, cols)
     ws["A12"] = "weight"
     ws.column_dimensions["A"].width = 32
+    ws.column_dimensions["B"].width = DATE_WIDTH
     backtest = wb.create_sheet("Backtest", len(wb.sheetnames) - 1)
     backtest["A1"] = "Written by the refresh (Run main / xlfidx refresh)"
     progress("writing the workbook")
@@ -449,7 +487,10 @@ def build_all(out_dir: Path | None = None, data_dir: Path | None = None,
     out_dir = Path(out_dir) if out_dir is not None else WORKBOOKS_DIR
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     say = progress or (lambda message: None)
+    from xlfidx.excel.addin import ADDIN_NAME, build_addin  # noqa: PLC0415
+
     builders = {
+        "addin": lambda: build_addin(out_dir / ADDIN_NAME),
         "basis": lambda: _build_basis(out_dir / "basis.xlsm", data_dir),
         "fedpath": lambda: _build_fedpath(out_dir / "fedpath.xlsm", data_dir),
         "mbs_trend": lambda: _build_mbs_trend(out_dir / "mbs_trend.xlsm", data_dir, say),
@@ -460,6 +501,6 @@ def build_all(out_dir: Path | None = None, data_dir: Path | None = None,
             raise InputError("workbook", name, f"is not one of {', '.join(builders)}")
     built = []
     for name in names:
-        say(f"building {name}.xlsm")
+        say(f"building {'the add-in' if name == 'addin' else name + '.xlsm'}")
         built.append(builders[name]())
     return built

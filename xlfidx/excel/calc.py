@@ -43,7 +43,8 @@ from typing import Any
 from xlfidx.errors import InputError
 
 __all__ = ["CalcResult", "FormulaCell", "calc_package", "calc_workbook", "evaluate_formulas",
-           "evaluate_package", "formula_cells", "register_udfs", "write_cached_values"]
+           "evaluate_package", "formula_cells", "mark_calculated", "register_udfs",
+           "write_cached_values", "EXCEL_CALC_ID"]
 
 Progress = Callable[[str], None]
 
@@ -626,9 +627,10 @@ def _cell_xml(ref: str, old: str | None, value: Any, dynamic: bool) -> str:
     elif type(value).__name__ == "XlError" or (isinstance(value, str) and value in _ERROR_CODES):
         out["t"], body = "e", f"<v>{html.escape(str(value), quote=False)}</v>"
     elif isinstance(value, str):
-        out["t"] = "str" if f else "inlineStr"
-        esc = html.escape(value, quote=False)
-        body = f"<v>{esc}</v>" if f else f"<is><t>{esc}</t></is>"
+        # a formula's text result, in its own cell or spilled into the cells of its array:
+        # Excel writes both as t="str" with the text in <v> (an inline string would be a typed
+        # constant, and a viewer would not show it as part of the array)
+        out["t"], body = "str", f"<v>{html.escape(value, quote=False)}</v>"
     elif value is not None:
         out["t"], body = "str", f"<v>{html.escape(str(value), quote=False)}</v>"
     if dynamic:
@@ -660,7 +662,60 @@ def _patch_sheet(xml: str, values: dict[str, Any], dynamic: set[str]) -> str:
         head + "".join(cells[c] for c in sorted(cells)) + "</row>"
         for r, (head, cells) in sorted(rows.items())
     )
-    return xml[: m.start()] + f"<sheetData>{body}</sheetData>" + xml[m.end():]
+    xml = xml[: m.start()] + f"<sheetData>{body}</sheetData>" + xml[m.end():]
+    used = [(r, c) for r, (_, cells) in rows.items() for c in cells]
+    return _dimension(xml, used) if used else xml
+
+
+def _dimension(xml: str, used: list[tuple[int, int]]) -> str:
+    """The sheet's ``<dimension ref>`` made to cover every cell (a viewer reads no cell outside
+    it: the spilled cells of an array would not show)."""
+    rows = [r for r, _ in used]
+    cols = [c for _, c in used]
+    m = re.search(r'<((?:\w+:)?)dimension\b[^>]*\bref="([^"]*)"[^>]*/>', xml)
+    if m is not None:
+        for ref in m.group(2).split(":"):
+            try:
+                r, c = _split_ref(ref)
+            except InputError:
+                continue
+            rows.append(r)
+            cols.append(c)
+    ref = f"{_column(min(cols))}{min(rows)}:{_column(max(cols))}{max(rows)}"
+    if m is not None:
+        return xml[: m.start()] + f'<{m.group(1)}dimension ref="{ref}"/>' + xml[m.end():]
+    # none yet: its place is after sheetPr, before everything else
+    at = re.search(r"<(?:\w+:)?sheetPr\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheetPr>)", xml, re.S) or \
+        re.search(r"<(?:\w+:)?worksheet\b[^>]*>", xml)
+    if at is None:
+        return xml
+    return xml[: at.end()] + f'<dimension ref="{ref}"/>' + xml[at.end():]
+
+
+# Excel's calculation-engine id of Excel 2019 and Microsoft 365: a book saved with an older id
+# (or with fullCalcOnLoad) is recalculated in full when it opens, so every function cell shows
+# #NAME? until the functions are loaded, and the cached results are never seen.
+EXCEL_CALC_ID = 191029
+
+
+def mark_calculated(package: Any) -> None:
+    """Say in ``xl/workbook.xml`` that the cached values are current: no ``fullCalcOnLoad``,
+    the calculation-engine id of current Excel. Only the ``<calcPr>`` element is touched."""
+    from xlfidx.excel.package import WORKBOOK  # noqa: PLC0415
+
+    wb = package.text(WORKBOOK)
+    m = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", wb)
+    if m is None:
+        return
+    a = re.sub(r'\s+fullCalcOnLoad="[^"]*"', "", m.group(2))
+    ids = re.search(r'\bcalcId="(\d+)"', a)
+    if ids is None:
+        a = f' calcId="{EXCEL_CALC_ID}"' + a
+    elif int(ids.group(1)) < EXCEL_CALC_ID:
+        a = a.replace(ids.group(0), f'calcId="{EXCEL_CALC_ID}"')
+    tag = f"<{m.group(1)}calcPr{a}{m.group(3)}>"
+    if tag != m.group(0):
+        package.write(WORKBOOK, wb[: m.start()] + tag + wb[m.end():])
 
 
 def put_cached_values(package: Any, values: dict[tuple[str, str], Any],
@@ -713,6 +768,7 @@ def calc_package(package: Any, name: str, progress: Progress | None = None) -> C
                    and any(f"{n}(" in c.formula.upper() for n in UDFS)]
         say(f"calc: storing {len(result.values)} values")
         put_cached_values(package, result.values, dynamic)
+        mark_calculated(package)  # the book opens showing these values
     return result
 
 

@@ -1,10 +1,17 @@
 """xlfidx's worksheet functions: what Excel sees (``UDF Modules`` = ``xlfidx.excel.udfs``).
 
-Each function converts its arguments, calls the core and shapes the result; no business logic
+Each function converts its arguments, calls the core and shapes the result; no market logic
 lives here. A range in gives a range out in the same orientation, a scalar gives a scalar;
 a bad argument gives a one-line text starting with ``#VALUE!`` (``#N/A`` for missing market
 data) that names the argument and the value, on the bad rows only. Dates are Excel serials or
-datetimes. Coupons, repo and rates are in percent, prices in points per 100 face.
+datetimes; a number may arrive as a ``Decimal`` (a cell formatted as Currency). Coupons, repo
+and rates are in percent, prices in points per 100 face.
+
+The functions that read a basket or a chain take either the Bloomberg export's tables as they
+sit on the sheet, header row included (``=DLV(bonds!A1:P40, future!A1:B12)``): fields found by
+name, in any column order, blank rows ignored, through the same core reader as ``xlfidx dlv``;
+or the older column-by-column form (``=DLV(prices, coupons, maturities, ...)``). Which form a
+call uses is told by its first argument: a range whose top row names the fields is a table.
 
 The parameters carry no type hints on purpose: xlwings reads a parameter's annotation as its
 converter, and ``Any`` is not one. Heavy imports (numpy, pandas, the core) happen on the first
@@ -17,7 +24,7 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
-from xlfidx.errors import InputError, XlfidxError
+from xlfidx.errors import InputError, MissingDataError, XlfidxError
 from xlfidx.excel._udf import (
     NOT_FINITE,
     RANGE,
@@ -29,13 +36,13 @@ from xlfidx.excel._udf import (
     evaluate,
     func,
     table_output,
+    to_cell,
 )
 
 __all__ = [
     "CONVFACTOR", "ACCRUED", "FWDPRICE", "GROSSBASIS", "CARRY", "NETBASIS", "IMPLIEDREPO",
-    "CTD", "DLV", "CTDSCENARIOS", "DELIVERYOPTION", "CALENDARROLL", "FUTDV01", "TBADV01",
-    "ICSRATIO", "FEDPATH", "FEDPROBS", "HEDGEWEIGHTS",
-    "UDFS",
+    "CTD", "DLV", "DLVINFO", "CTDSCENARIOS", "DELIVERYOPTION", "CALENDARROLL", "FUTDV01",
+    "TBADV01", "ICSRATIO", "FEDPATH", "FEDPROBS", "HEDGEWEIGHTS", "UDFS", "COLUMN_FORMS",
 ]
 
 _CATEGORY = "xlfidx"
@@ -55,7 +62,30 @@ _DOC = {
     "futures_price": "Futures price, points per 100 face (114.234375)",
     "cf_or_contract": 'Conversion factor (0.9069) or the futures ticker ("TYZ4") to compute it',
     "units": '"points" (default) or "32nds"',
+    "bonds": "The export's 'bonds' table with its header row (ticker, px_last, maturity, cpn, "
+             "...; any order, blank rows ignored). Column form: the clean prices",
+    "future": "The export's 'future' table (field, value; first row: field, the contract "
+              "ticker) or a ticker. Column form: the coupons",
+    "method": '"cme" (default, CME FedWatch), "next" (the next month\'s contract) or "backout" '
+              "(backed out of the meeting month's own contract)",
 }
+
+# The column-by-column forms of the functions that also take the export's tables: their
+# arguments by position. In a column-form call an error names the argument as it stands here.
+COLUMN_FORMS: dict[str, tuple[str, ...]] = {
+    "CTD": ("prices", "coupons", "maturities", "futures_price", "contract", "settle", "delivery",
+            "ids"),
+    "DLV": ("prices", "coupons", "maturities", "futures_price", "contract", "settle", "repo",
+            "delivery", "tickers"),
+    "FEDPATH": ("prices", "expiries", "meetings", "spot_rate", "method"),
+    "FEDPROBS": ("prices", "expiries", "meetings", "spot_rate", "method"),
+}
+
+# the fields whose names in a range's top row make it a table rather than a column
+_BOND_FIELDS = frozenset({"ticker", "px_last", "cpn", "maturity", "coupon", "price", "conversion",
+                          "cf", "repo_reporate", "repo"})
+_CHAIN_FIELDS = frozenset({"ticker", "px_last", "last_tradeable_dt", "open_int", "price",
+                           "expiry", "last trade"})
 
 
 def _np():
@@ -64,39 +94,11 @@ def _np():
     return np
 
 
-_CORE_MODULES = ("bonds", "futures", "basis", "hedging", "fedfunds")
+def _core():
+    """The core's public API (``xlfidx``): each name loads its module on first use."""
+    import xlfidx  # noqa: PLC0415 - lazy (PEP 562): importing the package itself costs nothing
 
-
-class _Core:
-    """The core's public functions, looked up on first use (the public API, else its module)."""
-
-    def __getattr__(self, name: str) -> Any:
-        import importlib  # noqa: PLC0415
-
-        import xlfidx  # noqa: PLC0415 - the lazy public API; each name loads its module on use
-
-        try:
-            value = getattr(xlfidx, name)
-        except AttributeError:
-            for module in _CORE_MODULES:
-                try:
-                    mod = importlib.import_module(f"xlfidx.{module}")
-                except ImportError:
-                    continue
-                if hasattr(mod, name):
-                    value = getattr(mod, name)
-                    break
-            else:
-                raise AttributeError(f"the xlfidx core has no function {name!r} yet") from None
-        setattr(self, name, value)
-        return value
-
-
-_CORE = _Core()
-
-
-def _core() -> _Core:
-    return _CORE
+    return xlfidx
 
 
 def _num(values: Any, name: str) -> Any:
@@ -138,6 +140,14 @@ def _scalar(value: Any, name: str) -> Any:
     if col.layout.kind != "scalar":
         raise InputError(name, f"{len(col)} cells", "must be a single value, not a range")
     return col.values[0]
+
+
+def _optional(value: Any, name: str, convert: Callable[[Any, str], Any]) -> Any:
+    """An optional single value: None when blank or left out, else converted."""
+    if value is None:
+        return None
+    v = _scalar(value, name)
+    return None if _blank(v) else convert(v, name)
 
 
 def _text(value: Any, name: str, what: str) -> str:
@@ -185,17 +195,50 @@ def _resolve_cf(coupon: Any, maturity: Any, cf_or_contract: Any, settle: Any) ->
     return cf_or_contract
 
 
-def _delivery(delivery: Any, contract: Any, settle: Any) -> Any:
-    """The delivery date, or the contract's last delivery day when it is blank."""
-    d = _scalar(delivery, "delivery")
-    if not _blank(d):
-        return _date(d, "delivery")
-    if not isinstance(contract, str):
-        raise InputError("delivery", d, "is blank; give a delivery date (or a ticker to take "
-                         "the contract's last delivery day)")
-    from xlfidx.futures import last_delivery_day, resolve_contract  # noqa: PLC0415
+def _rows(value: Any) -> list[list[Any]] | None:
+    """A range of several rows and columns as rows of cells, else None."""
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) == 2:
+        value = value.tolist()
+    if isinstance(value, list | tuple) and value and all(isinstance(r, list | tuple) for r in value):
+        rows = [list(r) for r in value]
+        if len(rows) > 1 and max(len(r) for r in rows) > 1:
+            return rows
+    return None
 
-    return last_delivery_day(resolve_contract(contract, settle=settle))
+
+def _table(value: Any, fields: frozenset[str]) -> list[list[Any]] | None:
+    """The rows of ``value`` when it is a table whose top row (the first that is not blank)
+    names at least two of ``fields``; None when it is a column, a row or a value."""
+    rows = _rows(value)
+    if rows is None:
+        return None
+    for row in rows:
+        names = {c.strip().lower() for c in row if isinstance(c, str) and c.strip()}
+        if names or any(not _blank(c) for c in row):
+            return rows if len(names & fields) >= 2 else None
+    return None
+
+
+def _pandas():
+    import pandas as pd  # noqa: PLC0415 - deferred to the first call
+
+    return pd
+
+
+def _frame_output(table: Any, notes: list[str] | tuple[str, ...] = ()) -> list[list[Any]]:
+    """A DataFrame as a spilled table: the header row, the rows (dates as serials), then one
+    row per note (``note: ...`` in the first column)."""
+    pd = _pandas()
+    if "ticker" in table.columns and not table["ticker"].astype(str).str.strip().any():
+        table = table.drop(columns="ticker")  # no tickers given: the column would be empty
+    rows = [[str(col) for col in table.columns]]
+    for record in table.itertuples(index=False):
+        rows.append([None if (v is pd.NaT or (isinstance(v, float) and v != v)) else
+                     (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in record])
+    width = len(rows[0])
+    rows.extend([f"note: {n}"] + [None] * (width - 1) for n in notes)
+    out = table_output(rows)
+    return [["" if v == NOT_FINITE else v for v in row] for row in out]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +275,7 @@ def ACCRUED(coupon, maturity, settle):
 @arg("forward_date", doc="Forward (delivery) date", **RANGE)
 @arg("repo", doc=_DOC["repo"], **RANGE)
 def FWDPRICE(price, coupon, maturity, settle, forward_date, repo):
-    """Clean forward price of a bond financed at repo to the forward date, interim coupons included."""
+    """Clean forward price of a bond financed at repo to the forward date, interim coupons included. =FWDPRICE(98.6641, 4.5, DATE(2039,8,15), DATE(2023,11,22), DATE(2023,12,29), 5.413) gives 98.7673."""
     return evaluate(_core().forward_price,
                     [("price", price, _pos), ("coupon", coupon, _num), ("maturity", maturity, _date),
                      ("settle", settle, _date), ("forward_date", forward_date, _date),
@@ -245,7 +288,7 @@ def FWDPRICE(price, coupon, maturity, settle, forward_date, repo):
 @arg("cf", doc="Conversion factor of the bond (0.9069); a value or a column", **RANGE)
 @arg("units", doc=_DOC["units"], **RANGE)
 def GROSSBASIS(price, futures_price, cf, units="points"):
-    """Gross basis: price - CF x futures price, in points or 32nds."""
+    """Gross basis: price - CF x futures price, in points or 32nds. =GROSSBASIS(98.6641, 115.96875, 0.85, "32nds") gives 2.9012."""
     k = _units(units)
     return evaluate(lambda p, f, c: _core().gross_basis(p, f, c) * k,
                     [("price", price, _pos), ("futures_price", futures_price, _pos),
@@ -260,7 +303,7 @@ def GROSSBASIS(price, futures_price, cf, units="points"):
 @arg("delivery", doc="Delivery date (a date or an Excel serial)", **RANGE)
 @arg("repo", doc=_DOC["repo"], **RANGE)
 def CARRY(price, coupon, maturity, settle, delivery, repo):
-    """Carry to delivery per 100 face: coupon income minus repo cost (points)."""
+    """Carry to delivery per 100 face: coupon income minus repo cost (points). =CARRY(98.6641, 4.5, DATE(2039,8,15), DATE(2023,11,22), DATE(2023,12,29), 5.413) gives -0.10319."""
     return evaluate(_core().carry,
                     [("price", price, _pos), ("coupon", coupon, _num), ("maturity", maturity, _date),
                      ("settle", settle, _date), ("delivery", delivery, _date), ("repo", repo, _num)])
@@ -278,7 +321,7 @@ def CARRY(price, coupon, maturity, settle, delivery, repo):
 @arg("units", doc=_DOC["units"], **RANGE)
 def NETBASIS(price, coupon, maturity, futures_price, cf_or_contract, settle, delivery, repo,
              units="points"):
-    """Net basis: clean forward price - CF x futures price (gross basis - carry), points or 32nds."""
+    """Net basis: clean forward - CF x futures price (gross basis - carry). =NETBASIS(98.6641, 4.5, DATE(2039,8,15), 115.96875, "USZ3", DATE(2023,11,22), DATE(2023,12,29), 5.413, "32nds") gives 6.2034."""
     k = _units(units)
 
     def core(p, c, m, f, cf, s, d, r):
@@ -299,7 +342,7 @@ def NETBASIS(price, coupon, maturity, futures_price, cf_or_contract, settle, del
 @arg("settle", doc=_DOC["settle"], **RANGE)
 @arg("delivery", doc="Delivery date (a date or an Excel serial)", **RANGE)
 def IMPLIEDREPO(price, coupon, maturity, futures_price, cf_or_contract, settle, delivery):
-    """Implied repo rate (percent, Act/360) of buying the bond and delivering it into the future."""
+    """Implied repo (percent, Act/360) of buying the bond and delivering it into the future. =IMPLIEDREPO(98.6641, 4.5, DATE(2039,8,15), 115.96875, 0.85, DATE(2023,11,22), DATE(2023,12,29)) gives 3.5245."""
 
     def core(p, c, m, f, cf, s, d):
         return _core().implied_repo(p, c, m, f, _resolve_cf(c, m, cf, s), s, d)
@@ -310,81 +353,149 @@ def IMPLIEDREPO(price, coupon, maturity, futures_price, cf_or_contract, settle, 
         ("settle", settle, _date), ("delivery", delivery, _date)])
 
 
-def _basket(prices: Any, coupons: Any, maturities: Any) -> tuple[list, list, list]:
+def _basket(prices: Any, coupons: Any, maturities: Any, ids: Any = None, ids_name: str = "ids"
+            ) -> list[list[Any]]:
+    """The column form's ranges as the rows of a bonds table (header ticker, price, coupon,
+    maturity), for the core's table reader."""
     cols = [as_column(v, n).values for v, n in
             ((prices, "prices"), (coupons, "coupons"), (maturities, "maturities"))]
     lengths = {len(c) for c in cols}
     if len(lengths) != 1:
         raise InputError("prices", f"{len(cols[0])} values",
                          f"do not match coupons ({len(cols[1])}) and maturities ({len(cols[2])})")
-    return cols[0], cols[1], cols[2]
+    labels = [None] * len(cols[0])
+    if ids is not None and not (not isinstance(ids, list) and _blank(ids)):
+        labels = as_column(ids, ids_name).values
+        if len(labels) != len(cols[0]):
+            raise InputError(ids_name, f"{len(labels)} values",
+                             f"do not match the basket ({len(cols[0])} bonds)")
+    header = ["ticker", "price", "coupon", "maturity"]
+    return [header, *([t, p, c, m] for t, p, c, m in zip(labels, *cols, strict=True))]
+
+
+def _table_basket(bonds_rows: list[list[Any]], future: Any) -> Any:
+    """The :class:`~xlfidx.basis.DeliverableBasket` of the export's two tables (with the
+    export's defaults), or of the bonds table and a contract ticker (no defaults)."""
+    from xlfidx.bloomberg.basket import (  # noqa: PLC0415
+        basket_from_export,
+        basket_rows_to_export,
+        bond_rows_to_table,
+    )
+
+    future_rows = _rows(future)
+    if future_rows is not None:
+        return basket_from_export(*basket_rows_to_export(future_rows, bonds_rows))
+    ticker = _text(future, "future", "the export's 'future' table or a futures ticker such as TYZ4")
+    return _core().DeliverableBasket(ticker, bond_rows_to_table(bonds_rows), None, None, None)
+
+
+def _require(value: Any, default: Any, name: str, what: str) -> Any:
+    if value is None and default is None:
+        raise MissingDataError(name, None, f"is missing; give {what} (the 'future' argument is a "
+                               "ticker, not the export's table with its defaults)")
+    return value
 
 
 @func(category=_CATEGORY)
-@arg("prices", doc=_DOC["prices"], **RANGE)
-@arg("coupons", doc=_DOC["coupons"], **RANGE)
-@arg("maturities", doc=_DOC["maturities"], **RANGE)
-@arg("futures_price", doc=_DOC["futures_price"], **RANGE)
-@arg("contract", doc=_DOC["contract"], **RANGE)
-@arg("settle", doc=_DOC["settle"], **RANGE)
-@arg("delivery", doc=_DOC["delivery"], **RANGE)
-@arg("ids", doc="Optional: the bonds' identifiers (a column); the CTD's is returned", **RANGE)
-def CTD(prices, coupons, maturities, futures_price, contract, settle, delivery=None, ids=None):
-    """Cheapest to deliver (highest implied repo): its row in the basket (1 = first), or its id."""
-    np = _np()
-    ticker = _text(contract, "contract", "a futures ticker such as TYZ4")
-    p, c, m = _basket(prices, coupons, maturities)
-    f = _pos(_scalar(futures_price, "futures_price"), "futures_price")
-    s = _date(_scalar(settle, "settle"), "settle")
-    d = _delivery(delivery, ticker, s)
-    repos = evaluate(lambda p_, c_, m_: _core().implied_repo(
-        p_, c_, m_, f, _core().conversion_factor(c_, m_, ticker, settle=s), s, d),
-        [("prices", [[x] for x in p], _pos), ("coupons", [[x] for x in c], _num),
-         ("maturities", [[x] for x in m], _date)])
-    flat = [r[0] for r in repos] if isinstance(repos, list) else [repos]
-    numeric = [(v, i) for i, v in enumerate(flat) if isinstance(v, float) and np.isfinite(v)]
-    if not numeric:
-        raise InputError("prices", "the basket", f"has no bond with an implied repo ({flat[0]})")
-    best = max(numeric)[1]
-    if ids is None or _blank(ids) and not isinstance(ids, list):
-        return float(best + 1)
-    labels = as_column(ids, "ids").values
-    if len(labels) != len(flat):
-        raise InputError("ids", f"{len(labels)} values", f"do not match the basket ({len(flat)} bonds)")
-    return labels[best]
+@arg("bonds", doc=_DOC["bonds"], **RANGE)
+@arg("future", doc=_DOC["future"], **RANGE)
+@arg("futures_price", doc="Optional: overrides the export's px_last. Column form: the maturities", **RANGE)
+@arg("settle", doc="Optional: overrides the settlement (T+1 after the export's last_update_dt). "
+     "Column form: the futures price", **RANGE)
+@arg("delivery", doc="Optional: the delivery date; blank = the contract's last delivery day. "
+     "Column form: the futures ticker", **RANGE)
+@arg("column_settle", doc="Column form only: the settlement date", **RANGE)
+@arg("column_delivery", doc="Column form only: the delivery date (blank = the contract's last "
+     "delivery day)", **RANGE)
+@arg("ids", doc="Column form only, optional: the bonds' identifiers (a column); the CTD's is returned", **RANGE)
+def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_settle=None,
+        column_delivery=None, ids=None):
+    """Cheapest to deliver (highest implied repo), unreadable bonds skipped. =CTD(bonds!A1:I17, future!A1:B9) gives T 4.5 08/15/39 Govt. Column form CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids]): its row (1 = first) or id."""
+    rows = _table(bonds, _BOND_FIELDS)
+    if rows is not None:
+        basket = _table_basket(rows, future)
+        f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
+                     "futures_price", "the futures price")
+        s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
+                     "the settlement date")
+        c = basket.ctd(futures_price=f, settle=s, delivery=_optional(delivery, "delivery", _date))
+        return c["ticker"] or float(c["position"] + 1)
+    # column form: CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids])
+    from xlfidx.bloomberg.basket import bond_rows_to_table  # noqa: PLC0415
+
+    no_ids = ids is None or _blank(ids) and not isinstance(ids, list)
+    table = bond_rows_to_table(_basket(bonds, future, futures_price, None if no_ids else ids))
+    ticker = _text(delivery, "contract", "a futures ticker such as TYZ4")
+    f = _pos(_scalar(settle, "futures_price"), "futures_price")
+    s = _date(_scalar(column_settle, "settle"), "settle")
+    basket = _core().DeliverableBasket(ticker, table, float(f), s[()], None)
+    row = int(basket.ctd(delivery=_optional(column_delivery, "delivery", _date))["row"])
+    if no_ids:
+        return float(row + 1)
+    label = as_column(ids, "ids").values[row]
+    if _blank(label) or isinstance(label, str) and label.strip().upper().startswith("#N/A"):
+        raise MissingDataError("ids", label, "is missing for the cheapest to deliver", row)
+    return to_cell(label)
 
 
 @func(category=_CATEGORY)
-@arg("prices", doc=_DOC["prices"], **RANGE)
-@arg("coupons", doc=_DOC["coupons"], **RANGE)
-@arg("maturities", doc=_DOC["maturities"], **RANGE)
-@arg("futures_price", doc=_DOC["futures_price"], **RANGE)
-@arg("contract", doc=_DOC["contract"], **RANGE)
-@arg("settle", doc=_DOC["settle"], **RANGE)
-@arg("repo", doc=_DOC["repo"], **RANGE)
-@arg("delivery", doc=_DOC["delivery"], **RANGE)
-@arg("tickers", doc="Optional: the bonds' tickers (a column), shown in the table", **RANGE)
-def DLV(prices, coupons, maturities, futures_price, contract, settle, repo, delivery=None,
-        tickers=None):
-    """The deliverable basket like Bloomberg's DLV: one row per bond, sorted by implied repo; spills with a header row."""
-    ticker, bonds, market = _dlv_inputs(prices, coupons, maturities, futures_price, contract,
-                                        settle, repo, delivery, tickers)
-    return _frame_output(_core().deliverable_basket(bonds, market[0], ticker, *market[1:]))
+@arg("bonds", doc=_DOC["bonds"], **RANGE)
+@arg("future", doc=_DOC["future"], **RANGE)
+@arg("futures_price", doc="Optional: overrides the export's px_last. Column form: the maturities", **RANGE)
+@arg("settle", doc="Optional: overrides the settlement (T+1 after the export's last_update_dt). "
+     "Column form: the futures price", **RANGE)
+@arg("repo", doc="Optional: overrides the export's repo_reporate, percent Act/360. Column form: "
+     "the futures ticker", **RANGE)
+@arg("delivery", doc="Optional: the delivery date; blank = the contract's last delivery day. "
+     "Column form: the settlement date", **RANGE)
+@arg("column_repo", doc="Column form only: the repo rate, percent Act/360", **RANGE)
+@arg("column_delivery", doc="Column form only: the delivery date (blank = the contract's last "
+     "delivery day)", **RANGE)
+@arg("tickers", doc="Column form only, optional: the bonds' tickers (a column), shown in the table", **RANGE)
+def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None,
+        column_repo=None, column_delivery=None, tickers=None):
+    """Deliverable basket as on Bloomberg's DLV, CTD first, unreadable bonds last with their problem. =DLV(bonds!A1:I17, future!A1:B9) spills it with a header row. Column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo, ...)."""
+    rows = _table(bonds, _BOND_FIELDS)
+    if rows is not None:
+        basket = _table_basket(rows, future)
+        f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
+                     "futures_price", "the futures price")
+        s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
+                     "the settlement date")
+        dlv = basket.dlv(futures_price=f, settle=s, repo=_optional(repo, "repo", _num),
+                         delivery=_optional(delivery, "delivery", _date))
+        return _frame_output(dlv.table)
+    # column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo,
+    # [delivery], [tickers])
+    from xlfidx.bloomberg.basket import bond_rows_to_table  # noqa: PLC0415
+
+    table = bond_rows_to_table(_basket(bonds, future, futures_price, tickers, "tickers"))
+    ticker = _text(repo, "contract", "a futures ticker such as TYZ4")
+    f = _pos(_scalar(settle, "futures_price"), "futures_price")
+    s = _date(_scalar(delivery, "settle"), "settle")
+    r = _num(_scalar(column_repo, "repo"), "repo")
+    basket = _core().DeliverableBasket(ticker, table, float(f), s[()], float(r))
+    return _frame_output(basket.dlv(delivery=_optional(column_delivery, "delivery", _date)).table)
+
+
+def _basket_columns(prices: Any, coupons: Any, maturities: Any, tickers: Any = None) -> Any:
+    """The column form's ranges as a strict basket table: a bad cell is an error naming it
+    (the scenario, option and roll analytics need every bond)."""
+    pd = _pandas()
+    rows = _basket(prices, coupons, maturities, tickers, "tickers")[1:]
+    t, p, c, m = (list(x) for x in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    bonds = pd.DataFrame({"coupon": _num(c, "coupons"), "maturity": _date(m, "maturities"),
+                          "price": _pos(p, "prices")})
+    if any(not _blank(x) for x in t):
+        bonds.insert(0, "ticker", ["" if _blank(x) else str(x) for x in t])
+    return bonds
 
 
 def _dlv_inputs(prices, coupons, maturities, futures_price, contract, settle, repo, delivery,
                 tickers):
     """(contract, basket table, (futures price, settle, repo, delivery)) of a DLV's arguments."""
-    pd = _pandas()
     ticker = _text(contract, "contract", "a futures ticker such as TYZ4")
-    p, c, m = _basket(prices, coupons, maturities)
-    bonds = pd.DataFrame({"coupon": _num(c, "coupons"), "maturity": _date(m, "maturities"),
-                          "price": _pos(p, "prices")})
-    if tickers is not None and not (not isinstance(tickers, list) and _blank(tickers)):
-        names = as_column(tickers, "tickers").values
-        if len(names) != len(bonds):
-            raise InputError("tickers", f"{len(names)} values", f"do not match the basket ({len(bonds)} bonds)")
-        bonds.insert(0, "ticker", ["" if _blank(t) else str(t) for t in names])
+    bonds = _basket_columns(prices, coupons, maturities, tickers)
     d = _scalar(delivery, "delivery")
     market = (_pos(_scalar(futures_price, "futures_price"), "futures_price"),
               _date(_scalar(settle, "settle"), "settle"), _num(_scalar(repo, "repo"), "repo"),
@@ -472,10 +583,7 @@ def _summary_and_table(summary: dict[str, Any], table: Any) -> list[list[Any]]:
 def CALENDARROLL(prices, coupons, maturities, front, front_price, back, back_price, settle,
                  front_repo, back_repo, roll_repo=None):
     """Calendar roll: theoretical and market spread (front - back, 32nds), each CTD, the forward repo and the implied repo of the roll; spills two columns."""
-    pd = _pandas()
-    p, c, m = _basket(prices, coupons, maturities)
-    bonds = pd.DataFrame({"coupon": _num(c, "coupons"), "maturity": _date(m, "maturities"),
-                          "price": _pos(p, "prices")})
+    bonds = _basket_columns(prices, coupons, maturities)
     rr = _scalar(roll_repo, "roll_repo")
     roll = _core().calendar_roll(
         _text(front, "front", "a futures ticker such as USZ3"),
@@ -490,23 +598,37 @@ def CALENDARROLL(prices, coupons, maturities, front, front_price, back, back_pri
     return [["" if v == NOT_FINITE else v for v in row] for row in out]
 
 
-def _pandas():
-    import pandas as pd  # noqa: PLC0415 - deferred to the first call
-
-    return pd
-
-
-def _frame_output(table: Any) -> list[list[Any]]:
-    """A DataFrame as a spilled table: the header row, then the rows (dates as serials)."""
-    pd = _pandas()
-    if "ticker" in table.columns and not table["ticker"].astype(str).str.strip().any():
-        table = table.drop(columns="ticker")  # no tickers given: the column would be empty
-    rows = [[str(col) for col in table.columns]]
-    for record in table.itertuples(index=False):
-        rows.append([None if (v is pd.NaT or (isinstance(v, float) and v != v)) else
-                     (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in record])
-    out = table_output(rows)
-    return [["" if v == NOT_FINITE else v for v in row] for row in out]
+@func(category=_CATEGORY)
+@arg("bonds", doc="The export's 'bonds' table with its header row (ticker, px_last, maturity, "
+     "cpn, ...)", **RANGE)
+@arg("future", doc="The export's 'future' table (field, value; first row: field, the contract "
+     "ticker)", **RANGE)
+@arg("futures_price", doc="Optional: overrides the export's px_last", **RANGE)
+@arg("settle", doc="Optional: overrides the settlement (T+1 after the export's last_update_dt)", **RANGE)
+@arg("repo", doc="Optional: overrides the export's repo_reporate, percent Act/360", **RANGE)
+@arg("delivery", doc="Optional: the delivery date; blank = the contract's last delivery day", **RANGE)
+def DLVINFO(bonds, future, futures_price=None, settle=None, repo=None, delivery=None):
+    """What DLV prices with: contract, futures price, settle, delivery, repo % and the export's pricing date; spills two columns. =DLVINFO(bonds!A1:I17, future!A1:B9) on the USZ3 sample: settle 2023-11-22, repo 5.413."""
+    rows = _table(bonds, _BOND_FIELDS)
+    if rows is None or _rows(future) is None:
+        raise InputError("bonds", "a column" if rows is None else "a ticker",
+                         "is not the export's table; give the 'bonds' and 'future' tables with "
+                         "their header rows")
+    basket = _table_basket(rows, future)
+    dlv = basket.dlv(futures_price=_optional(futures_price, "futures_price", _pos),
+                     settle=_optional(settle, "settle", _date), repo=_optional(repo, "repo", _num),
+                     delivery=_optional(delivery, "delivery", _date))
+    r = dlv.repo
+    if isinstance(r, tuple):
+        r = r[0] if len(set(r)) == 1 else f"{min(r):.3f} to {max(r):.3f} (one per bond)"
+    return table_output([
+        ["contract", basket.contract],
+        ["futures price", dlv.futures_price],
+        ["settle", dlv.settle],
+        ["delivery", dlv.delivery],
+        ["repo %", r],
+        ["pricing date", basket.as_of],
+    ])
 
 
 @func(category=_CATEGORY)
@@ -515,6 +637,7 @@ def _frame_output(table: Any) -> list[list[Any]]:
 def FUTDV01(ctd_dv01, cf):
     """Futures DV01 = CTD DV01 / CF ($ per bp per contract). =FUTDV01(67.64, 0.9506) gives 71.16."""
     return evaluate(_core().futures_dv01, [("ctd_dv01", ctd_dv01, _pos), ("cf", cf, _pos)])
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,12 +653,12 @@ def TBADV01(price, duration):
 
 
 @func(category=_CATEGORY)
-@arg("tba_dv01", doc="DV01 of the TBA futures leg, $ per contract (60.89)", **RANGE)
-@arg("treasury_dv01", doc="DV01 of the Treasury futures leg, $ per contract (72.70)", **RANGE)
+@arg("tba_dv01", doc="DV01 of the TBA futures leg, $ per contract (72.70, the 2% UMBS of CME's Jul-24 table); a value or a column", **RANGE)
+@arg("treasury_dv01", doc="DV01 of the Treasury futures leg, $ per contract (60.89, ZNU4)", **RANGE)
 @arg("menu", doc='Optional listed ratios, texts like "4:5" (a range); blank = any up to max_leg', **RANGE)
 @arg("max_leg", doc="Largest leg without a menu (default 10)", **RANGE)
 def ICSRATIO(tba_dv01, treasury_dv01, menu=None, max_leg=10):
-    """CME spread ratio (TBA contracts, Treasury contracts) nearest the DV01 ratio; spills two cells per row."""
+    """CME spread ratio (TBA contracts, Treasury contracts) nearest the DV01 ratio; spills two cells per row. =ICSRATIO(72.70, 60.89, {"4:5";"7:8";"9:10"}) gives 4, 5 (CME's 20U/ZN spread)."""
     menu_list = None if menu is None or (not isinstance(menu, list) and _blank(menu)) else \
         as_vector(menu, "menu")
     leg = _scalar(max_leg, "max_leg")
@@ -563,7 +686,7 @@ def ICSRATIO(tba_dv01, treasury_dv01, menu=None, max_leg=10):
 @arg("trend", doc="Optional trend per future (EWMAC units), same shape; blank = no view", **RANGE)
 @arg("trend_tilt", doc="Optional tilt toward shorting falling futures (0 = duration match)", **RANGE)
 def HEDGEWEIGHTS(mbs_duration, futures_durations, trend=None, trend_tilt=0.0):
-    """Unlevered duration-neutral hedge of long MBS: weights [MBS, future 1..k], spilled like futures_durations."""
+    """Unlevered duration-neutral hedge of long MBS: weights [MBS, future 1..k], spilled like futures_durations. =HEDGEWEIGHTS(6.8388, {1.853,4.0136,5.9713,7.7165,11.1275,14.2038}) gives 0.4976, 0, 0, 0.2716, 0.2308, 0, 0."""
     from xlfidx._inputs import as_float  # noqa: PLC0415
 
     d_mbs = _pos(_scalar(mbs_duration, "mbs_duration"), "mbs_duration")
@@ -588,43 +711,57 @@ def HEDGEWEIGHTS(mbs_duration, futures_durations, trend=None, trend_tilt=0.0):
 # Fed funds
 
 
-def _fed_args(prices: Any, expiries: Any, meetings: Any, spot_rate: Any, method: Any):
-    p = as_vector(prices, "prices")
-    e = as_vector(expiries, "expiries")
-    if len(p) != len(e):
-        raise InputError("expiries", f"{len(e)} values", f"do not match prices ({len(p)} values)")
+def _fed(chain: Any, meetings: Any, spot_rate: Any, method: Any, column_method: Any,
+         probabilities: bool) -> list[list[Any]]:
+    """FEDPATH / FEDPROBS: the chain table (or the prices and expiries columns) through the
+    core's chain reader; contracts that cannot be read are left out, a note row each."""
+    from xlfidx.bloomberg.fedfutures import fed_path_from_chain  # noqa: PLC0415
+
+    rows = _table(chain, _CHAIN_FIELDS)
+    if rows is None:  # column form: (prices, expiries, meetings, spot_rate, [method])
+        p = as_column(chain, "prices").values
+        e = as_column(meetings, "expiries").values
+        if len(p) != len(e):
+            raise InputError("expiries", f"{len(e)} values", f"do not match prices ({len(p)} values)")
+        rows = [["price", "expiry"], *([a, b] for a, b in zip(p, e, strict=True))]
+        meetings, spot_rate, method = spot_rate, method, column_method
     meet = [v for v in as_column(meetings, "meetings").values if not _blank(v)]
     if not meet:
         raise InputError("meetings", meetings, "is empty; give the FOMC meeting dates")
     spot = _num(_scalar(spot_rate, "spot_rate"), "spot_rate")
-    m = _scalar(method, "method")
-    m = "cme" if _blank(m) else _text(m, "method", '"cme", "next" or "backout"').lower()
-    return p, e, _date(meet, "meetings"), float(spot), m
+    m = _scalar(method, "method") if method is not None else None
+    m = "cme" if m is None or _blank(m) else _text(m, "method", '"cme", "next" or "backout"').lower()
+    out = fed_path_from_chain(rows, _date(meet, "meetings"), float(spot), m,
+                              probabilities=probabilities)
+    return _frame_output(out, out.attrs.get("notes", ()))
 
 
 @func(category=_CATEGORY)
-@arg("prices", doc="Fed funds futures prices (a column)", **RANGE)
-@arg("expiries", doc="Their last trade dates (or any date in the contract month)", **RANGE)
-@arg("meetings", doc="FOMC announcement dates (a column; blanks ignored)", **RANGE)
-@arg("spot_rate", doc="Effective Fed funds rate today, percent (4.33)", **RANGE)
-@arg("method", doc='"cme" (default, CME FedWatch), "next" (end from the next month) or "backout" (from the month itself)', **RANGE)
-def FEDPATH(prices, expiries, meetings, spot_rate, method="cme"):
-    """Implied policy path: rate before and after each FOMC meeting, moves and FedWatch odds; spills a table with a header row."""
-    p, e, meet, spot, m = _fed_args(prices, expiries, meetings, spot_rate, method)
-    return _frame_output(_core().fed_path(p, e, meet, spot, method=m))
+@arg("chain", doc="The chain table with its header row (ticker, px_last, last_tradeable_dt; a "
+     "pricing-date sheet of the export). Column form: the futures prices", **RANGE)
+@arg("meetings", doc="FOMC announcement dates (a column; blanks ignored). Column form: the "
+     "expiries (last trade dates)", **RANGE)
+@arg("spot_rate", doc="Effective Fed funds rate today, percent (4.33). Column form: the meetings", **RANGE)
+@arg("method", doc=_DOC["method"] + ". Column form: the spot rate", **RANGE)
+@arg("column_method", doc="Column form only: the method", **RANGE)
+def FEDPATH(chain, meetings, spot_rate, method="cme", column_method=None):
+    """Implied policy path: rate before and after each FOMC meeting, moves and FedWatch odds; spills a header row, one row per meeting, a note per contract left out. =FEDPATH('2025-04-30'!A1:D19, 'fed meetings'!A2:A15, 4.33)."""
+    return _fed(chain, meetings, spot_rate, method, column_method, probabilities=False)
 
 
 @func(category=_CATEGORY)
-@arg("prices", doc="Fed funds futures prices (a column)", **RANGE)
-@arg("expiries", doc="Their last trade dates (or any date in the contract month)", **RANGE)
-@arg("meetings", doc="FOMC announcement dates (a column; blanks ignored)", **RANGE)
-@arg("spot_rate", doc="Effective Fed funds rate today, percent (4.33)", **RANGE)
-@arg("method", doc='"cme" (default, CME FedWatch), "next" (end from the next month) or "backout" (from the month itself)', **RANGE)
-def FEDPROBS(prices, expiries, meetings, spot_rate, method="cme"):
-    """FedWatch target-range probabilities (percent) after each meeting; spills a table with a header row."""
-    p, e, meet, spot, m = _fed_args(prices, expiries, meetings, spot_rate, method)
-    return _frame_output(_core().fed_probabilities(p, e, meet, spot, method=m))
+@arg("chain", doc="The chain table with its header row (ticker, px_last, last_tradeable_dt; a "
+     "pricing-date sheet of the export). Column form: the futures prices", **RANGE)
+@arg("meetings", doc="FOMC announcement dates (a column; blanks ignored). Column form: the "
+     "expiries (last trade dates)", **RANGE)
+@arg("spot_rate", doc="Effective Fed funds rate today, percent (4.33). Column form: the meetings", **RANGE)
+@arg("method", doc=_DOC["method"] + ". Column form: the spot rate", **RANGE)
+@arg("column_method", doc="Column form only: the method", **RANGE)
+def FEDPROBS(chain, meetings, spot_rate, method="cme", column_method=None):
+    """FedWatch target-range probabilities (percent) after each meeting; spills a header row (meeting, then one column per range), a note per contract left out. =FEDPROBS('2025-04-30'!A1:D19, 'fed meetings'!A2:A15, 4.33)."""
+    return _fed(chain, meetings, spot_rate, method, column_method, probabilities=True)
 
 
 # name in Excel -> function (the headless engine registers these)
-UDFS: dict[str, Callable[..., Any]] = {name: globals()[name] for name in __all__ if name != "UDFS"}
+UDFS: dict[str, Callable[..., Any]] = {name: globals()[name] for name in __all__
+                                       if name not in ("UDFS", "COLUMN_FORMS")}

@@ -1,0 +1,176 @@
+"""``xlfidx.xlam``: the xlfidx Excel add-in, its ribbon tab and its "Refresh backtest" button.
+
+The add-in is xlwings' custom ribbon add-in (``quickstart_addin_ribbon.xlam`` in the installed
+xlwings package, what ``xlwings quickstart NAME --addin --ribbon`` copies), changed in three
+parts only, every other part byte for byte (its VBA project included):
+
+* ``customUI/customUI.xml``: the ribbon tab ``xlfidx`` with the button **Refresh backtest**,
+  whose ``onAction`` is the template's own macro ``RibbonMyAddin.RunMain``;
+* the config sheet, activated (``_myaddin.conf`` renamed ``myaddin.conf``: the template's VBA
+  reads the sheet named after its ``PROJECT_NAME``, ``myaddin``) and holding one setting,
+  ``UDF Modules`` = ``xlfidx.excel.udfs``, so that the worksheet functions, once imported into
+  the add-in, work in every workbook, a plain ``.xlsx`` export included. No other row: a blank
+  ``Interpreter_Win`` or ``PYTHONPATH`` there would override what the user set elsewhere;
+* ``xl/workbook.xml``: the sheet's new name; no ``fullCalcOnLoad``.
+
+The template's ``RunMain`` runs ``import <name>; <name>.main()`` where ``<name>`` is the
+add-in's file name without extension: for ``xlfidx.xlam`` that is :func:`xlfidx.main`, this
+module's :func:`main`, which refreshes the active workbook (:func:`xlfidx.excel.refresh.run_main`).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import re
+import sys
+from pathlib import Path
+
+from xlfidx.errors import InputError
+
+__all__ = ["ADDIN_NAME", "CUSTOM_UI", "ADDIN_CONF_SHEET", "ADDIN_CONF_ROWS", "RUN_MAIN",
+           "template_path", "build_addin", "startup_folder", "install", "main"]
+
+ADDIN_NAME = "xlfidx.xlam"
+TEMPLATE = "quickstart_addin_ribbon.xlam"
+RUN_MAIN = "RibbonMyAddin.RunMain"  # the template's ribbon callback (module RibbonMyAddin)
+ADDIN_CONF_SHEET = "myaddin.conf"  # the template's PROJECT_NAME & ".conf"
+ADDIN_CONF_ROWS = {"UDF Modules": "xlfidx.excel.udfs"}
+
+# The ribbon, as Office reads it: UTF-8 with its declaration, the 2006 customUI namespace the
+# template's part uses, ids unique NCNames, a callback named Module.Macro that takes the control.
+CUSTOM_UI = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
+  <ribbon>
+    <tabs>
+      <tab id="xlfidxTab" label="xlfidx">
+        <group id="xlfidxBacktestGroup" label="MBS hedge">
+          <button id="xlfidxRefreshBacktest" label="Refresh backtest" size="large" imageMso="RefreshAll"
+                  onAction="{RUN_MAIN}"
+                  screentip="Refresh backtest"
+                  supertip="Rerun the MBS trend backtest of the active workbook on its history and Settings sheets and rewrite its Backtest sheet; a workbook without one is recalculated."/>
+        </group>
+      </tab>
+    </tabs>
+  </ribbon>
+</customUI>
+"""
+
+
+def template_path() -> Path:
+    """xlwings' ribbon add-in template in the installed package (found without importing it)."""
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("xlwings", None, "is not installed; `pip install xlwings` provides the template")
+    path = Path(next(iter(spec.submodule_search_locations))) / TEMPLATE
+    if not path.is_file():
+        raise InputError("template", str(path), "does not exist in this xlwings installation")
+    return path
+
+
+def _conf_sheet_xml(xml: str, rows: dict[str, str]) -> str:
+    """The template's conf sheet with ``rows`` (shared strings 0, 1, ...) as its only cells;
+    its ``sheetPr`` (the VBA document module's code name), columns and styles kept."""
+    cells = "".join(
+        f'<row r="{i}" spans="1:2"><c r="A{i}" s="1" t="s"><v>{2 * (i - 1)}</v></c>'
+        f'<c r="B{i}" s="1" t="s"><v>{2 * (i - 1) + 1}</v></c></row>'
+        for i in range(1, len(rows) + 1))
+    xml = re.sub(r"<sheetData>.*?</sheetData>|<sheetData\s*/>", f"<sheetData>{cells}</sheetData>",
+                 xml, count=1, flags=re.S)
+    return re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:B{len(rows)}" />', xml, count=1)
+
+
+def _shared_strings(values: list[str]) -> str:
+    items = "".join(f"<si><t>{html.escape(v, quote=False)}</t></si>" for v in values)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.'
+            f'openxmlformats.org/spreadsheetml/2006/main" count="{len(values)}" '
+            f'uniqueCount="{len(values)}">{items}</sst>')
+
+
+def build_addin(out: Path) -> Path:
+    """Write ``xlfidx.xlam`` to ``out`` from xlwings' ribbon add-in template (see the module
+    docstring for the three parts it changes).
+
+    >>> import tempfile, zipfile
+    >>> book = zipfile.ZipFile(build_addin(Path(tempfile.mkdtemp()) / ADDIN_NAME))
+    >>> b'label="xlfidx"' in book.read("customUI/customUI.xml")
+    True
+    """
+    from xlfidx.excel.package import WORKBOOK, Package  # noqa: PLC0415
+
+    pkg = Package.open(template_path())
+    custom = next((r.target for r in pkg.rels("") if r.type.endswith("/ui/extensibility")), None)
+    if custom is None:
+        raise InputError("template", str(template_path()), "has no customUI part (the ribbon)")
+    pkg.write(custom, CUSTOM_UI)
+
+    sheets = pkg.sheets()
+    old = next((name for name in sheets if name.lstrip("_") == ADDIN_CONF_SHEET), None)
+    if old is None:
+        raise InputError("template", str(template_path()), f"has no '_{ADDIN_CONF_SHEET}' sheet")
+    part = sheets[old]
+    pkg.write(part, _conf_sheet_xml(pkg.text(part), ADDIN_CONF_ROWS))
+    pkg.write("xl/sharedStrings.xml",
+              _shared_strings([s for kv in ADDIN_CONF_ROWS.items() for s in kv]))
+    wb = pkg.text(WORKBOOK)
+    wb = wb.replace(f'name="{html.escape(old)}"', f'name="{ADDIN_CONF_SHEET}"', 1)
+    wb = re.sub(r'\s+fullCalcOnLoad="[^"]*"', "", wb)
+    pkg.write(WORKBOOK, wb)
+    return pkg.save(out)
+
+
+def startup_folder() -> Path | None:
+    """Excel's per-user startup folder (XLSTART), which opens every file in it when Excel
+    starts: ``%APPDATA%\\Microsoft\\Excel\\XLSTART`` on Windows, the Office group container's
+    ``Startup/Excel`` on macOS; None where there is no Excel."""
+    if sys.platform.startswith("win"):
+        appdata = os.environ.get("APPDATA")
+        return Path(appdata) / "Microsoft" / "Excel" / "XLSTART" if appdata else None
+    if sys.platform == "darwin":
+        return (Path.home() / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content"
+                / "Startup" / "Excel")
+    return None
+
+
+def install(folder: str | Path | None = None, source: str | Path | None = None) -> Path:
+    """Copy ``xlfidx.xlam`` into ``folder`` (default: :func:`startup_folder`) in one atomic
+    step; returns the path written.
+
+    >>> import tempfile
+    >>> install(Path(tempfile.mkdtemp()) / "XLSTART").name
+    'xlfidx.xlam'
+    """
+    import shutil  # noqa: PLC0415
+
+    from xlfidx._files import atomic_write, check_output_dir  # noqa: PLC0415
+    from xlfidx.excel.build import WORKBOOKS_DIR  # noqa: PLC0415
+
+    src = Path(source) if source is not None else WORKBOOKS_DIR / ADDIN_NAME
+    if not src.is_file():
+        raise InputError("add-in", str(src), "does not exist; build it with `xlfidx build-workbooks addin`")
+    if folder is None:
+        folder = startup_folder()
+        if folder is None:
+            raise InputError("--dir", None, f"is needed: there is no Excel startup folder on "
+                             f"{sys.platform}. The add-in is {src}: copy it into Excel's XLSTART "
+                             f"folder, or run `xlwings addin install --file \"{src}\"` where Excel is")
+        folder.mkdir(parents=True, exist_ok=True)
+    folder = check_output_dir(folder, "--dir")
+    dst = folder / ADDIN_NAME
+    try:
+        with atomic_write(dst) as tmp:
+            shutil.copyfile(src, tmp)
+    except PermissionError:
+        raise InputError("--dir", str(folder), f"refused the write of {ADDIN_NAME}: quit Excel "
+                         "(it keeps the add-in open) and run again") from None
+    return dst
+
+
+def main() -> None:
+    """The ribbon's **Refresh backtest**: refresh the active workbook in Excel (rerun its
+    backtest when it has a Backtest sheet, then recalculate), progress and the final line in
+    the status bar, a failure in a message box."""
+    from xlfidx.excel.refresh import run_main  # noqa: PLC0415
+
+    run_main()
