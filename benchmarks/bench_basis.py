@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import report, round_medians  # noqa: E402
+from _timing import report, round_medians
 
-import xlfidx  # noqa: E402
-from xlfidx.samples.basket import BONDS  # noqa: E402  (the USZ3 basket, typed-in figures)
+import xlfidx
+from xlfidx.samples.basket import BONDS
 
 
 def main() -> int:

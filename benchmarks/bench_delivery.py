@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import round_medians  # noqa: E402  (best-of-rounds medians)
+from _timing import round_medians
 
-import xlfidx  # noqa: E402
-from xlfidx.delivery import ctd_scenarios, delivery_option, dlv_history  # noqa: E402
-from xlfidx.samples.basket import BONDS  # noqa: E402  (the USZ3 basket, typed-in figures)
+import xlfidx
+from xlfidx.delivery import ctd_scenarios, delivery_option, dlv_history
+from xlfidx.samples.basket import BONDS
 
 F, SETTLE, REPO = 115.96875, "2023-11-22", 5.413
 

@@ -228,10 +228,10 @@ class FakeWorkbook:
             def __call__(self, name):
                 raise ComError(f"no component {name}")
 
-            def Remove(self, component):  # noqa: N802 - the COM method's name
+            def Remove(self, component):
                 raise AssertionError("nothing to remove")
 
-            def Import(self, path):  # noqa: N802
+            def Import(self, path):
                 book.imported.append(Path(path).read_text())
 
         self.VBProject = types.SimpleNamespace(VBComponents=Components())

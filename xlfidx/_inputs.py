@@ -55,7 +55,7 @@ def is_missing(value: Any) -> bool:
     if isinstance(value, np.datetime64):
         return bool(np.isnat(value))
     try:
-        import pandas as pd  # noqa: PLC0415 - pandas is already loaded whenever a NaT can arrive
+        import pandas as pd  # pandas is already loaded whenever a NaT can arrive
 
         return value is pd.NaT
     except ImportError:  # pragma: no cover

@@ -307,7 +307,7 @@ def _argmin_valid(score: np.ndarray) -> np.ndarray:
 
 def _strategy_weights(inp: dict[str, Any], trend: np.ndarray, cfg: BacktestConfig,
                       progress: Progress) -> tuple[list[str], np.ndarray]:
-    from xlfidx.hedging import hedge_weights_history  # noqa: PLC0415
+    from xlfidx.hedging import hedge_weights_history
 
     dm, df, tr = _lag(inp["d_mbs"]), _lag(inp["d_fut"]), _lag(trend)
     t_n, k = df.shape

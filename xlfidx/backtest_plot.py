@@ -32,7 +32,7 @@ DPI = 100
 
 
 def _figure(**kwargs: Any) -> Any:
-    from matplotlib.figure import Figure  # noqa: PLC0415 - deferred: slow to import
+    from matplotlib.figure import Figure  # deferred: slow to import
 
     return Figure(**kwargs)
 
@@ -45,7 +45,7 @@ def _margins(fig: Any, axes: Any, *, top: float, left: float = 0.8, bottom: floa
              right: float = 0.2, wspace: float = 0.25, hspace: float = 0.45) -> None:
     """Place the axes with fixed margins in inches (what tight_layout finds for these charts,
     without the extra pass over every tick label it costs)."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
 
     nrows, ncols = np.atleast_2d(np.asarray(axes, dtype=object)).shape
     w, h = fig.get_size_inches()
@@ -61,7 +61,7 @@ def _title_inches(text: str, size: float = 12.0) -> float:
 
 
 def _save(fig: Any, path: Path) -> Path:
-    from xlfidx._files import atomic_write  # noqa: PLC0415
+    from xlfidx._files import atomic_write
 
     dpi = min(DPI, WIDTH_PIXELS / fig.get_figwidth())
     with atomic_write(path) as tmp:

@@ -300,9 +300,9 @@ def deliverable_basket(bonds, futures_price: Any, contract: Any, settle: Any, re
 def dlv_table(bonds, futures_price: Any, contract: Any, settle: Any, repo: Any,
               delivery: Any = None, *, notes: tuple[str, ...] = (), source: str = "") -> DLVTable:
     """:func:`deliverable_basket` with its context, as a :class:`DLVTable`."""
-    import pandas as pd  # noqa: PLC0415 - the table is a DataFrame; the analytics are numpy
+    import pandas as pd  # the table is a DataFrame; the analytics are numpy
 
-    from .quotes import format_32nds  # noqa: PLC0415
+    from .quotes import format_32nds
 
     cols, order, market = _dlv_arrays(bonds, futures_price, contract, settle, repo, delivery)
     cols["price_32nds"] = np.asarray(format_32nds(cols["price"]), dtype=object)
@@ -319,7 +319,7 @@ def _basket_inputs(bonds, contract: Any, settle: Any, delivery: Any):
     """A basket's columns checked and completed: coupon, maturity, price, CF (the given
     factors, CME's for the blanks), tickers, the contract, settlement and delivery dates
     (the contract's last delivery day when ``delivery`` is None)."""
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
+    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
 
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
@@ -424,7 +424,7 @@ class DLVTable:
         return "\n".join([self.header(), body, *(f"note: {n}" for n in self.notes)])
 
     def _repr_html_(self) -> str:
-        import html  # noqa: PLC0415
+        import html
 
         notes = "".join(f"<br>note: {html.escape(n)}" for n in self.notes)
         return (f"<p><b>{html.escape(self.header())}</b>{notes}</p>"
@@ -464,7 +464,7 @@ class DeliverableBasket:
     @property
     def future(self) -> Any:
         """The contract as a :class:`~xlfidx.futures.BondFuture`."""
-        from .futures import BondFuture  # noqa: PLC0415
+        from .futures import BondFuture
 
         return BondFuture(self.contract, settle=self.settle)
 
@@ -495,7 +495,7 @@ class DeliverableBasket:
         >>> int(c["position"]), float(c["coupon"]), round(float(c["implied_repo"]), 3)
         (1, 4.5, 3.525)
         """
-        import pandas as pd  # noqa: PLC0415
+        import pandas as pd
 
         ok = self._usable()
         good = self.bonds[ok]
@@ -515,7 +515,7 @@ class DeliverableBasket:
             delivery: Any = None) -> DLVTable:
         """The DLV table: every readable bond computed, CTD first, then the rows that could
         not be read with their ``problem``."""
-        import pandas as pd  # noqa: PLC0415
+        import pandas as pd
 
         ok = self._usable()
         if repo is None:
@@ -533,7 +533,8 @@ class DeliverableBasket:
             bad = self.bonds[~ok]
             rows = pd.DataFrame({name: bad[name].to_numpy() if name in bad else None
                                  for name in ("ticker", "coupon", "maturity", "price", "problem")})
-            rows["maturity"] = pd.to_datetime(rows["maturity"], errors="coerce")
+            if rows["maturity"].dtype.kind != "M":  # read dates are datetime64[s] already
+                rows["maturity"] = pd.to_datetime(rows["maturity"], errors="coerce")
             rows["ctd"] = False
             table = pd.concat([table, rows], ignore_index=True)
         return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,

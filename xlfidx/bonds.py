@@ -281,7 +281,7 @@ def _bond_inputs(coupon, maturity, settle):
 
 def dirty_price(price: Any, coupon: Any, maturity: Any, settle: Any) -> Any:
     """Clean price plus accrued interest, per 100 face."""
-    from .quotes import as_price  # noqa: PLC0415
+    from .quotes import as_price
 
     p = as_price(price, "price")
     c, m, s = _bond_inputs(coupon, maturity, settle)
@@ -304,7 +304,7 @@ def bond_price(coupon: Any, maturity: Any, settle: Any, yield_pct: Any) -> Any:
 
 
 def _risk(price, coupon, maturity, settle):
-    from .quotes import as_price  # noqa: PLC0415
+    from .quotes import as_price
 
     p = as_price(price, "price")
     c, m, s = _bond_inputs(coupon, maturity, settle)

@@ -83,7 +83,7 @@ def _observed(day: dt.date, saturday_to_friday: bool) -> dt.date | None:
 
 def scheduled_holidays(year: int) -> list[tuple[dt.date, str]]:
     """SIFMA's scheduled full closes of one year, in date order, with their names."""
-    from dateutil.easter import easter  # noqa: PLC0415 - only the table's writer needs it
+    from dateutil.easter import easter  # only the table's writer needs it
 
     mon, thu = 0, 3
     days: list[tuple[dt.date | None, str]] = [

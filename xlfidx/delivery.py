@@ -310,7 +310,7 @@ def _switch_records(b: _AtDelivery, roots, ia, ib, w) -> list[dict[str, Any]]:
 
 
 def _switch_frame(records: list[dict[str, Any]]):
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     table = pd.DataFrame.from_records(records, columns=_SWITCH_COLUMNS)
     for col in ("from_maturity", "to_maturity"):
@@ -347,7 +347,7 @@ def ctd_scenarios(contract: Any, bonds: Any, futures_price: Any, settle: Any, re
     >>> round(t.attrs["switches"][0]["shift_bp"], 2)
     30.03
     """
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     b = _AtDelivery(contract, bonds, futures_price, settle, repo, delivery, repricing)
     s = shift_grid(shifts_bp)
@@ -472,7 +472,7 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     >>> round(opt.value_32nds, 4), opt.table["ctd_probability"].round(4).tolist()
     (1.7414, [0.8272, 0.1728])
     """
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     b = _AtDelivery(contract, bonds, futures_price, settle, repo, delivery, repricing)
     # 2,000 bp a year is beyond any Treasury yield vol on record (1980-81 ran near 400)
@@ -623,9 +623,9 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
     >>> round(roll.theoretical_spread_32nds, 3), round(roll.forward_repo, 3), round(roll.implied_roll_repo, 3)
     (-2.577, 5.383, 5.321)
     """
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from .futures import resolve_contract  # noqa: PLC0415
+    from .futures import resolve_contract
 
     s = as_date(settle, "settle").reshape(-1)
     if s.size != 1:
@@ -706,7 +706,7 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
 
 
 def _deliverable_rows(table, k):
-    from .futures import is_deliverable  # noqa: PLC0415
+    from .futures import is_deliverable
 
     if "maturity" not in table.columns:
         raise InputError("bonds", sorted(map(str, table.columns)), "has no 'maturity' column")
@@ -743,11 +743,11 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     >>> h[["ticker", "implied_repo", "ctd"]].round(3).values.tolist()
     [['T 4.5 08/15/39', 3.524, True], ['T 3.5 02/15/39', -2.537, False], ['T 4.5 08/15/39', 3.692, True], ['T 3.5 02/15/39', -2.753, False]]
     """
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from .bonds import settlement_date  # noqa: PLC0415
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract  # noqa: PLC0415
-    from .quotes import format_32nds  # noqa: PLC0415
+    from .bonds import settlement_date
+    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
+    from .quotes import format_32nds
 
     index = None
     if isinstance(prices, pd.DataFrame):

@@ -18,10 +18,10 @@ __all__ = ["plot_ctd_scenarios"]
 
 
 def _plt():
-    import matplotlib  # noqa: PLC0415 - deferred: plotting is optional and slow to import
+    import matplotlib  # deferred: plotting is optional and slow to import
 
     matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt
 
     return plt
 

@@ -20,9 +20,9 @@ def plot_fed_path(dates: list[tuple[str, pd.DataFrame, pd.DataFrame, float]], pa
     ``curve`` has ``month`` and ``implied rate %`` (:func:`xlfidx.fed_funds_curve`) and
     optionally ``open interest`` (drawn as bars for the first date).
     """
-    from matplotlib.figure import Figure  # noqa: PLC0415 - deferred: slow to import
+    from matplotlib.figure import Figure  # deferred: slow to import
 
-    from xlfidx._files import atomic_write  # noqa: PLC0415
+    from xlfidx._files import atomic_write
 
     fig = Figure(figsize=(12, 4.6), layout="constrained")
     ax_c, ax_p = fig.subplots(1, 2)

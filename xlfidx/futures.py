@@ -436,7 +436,7 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
     >>> conversion_factor([1.5, 3.75], ["2010-10-31", "2018-11-15"], ["TUZ8", "TYZ8"]).tolist()
     [0.9229, 0.8357]
     """
-    from .bonds import as_coupon  # noqa: PLC0415 - bonds is the home of coupon arithmetic
+    from .bonds import as_coupon  # bonds is the home of coupon arithmetic
 
     c = as_coupon(coupon) / 100.0
     m = as_date(maturity, "maturity")
@@ -547,7 +547,7 @@ class BondFuture:
         optionally ``ticker``, ``cf``), or a :class:`~xlfidx.basis.DeliverableBasket`, whose own
         futures price, settlement, repo and delivery are used where an argument is not given.
         """
-        from .basis import DeliverableBasket, dlv_table  # noqa: PLC0415 - basis builds on futures
+        from .basis import DeliverableBasket, dlv_table  # basis builds on futures
 
         if isinstance(bonds, DeliverableBasket):
             return bonds.dlv(futures_price=futures_price, settle=settle, repo=repo,
@@ -560,7 +560,7 @@ class BondFuture:
     def _market(self, bonds: Any, futures_price: Any, settle: Any, repo: Any,
                 delivery: Any) -> tuple:
         """The four market arguments (and delivery), from a basket object where one is given."""
-        from .basis import DeliverableBasket  # noqa: PLC0415
+        from .basis import DeliverableBasket
 
         if isinstance(bonds, DeliverableBasket):
             market = bonds.market(futures_price=futures_price, settle=settle, repo=repo)
@@ -576,7 +576,7 @@ class BondFuture:
         """CTD switch scenarios (:func:`xlfidx.delivery.ctd_scenarios`): one row per shift and
         bond; ``bonds`` may be a :class:`~xlfidx.basis.DeliverableBasket` in place of the
         market arguments."""
-        from .delivery import ctd_scenarios  # noqa: PLC0415
+        from .delivery import ctd_scenarios
 
         if shifts_bp is None:
             raise InputError("shifts_bp", None, "is needed: the yield shifts in bp")
@@ -588,7 +588,7 @@ class BondFuture:
                         **options: Any) -> Any:
         """The delivery (quality) option (:func:`xlfidx.delivery.delivery_option`); ``bonds``
         may be a :class:`~xlfidx.basis.DeliverableBasket` in place of the market arguments."""
-        from .delivery import delivery_option  # noqa: PLC0415
+        from .delivery import delivery_option
 
         if vol_bp is None:
             raise InputError("vol_bp", None, "is needed: the normal yield vol in bp a year")
@@ -604,7 +604,7 @@ class BondFuture:
                       delivery: Any = None) -> Any:
         """Invoice price per 100 face, ``F·CF + AI`` at delivery (the last delivery day unless
         given)."""
-        from .basis import invoice_price  # noqa: PLC0415
+        from .basis import invoice_price
 
         k = self._for(maturity=maturity)
         day = last_delivery_day(k) if delivery is None else delivery

@@ -111,7 +111,7 @@ def _rows(rows: Any, name: str) -> list[list[Any]]:
 def _future_fields(rows: list[list[Any]], sink: _Cells) -> Any:
     """The ``future`` table, Bloomberg's way (rows of field, value under ``field | TICKER``)
     or as one header row of field names over one row of values."""
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     rows = [r for r in rows if not _blank_row(r)]
     if not rows or len(rows[0]) < 2:
@@ -163,7 +163,7 @@ def _bond_header(rows: list[list[Any]]) -> tuple[int, dict[str, tuple[int, str]]
 
 
 def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     rows = _rows(bond_rows, "bonds")
     top, cols = _bond_header(rows)
@@ -195,7 +195,9 @@ def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
     # result can point back at the row of the range it came from
     bonds = pd.DataFrame(records, index=pd.Index(where, name="row"))
     for name in _DATE_FIELDS & set(bonds.columns):
-        bonds[name] = pd.to_datetime(bonds[name])
+        # seconds, pandas' own unit for dates: nanoseconds would end in 2262 (Excel's in 9999)
+        bonds[name] = np.array([np.datetime64("NaT") if is_missing(v) else v
+                                for v in bonds[name].tolist()], dtype="datetime64[s]")
     bonds["ticker"] = ["" if is_missing(_clean(t)) else str(t).strip() for t in bonds["ticker"]]
     bonds["coupon"] = bonds["cpn"].astype(float)
     bonds["price"] = bonds["px_last"].astype(float)
@@ -249,8 +251,8 @@ def basket_rows_to_export(future_rows: Any, bond_rows: Any) -> tuple[Any, Any]:
 
 
 def _sheet_rows(path: Path) -> dict[str, list[list[Any]]]:
-    import openpyxl  # noqa: PLC0415
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -308,8 +310,8 @@ def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
     >>> str(basket.settle), basket.repo, basket.futures_price
     ('2023-11-22', 5.413, 115.96875)
     """
-    from ..basis import DeliverableBasket  # noqa: PLC0415
-    from ..bonds import settlement_date  # noqa: PLC0415
+    from ..basis import DeliverableBasket
+    from ..bonds import settlement_date
 
     contract = str(future.name)
     update = future.get("last_update_dt")

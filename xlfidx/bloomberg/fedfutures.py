@@ -280,7 +280,7 @@ def _chain_table(sheet: str, pricing: np.datetime64 | None, records: list[dict[s
     A record has ``ticker`` and ``price`` (``(field, value)``), and may have ``last``,
     ``open_int`` and ``settled`` (the value, or ``_ABSENT`` when the layout has no such field).
     """
-    from ..dates import last_business_day  # noqa: PLC0415
+    from ..dates import last_business_day
 
     rows = []
     for rec in records:

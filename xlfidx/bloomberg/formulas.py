@@ -94,7 +94,7 @@ def _pending(formula: str | None, value: Any) -> bool:
 def _bloomberg_formulas(path: Path, sheets: tuple[str, ...] | None,
                         max_rows: int) -> dict[str, dict[tuple[int, int], str]]:
     """The Bloomberg formulas of each wanted sheet, by (row, column), 1-based."""
-    from openpyxl import load_workbook  # noqa: PLC0415 - only books with Bloomberg formulas
+    from openpyxl import load_workbook  # only books with Bloomberg formulas
 
     wanted = None if sheets is None else {s.strip().lower() for s in sheets}
     book = load_workbook(path, read_only=True)
@@ -124,8 +124,8 @@ def unfilled_cells(path: str | Path, sheets: tuple[str, ...] | None = None,
     path = Path(path)
     if not _might_hold_bloomberg(path):
         return []
-    from openpyxl import load_workbook  # noqa: PLC0415
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
         formulas = _bloomberg_formulas(path, sheets, max_rows)

@@ -432,7 +432,7 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     >>> round(float(futures["CONVENTIONAL_CTD_FORWARD_FRSK"]["TY"].mean()), 1)
     6.4
     """
-    from python_calamine import CalamineWorkbook  # noqa: PLC0415 - deferred: only the backtest needs it
+    from python_calamine import CalamineWorkbook  # deferred: only the backtest needs it
 
     if isinstance(max_fill_days, bool) or not isinstance(max_fill_days, int | np.integer) or max_fill_days < 0:
         raise InputError("max_fill_days", max_fill_days, "must be a whole number of days >= 0")

@@ -98,7 +98,7 @@ def _target(out: str | Path | None, default_name: str, overwrite: bool) -> Path:
 
 
 def _book():
-    from openpyxl import Workbook  # noqa: PLC0415 - only when a template is written
+    from openpyxl import Workbook  # only when a template is written
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -107,7 +107,7 @@ def _book():
 
 def _notes_sheet(wb, lines: Iterable[Any]) -> Any:
     """The ``notes`` sheet, first in the book: one line of text per row (pairs go in A and B)."""
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.styles import Font
 
     ws = wb.create_sheet("notes", 0)
     for line in lines:
@@ -119,7 +119,7 @@ def _notes_sheet(wb, lines: Iterable[Any]) -> Any:
 
 
 def _header(ws, names: Sequence[str], row: int = 1, col: int = 1) -> None:
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.styles import Font
 
     for j, name in enumerate(names):
         cell = ws.cell(row=row, column=col + j, value=name)
@@ -128,7 +128,7 @@ def _header(ws, names: Sequence[str], row: int = 1, col: int = 1) -> None:
 
 def _date_column(ws, col: int, first_row: int) -> None:
     """Show a column's cells as dates, the ones the add-in writes later included."""
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter
 
     letter = get_column_letter(col)
     ws.column_dimensions[letter].number_format = _DATE_FORMAT
@@ -177,8 +177,8 @@ def write_basket_template(contract: str, out: str | Path | None = None, *,
     >>> import openpyxl; openpyxl.load_workbook(p)["bonds"]["A2"].value
     '=BDS(future!$B$1,"FUT_DELIVERABLE_BONDS","Headers=N")'
     """
-    from ..futures import parse_contract  # noqa: PLC0415
-    from .basket import _DATE_FIELDS  # noqa: PLC0415 - the fields the reader reads as dates
+    from ..futures import parse_contract
+    from .basket import _DATE_FIELDS  # the fields the reader reads as dates
 
     parsed = parse_contract(contract)
     ticker = f"{parsed} Comdty"
@@ -246,7 +246,7 @@ def fed_tickers(pricing: Any, n: int = FED_CONTRACTS, today: Any = None) -> list
     >>> fed_tickers("2024-07-29", 2, today="2025-01-31")
     ['FFQ24 Comdty', 'FFU24 Comdty']
     """
-    from ..fedfunds import MONTH_CODES  # noqa: PLC0415
+    from ..fedfunds import MONTH_CODES
 
     first = as_date(pricing, "date")[()].astype("datetime64[M]") + 1
     now = as_date(today if today is not None else _dt.date.today(), "today")[()].astype("datetime64[M]")
@@ -361,7 +361,7 @@ def write_fedfutures_template(dates: Sequence[Any] | None = None, out: str | Pat
 def _bdh_blocks(ws, blocks: Sequence[tuple[str, Sequence[str]]], start_ref: str, end_ref: str) -> None:
     """Side-by-side BDH blocks: ticker row, field row (``Dates`` then the fields), and the
     formula in the first date cell; an empty column after each block."""
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter
 
     col = 1
     for ticker, fields in blocks:
@@ -397,7 +397,7 @@ def write_history_template(start: Any = "2004-01-02", end: Any = None,
     >>> ws["A1"].value, ws["A3"].value
     ('TU1 N:00_0_R Comdty', '=BDH(A$1,B$2,notes!$B$13,notes!$B$14,"Dir=V","Dts=S","Sort=A")')
     """
-    from .history import CONTRACTS, CONVEXITY, DURATION, MBS_SERIES, PRICE  # noqa: PLC0415
+    from .history import CONTRACTS, CONVEXITY, DURATION, MBS_SERIES, PRICE
 
     today = _today(today)
     first = as_date(start, "--start")[()]

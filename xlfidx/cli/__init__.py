@@ -78,7 +78,7 @@ def _say(prefix: str, text: str) -> None:
         pass
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings of the libraries as one line each, without the source line."""
     _say("xlfidx: warning", f"{message}")
 
@@ -139,7 +139,7 @@ def _main(argv: list[str] | None, debug: bool) -> int:
         reason = exc.strerror or type(exc).__name__
         _say(f"{prog}: error", f"cannot use{where}: {reason}")
         return BAD_INPUT
-    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+    except Exception as exc:
         if debug:
             raise
         if type(exc).__name__ in _FILE_ERRORS:

@@ -64,8 +64,8 @@ def _say(message: str) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from xlfidx._files import check_output_dir  # noqa: PLC0415
-    from xlfidx.excel.build import build_all  # noqa: PLC0415
+    from xlfidx._files import check_output_dir
+    from xlfidx.excel.build import build_all
 
     if args.out:
         check_output_dir(args.out, "--out")
@@ -77,8 +77,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    from xlfidx._files import check_output_file, check_workbook  # noqa: PLC0415
-    from xlfidx.excel.refresh import refresh_file  # noqa: PLC0415
+    from xlfidx._files import check_output_file, check_workbook
+    from xlfidx.excel.refresh import refresh_file
 
     check_output_file(check_workbook(args.workbook, "WORKBOOK"), "WORKBOOK")  # refreshed in place
     print(f"{args.workbook}: {refresh_file(args.workbook, _say)}")
@@ -86,8 +86,8 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 
 def run_calc(args: argparse.Namespace) -> int:
-    from xlfidx._files import check_output_file, check_workbook  # noqa: PLC0415
-    from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
+    from xlfidx._files import check_output_file, check_workbook
+    from xlfidx.excel.calc import calc_workbook
 
     book = check_workbook(args.workbook, "WORKBOOK")
     # the copy keeps the book's format, so it keeps its extension (Excel refuses a .xlsm as .xlsx)
@@ -107,7 +107,7 @@ def run_calc(args: argparse.Namespace) -> int:
 
 
 def run_addin(args: argparse.Namespace) -> int:
-    from xlfidx.excel.addin import install  # noqa: PLC0415
+    from xlfidx.excel.addin import install
 
     path = install(args.dir)
     print(path)

@@ -34,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _path_table(df: pd.DataFrame) -> str:  # noqa: F821 - pandas is imported on use
-    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
-    import pandas as pd  # noqa: PLC0415
+    import numpy as np  # deferred: `xlfidx --help` must start fast
+    import pandas as pd
 
     def pct(v: float) -> str:
         return "" if np.isnan(v) else f"{v:.1f}"
@@ -63,12 +63,12 @@ def _path_table(df: pd.DataFrame) -> str:  # noqa: F821 - pandas is imported on 
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np  # noqa: PLC0415 - deferred: `xlfidx --help` must start fast
+    import numpy as np  # deferred: `xlfidx --help` must start fast
 
-    from xlfidx._files import check_output_file, check_workbook  # noqa: PLC0415
-    from xlfidx.bloomberg.fedfutures import read_fedfutures_export  # noqa: PLC0415
-    from xlfidx.fedfunds import compare_fed_paths, fed_funds_curve, fed_probabilities  # noqa: PLC0415
-    from xlfidx.samples import sample_path  # noqa: PLC0415
+    from xlfidx._files import check_output_file, check_workbook
+    from xlfidx.bloomberg.fedfutures import read_fedfutures_export
+    from xlfidx.fedfunds import compare_fed_paths, fed_funds_curve, fed_probabilities
+    from xlfidx.samples import sample_path
 
     path = check_workbook(args.file, "FILE") if args.file else sample_path("fedfutures_sample.xlsx")
     if args.plot:
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         fmt["repricing (bp)"] = lambda v: "" if np.isnan(v) else f"{v:+.1f}"
         print(cmp.to_string(index=False, formatters=fmt, na_rep=""))
     if args.plot:
-        from xlfidx.fedfunds_plot import plot_fed_path  # noqa: PLC0415
+        from xlfidx.fedfunds_plot import plot_fed_path
 
         synthetic = any("SYNTHETIC" in n for n in export.notes)
         title = f"Fed funds futures, {export.path.name}" + (" (SYNTHETIC sample prices)" if synthetic else "")

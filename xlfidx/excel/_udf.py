@@ -74,7 +74,7 @@ def _xlwings():
     if not uses_xlwings():
         return None
     try:
-        import xlwings  # noqa: PLC0415 - already imported by Excel/Lite; free there
+        import xlwings  # already imported by Excel/Lite; free there
     except ImportError:  # pragma: no cover - Pyodide without xlwings
         return None
     return xlwings
@@ -107,7 +107,7 @@ def func(f: Callable | None = None, **kwargs: Any) -> Any:
         def guarded(*args: Any) -> Any:
             try:
                 return f(*args)
-            except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
+            except Exception as exc:
                 return error_text(exc)
 
         _meta(guarded)["func"].update(kwargs)
@@ -282,7 +282,7 @@ def to_cell(value: Any) -> Any:
         f = float(value)
         return f if math.isfinite(f) else NOT_FINITE
     if isinstance(value, _dt.datetime | _dt.date):
-        from xlfidx.dates import date_to_excel_serial  # noqa: PLC0415
+        from xlfidx.dates import date_to_excel_serial
 
         return float(date_to_excel_serial(value.date() if isinstance(value, _dt.datetime) else value))
     if type(value).__name__ in ("NaTType",):
@@ -326,7 +326,7 @@ def evaluate(
     the rows run one by one, so only bad rows show an error text. An error about a scalar
     argument (no index) is the whole result.
     """
-    import numpy as np  # noqa: PLC0415 - deferred: the UDF module must import cold and fast
+    import numpy as np  # deferred: the UDF module must import cold and fast
 
     names = [a[0] for a in args]
     columns = [as_column(v, n) if conv is not None else Column([v], SCALAR) for n, v, conv in args]
@@ -392,7 +392,7 @@ def evaluate(
                 try:
                     r = core(*[_item(c, i, n) for c in converted])
                     results[i] = np.asarray(r, dtype=object).reshape(-1)[0]
-                except Exception as row_exc:  # noqa: BLE001 - the row shows the error text
+                except Exception as row_exc:
                     results[i] = error_text(row_exc)
     return shape_output(results, layout)
 

@@ -97,7 +97,7 @@ def build_addin(out: Path) -> Path:
     >>> b'label="xlfidx"' in book.read("customUI/customUI.xml")
     True
     """
-    from xlfidx.excel.package import WORKBOOK, Package  # noqa: PLC0415
+    from xlfidx.excel.package import WORKBOOK, Package
 
     pkg = Package.open(template_path())
     custom = next((r.target for r in pkg.rels("") if r.type.endswith("/ui/extensibility")), None)
@@ -141,10 +141,10 @@ def install(folder: str | Path | None = None, source: str | Path | None = None) 
     >>> install(Path(tempfile.mkdtemp()) / "XLSTART").name
     'xlfidx.xlam'
     """
-    import shutil  # noqa: PLC0415
+    import shutil
 
-    from xlfidx._files import atomic_write, check_output_dir  # noqa: PLC0415
-    from xlfidx.excel.build import WORKBOOKS_DIR  # noqa: PLC0415
+    from xlfidx._files import atomic_write, check_output_dir
+    from xlfidx.excel.build import WORKBOOKS_DIR
 
     src = Path(source) if source is not None else WORKBOOKS_DIR / ADDIN_NAME
     if not src.is_file():
@@ -171,6 +171,6 @@ def main() -> None:
     """The ribbon's **Refresh backtest**: refresh the active workbook in Excel (rerun its
     backtest when it has a Backtest sheet, then recalculate), progress and the final line in
     the status bar, a failure in a message box."""
-    from xlfidx.excel.refresh import run_main  # noqa: PLC0415
+    from xlfidx.excel.refresh import run_main
 
     run_main()

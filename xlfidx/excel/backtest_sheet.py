@@ -198,7 +198,7 @@ def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
 def put_backtest_sheet(package: Any, result: Any, charts: Mapping[str, Path] | None = None,
                        title: str = "") -> None:
     """Put the ``Backtest`` sheet into ``package`` (an :class:`~xlfidx.excel.package.Package`)."""
-    from xlfidx.excel.package import Picture, png_size  # noqa: PLC0415
+    from xlfidx.excel.package import Picture, png_size
 
     rows = layout(result, title)
     pictures = []
@@ -240,7 +240,7 @@ def write_backtest_sheet(workbook_path: str | Path, result: Any, charts: Mapping
     ['Sheet', 'Backtest']
     >>> import shutil; shutil.rmtree(book.parent)
     """
-    from xlfidx.excel.package import Package  # noqa: PLC0415
+    from xlfidx.excel.package import Package
 
     package = Package.open(check_workbook(workbook_path, "WORKBOOK"))
     put_backtest_sheet(package, result, charts, title)

@@ -66,7 +66,7 @@ def template_path() -> Path:
 
 def _new_book(first_sheet: str) -> Any:
     """The quickstart template with an active conf sheet that sets only what the book needs."""
-    import openpyxl  # noqa: PLC0415
+    import openpyxl
 
     wb = openpyxl.load_workbook(template_path(), keep_vba=True)
     conf = wb["_xlwings.conf"]
@@ -94,7 +94,7 @@ def write_conf_rows(ws: Any, rows: dict[str, Any]) -> None:
 
 def _copy_sheets(wb: Any, source: Path, names: Sequence[str] | None = None) -> dict[str, Any]:
     """Copy the cell values of ``source``'s sheets (all, or ``names``) into new sheets of ``wb``."""
-    import openpyxl  # noqa: PLC0415
+    import openpyxl
 
     src = openpyxl.load_workbook(source, read_only=True)
     out = {}
@@ -129,7 +129,7 @@ def _shown_width(value: Any) -> int:
 def _fit_columns(ws: Any, most: int = 40) -> None:
     """Columns wide enough for what they show (a date never shows as ###); long notes, which
     run into the empty cells beside them, do not widen their column."""
-    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+    from openpyxl.utils.cell import get_column_letter
 
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
@@ -146,7 +146,7 @@ def _fit_columns(ws: Any, most: int = 40) -> None:
 def _date_columns(ws: Any, top: int, table: list[list[Any]], names: Sequence[str]) -> None:
     """Format the date columns (by header name) of a spilled ``table`` whose header row is
     ``top``: the rows below, and room for a longer table after a new export is pasted."""
-    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+    from openpyxl.utils.cell import get_column_letter
 
     for j, name in enumerate(table[0], start=1):
         if name in names:
@@ -166,12 +166,12 @@ def _sample(data_dir: Path, name: str) -> Path:
 
 def _array(ws: Any, anchor: str, formula: str, rows: int, cols: int) -> str:
     """Put an array formula of ``rows`` x ``cols`` cells at ``anchor``; returns its range."""
-    from openpyxl.utils.cell import (  # noqa: PLC0415
-        column_index_from_string,  # noqa: PLC0415
+    from openpyxl.utils.cell import (
+        column_index_from_string,
         coordinate_from_string,
         get_column_letter,
     )
-    from openpyxl.worksheet.formula import ArrayFormula  # noqa: PLC0415
+    from openpyxl.worksheet.formula import ArrayFormula
 
     col, row = coordinate_from_string(anchor)
     c = column_index_from_string(col)
@@ -189,21 +189,21 @@ def _shape(result: Any) -> tuple[int, int]:
 
 
 def _bold(ws: Any, *cells: str) -> None:
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.styles import Font
 
     for c in cells:
         ws[c].font = Font(bold=True)
 
 
 def _save(wb: Any, out: Path) -> None:
-    from xlfidx._files import atomic_write  # noqa: PLC0415
+    from xlfidx._files import atomic_write
 
     with atomic_write(out) as tmp:
         wb.save(tmp)
 
 
 def _finish(wb: Any, out: Path) -> Path:
-    from xlfidx.excel.calc import calc_workbook  # noqa: PLC0415
+    from xlfidx.excel.calc import calc_workbook
 
     _save(wb, out)
     result = calc_workbook(out)
@@ -219,7 +219,7 @@ def _finish(wb: Any, out: Path) -> Path:
 
 
 def _udfs() -> Any:
-    from xlfidx.excel import udfs  # noqa: PLC0415
+    from xlfidx.excel import udfs
 
     return udfs
 
@@ -227,7 +227,7 @@ def _udfs() -> Any:
 def _range_rows(wb: Any, ref: str) -> list[list[Any]]:
     """The cells of ``'sheet'!$A$1:$B$9`` in the book being built, as Excel passes a range to a
     worksheet function (rows of values, ``None`` for an empty cell)."""
-    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415
+    from openpyxl.utils.cell import range_boundaries
 
     sheet, _, cells = ref.rpartition("!")
     c1, r1, c2, r2 = range_boundaries(cells.replace("$", ""))
@@ -237,7 +237,7 @@ def _range_rows(wb: Any, ref: str) -> list[list[Any]]:
 
 
 def _build_basis(out: Path, data_dir: Path) -> Path:
-    from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+    from openpyxl.utils.cell import get_column_letter
 
     u = _udfs()
     source = _sample(data_dir, BASKET_SAMPLE)
@@ -310,7 +310,7 @@ def _build_basis(out: Path, data_dir: Path) -> Path:
 
 
 def _build_fedpath(out: Path, data_dir: Path) -> Path:
-    from openpyxl.chart import Reference, ScatterChart, Series  # noqa: PLC0415
+    from openpyxl.chart import Reference, ScatterChart, Series
 
     u = _udfs()
     source = _sample(data_dir, FED_SAMPLE)
@@ -380,11 +380,11 @@ def _build_fedpath(out: Path, data_dir: Path) -> Path:
 
 
 def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None]) -> Path:
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
 
-    from xlfidx.bloomberg.history import read_history  # noqa: PLC0415
-    from xlfidx.excel.refresh import refresh_file  # noqa: PLC0415
-    from xlfidx.trend import ewmac  # noqa: PLC0415
+    from xlfidx.bloomberg.history import read_history
+    from xlfidx.excel.refresh import refresh_file
+    from xlfidx.trend import ewmac
 
     u = _udfs()
     source = _sample(data_dir, HISTORY_SAMPLE)
@@ -409,7 +409,7 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     latest = mbs.index[-1]
 
     def last_cell(ws: Any, ticker_prefix: str, field: str) -> str:
-        from openpyxl.utils.cell import get_column_letter  # noqa: PLC0415
+        from openpyxl.utils.cell import get_column_letter
 
         ticker_row = [c.value for c in ws[1]]
         field_row = [c.value for c in ws[2]]
@@ -482,12 +482,12 @@ def build_all(out_dir: Path | None = None, data_dir: Path | None = None,
               only: Sequence[str] | None = None,
               progress: Callable[[str], None] | None = None) -> list[Path]:
     """Build the workbooks (all, or those named in ``only``) into ``out_dir``."""
-    from xlfidx.samples import DATA_DIR  # noqa: PLC0415
+    from xlfidx.samples import DATA_DIR
 
     out_dir = Path(out_dir) if out_dir is not None else WORKBOOKS_DIR
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     say = progress or (lambda message: None)
-    from xlfidx.excel.addin import ADDIN_NAME, build_addin  # noqa: PLC0415
+    from xlfidx.excel.addin import ADDIN_NAME, build_addin
 
     builders = {
         "addin": lambda: build_addin(out_dir / ADDIN_NAME),

@@ -94,7 +94,7 @@ _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    from xlfidx.excel.package import attrs  # noqa: PLC0415
+    from xlfidx.excel.package import attrs
 
     return attrs(tag)
 
@@ -189,7 +189,7 @@ def _sheet_formulas(sheet: str, xml: str, strings: Callable[[], list[str]]) -> l
             array = fa.get("ref") if kind == "array" else None
             out.append(FormulaCell(sheet, ref, "=" + body, array, cached))
     if children:
-        from openpyxl.formula.translate import Translator  # noqa: PLC0415
+        from openpyxl.formula.translate import Translator
 
         for cell, si in children:
             if si in masters:
@@ -204,7 +204,7 @@ def formula_cells(source: str | Path | Any) -> list[FormulaCell]:
 
     Only sheets whose XML holds an ``<f>`` element are parsed.
     """
-    from xlfidx.excel.package import Package, has_formulas  # noqa: PLC0415
+    from xlfidx.excel.package import Package, has_formulas
 
     package = source if isinstance(source, Package) else Package.open(source)
     cache: list[list[str]] = []
@@ -240,9 +240,9 @@ class _Functions:
 
     @classmethod
     def get(cls, names: Iterable[str] = ()) -> collections.defaultdict:
-        import formulas  # noqa: PLC0415
-        import formulas.excel  # noqa: PLC0415
-        import formulas.functions as ff  # noqa: PLC0415
+        import formulas
+        import formulas.excel
+        import formulas.functions as ff
 
         if cls.table is None:
             cls.table = collections.defaultdict(lambda: ff.not_implemented)
@@ -256,9 +256,9 @@ class _Functions:
 
     @classmethod
     def _fill(cls, full: bool) -> None:
-        import formulas.functions as ff  # noqa: PLC0415
+        import formulas.functions as ff
 
-        from xlfidx.excel.udfs import UDFS  # noqa: PLC0415
+        from xlfidx.excel.udfs import UDFS
 
         assert cls.table is not None
         for name in ff.SUBMODULES:  # the order get_functions() uses
@@ -272,8 +272,8 @@ class _Functions:
 
 def _quiet_engine(module: Any) -> None:
     """No progress bars from the engine on stderr: calc prints its own progress."""
-    import functools  # noqa: PLC0415
-    import types  # noqa: PLC0415
+    import functools
+    import types
 
     bars = getattr(module, "tqdm", None)
     if isinstance(bars, types.ModuleType):
@@ -282,8 +282,8 @@ def _quiet_engine(module: Any) -> None:
 
 def _excel_value(x: Any) -> Any:
     """A value of the formulas engine as xlwings would pass it to a UDF."""
-    import numpy as np  # noqa: PLC0415
-    import schedula as sh  # noqa: PLC0415
+    import numpy as np
+    import schedula as sh
 
     arr = getattr(x, "value", x)
     if isinstance(arr, np.ndarray):
@@ -305,16 +305,16 @@ _overflow: list[str] = []
 
 
 def _adapter(name: str, udf: Callable) -> Callable:
-    import numpy as np  # noqa: PLC0415
-    from formulas.functions import Array  # noqa: PLC0415
-    from formulas.tokens.operand import Error  # noqa: PLC0415
+    import numpy as np
+    from formulas.functions import Array
+    from formulas.tokens.operand import Error
 
     na = Error.errors["#N/A"]
 
     class Spill(Array):
         """Fit a result into its formula's range as Excel does: pad with #N/A, report overflow."""
 
-        def reshape(self, shape, *shapes, order="C"):  # noqa: ANN001 - numpy's signature
+        def reshape(self, shape, *shapes, order="C"):
             if shapes:
                 shape = (shape, *shapes)
             shape = tuple(shape)
@@ -347,11 +347,11 @@ def register_udfs() -> None:
 
 
 def _tokens(formula: str) -> list[Any]:
-    from openpyxl.formula.tokenizer import Tokenizer  # noqa: PLC0415
+    from openpyxl.formula.tokenizer import Tokenizer
 
     try:
         return Tokenizer(formula).items
-    except Exception:  # noqa: BLE001 - a formula the tokenizer cannot read: the engine will say
+    except Exception:
         return []
 
 
@@ -371,7 +371,7 @@ _DYNAMIC = {"INDIRECT", "OFFSET"}  # references computed at run time: no way to 
 
 
 def _defined_names(package: Any) -> dict[str, list[str]]:
-    from xlfidx.excel.package import WORKBOOK  # noqa: PLC0415
+    from xlfidx.excel.package import WORKBOOK
 
     out: dict[str, list[str]] = {}
     for m in re.finditer(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>",
@@ -483,7 +483,7 @@ def _engine_copy(package: Any, cells: list[FormulaCell], folder: Path, name: str
                  aliases: dict[str, str] | None = None) -> Path:
     """Write the copy of the book the engine reads: formula sheets whole, other sheets cut down
     to the rows the formulas refer to (the whole book when that cannot be told)."""
-    from xlfidx.excel.package import rels_name  # noqa: PLC0415
+    from xlfidx.excel.package import rels_name
 
     sheets = package.sheets()
     formula_sheets = {c.sheet for c in cells}
@@ -522,8 +522,8 @@ def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = 
     used = set().union(*(_function_names(c.formula) for c in cells))
     functions = _Functions.get(used)
     missing = sorted(n for n in used if n not in functions)
-    import formulas  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
+    import formulas
+    import numpy as np
 
     aliases = _sheet_aliases(package.sheets())
     engine_name = "book" + Path(name).suffix.lower()  # a name the engine's references can hold
@@ -561,7 +561,7 @@ def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = 
 def evaluate_formulas(path: str | Path, cells: list[FormulaCell] | None = None,
                       progress: Progress | None = None) -> CalcResult:
     """Evaluate every formula of the workbook at ``path``; nothing is written."""
-    from xlfidx.excel.package import Package  # noqa: PLC0415
+    from xlfidx.excel.package import Package
 
     return evaluate_package(Package.open(path), Path(path).name, cells, progress)
 
@@ -580,8 +580,8 @@ def _env(name: str, value: str):
 
 
 def _cached(v: Any) -> Any:
-    import numpy as np  # noqa: PLC0415
-    import schedula as sh  # noqa: PLC0415
+    import numpy as np
+    import schedula as sh
 
     if v is sh.EMPTY or v is None:
         return None
@@ -701,7 +701,7 @@ EXCEL_CALC_ID = 191029
 def mark_calculated(package: Any) -> None:
     """Say in ``xl/workbook.xml`` that the cached values are current: no ``fullCalcOnLoad``,
     the calculation-engine id of current Excel. Only the ``<calcPr>`` element is touched."""
-    from xlfidx.excel.package import WORKBOOK  # noqa: PLC0415
+    from xlfidx.excel.package import WORKBOOK
 
     wb = package.text(WORKBOOK)
     m = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", wb)
@@ -724,7 +724,7 @@ def put_cached_values(package: Any, values: dict[tuple[str, str], Any],
 
     ``dynamic`` names the anchor cells of array formulas to mark as dynamic (spilling) arrays.
     """
-    from xlfidx.excel.package import WORKBOOK  # noqa: PLC0415
+    from xlfidx.excel.package import WORKBOOK
 
     paths = package.sheets()
     by_part: dict[str, dict[str, Any]] = {}
@@ -749,7 +749,7 @@ def write_cached_values(
     out: str | Path | None = None,
 ) -> Path:
     """Store ``values[(sheet, "B2")]`` as cached results in the file; other parts are untouched."""
-    from xlfidx.excel.package import Package  # noqa: PLC0415
+    from xlfidx.excel.package import Package
 
     package = Package.open(path)
     put_cached_values(package, values, dynamic)
@@ -761,7 +761,7 @@ def calc_package(package: Any, name: str, progress: Progress | None = None) -> C
     say = progress or (lambda message: None)
     result = evaluate_package(package, name, progress=say)
     if result.values:
-        from xlfidx.excel.udfs import UDFS  # noqa: PLC0415
+        from xlfidx.excel.udfs import UDFS
 
         dynamic = [(c.sheet, c.ref) for c in result.formulas
                    if c.array_ref and (c.sheet, c.ref) in result.values
@@ -779,7 +779,7 @@ def calc_workbook(path: str | Path, out: str | Path | None = None,
     ``out`` defaults to writing the workbook in place (in one atomic step). Returns the computed
     values, so that a caller (or a test) can compare them with the core.
     """
-    from xlfidx.excel.package import Package  # noqa: PLC0415
+    from xlfidx.excel.package import Package
 
     path = Path(path)
     package = Package.open(path)

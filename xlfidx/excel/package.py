@@ -162,7 +162,7 @@ class Package:
 
     def save(self, path: str | Path) -> Path:
         """Write the package to ``path`` atomically: unchanged parts byte for byte, in order."""
-        from xlfidx._files import atomic_write  # noqa: PLC0415
+        from xlfidx._files import atomic_write
 
         path = Path(path)
         known = set()

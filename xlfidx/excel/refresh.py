@@ -48,7 +48,7 @@ def read_settings(rows: list[list[Any]]) -> dict[str, Any]:
 
 def backtest_config(settings: dict[str, Any]) -> Any:
     """A :class:`~xlfidx.backtest.BacktestConfig` from the ``Settings`` sheet (blank = default)."""
-    from xlfidx.backtest import BacktestConfig  # noqa: PLC0415
+    from xlfidx.backtest import BacktestConfig
 
     kwargs: dict[str, Any] = {}
     if "cost_bp" in settings:
@@ -67,7 +67,7 @@ class FileTarget:
     package in memory, and the file is replaced once, at the end (:meth:`recalculate`)."""
 
     def __init__(self, path: str | Path, status: Callable[[str], None] | None = None):
-        from xlfidx.excel.package import Package  # noqa: PLC0415
+        from xlfidx.excel.package import Package
 
         self.path = check_workbook(path, "WORKBOOK")
         self.package = Package.open(self.path)
@@ -80,7 +80,7 @@ class FileTarget:
         return list(self.package.sheets())
 
     def sheet_rows(self, name: str) -> list[list[Any]]:
-        from python_calamine import CalamineWorkbook  # noqa: PLC0415
+        from python_calamine import CalamineWorkbook
 
         rows = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_name(name).to_python()
         return [[None if v == "" else v for v in row] for row in rows]
@@ -89,13 +89,13 @@ class FileTarget:
         return self.path
 
     def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
-        from xlfidx.excel.backtest_sheet import put_backtest_sheet  # noqa: PLC0415
+        from xlfidx.excel.backtest_sheet import put_backtest_sheet
 
         put_backtest_sheet(self.package, result, charts, title=title)
 
     def recalculate(self) -> None:
         """Store every formula's result, then write the book (in one atomic step)."""
-        from xlfidx.excel.calc import calc_package  # noqa: PLC0415
+        from xlfidx.excel.calc import calc_package
 
         result = calc_package(self.package, self.path.name, self.status)
         for line in result.overflow:
@@ -129,9 +129,9 @@ class ExcelTarget:
 
     def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
         """Lay the sheet out exactly as headless, then copy the cells and charts across."""
-        import shutil  # noqa: PLC0415
+        import shutil
 
-        from xlfidx.excel.backtest_sheet import layout  # noqa: PLC0415
+        from xlfidx.excel.backtest_sheet import layout
 
         rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row]
                 for row in layout(result, title)]
@@ -166,9 +166,9 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     names = target.sheetnames()
     done = "recalculated"
     if BACKTEST_SHEET in names:
-        from xlfidx.backtest import backtest_title, run_backtest  # noqa: PLC0415
-        from xlfidx.backtest_plot import plot_all  # noqa: PLC0415
-        from xlfidx.bloomberg.history import read_history  # noqa: PLC0415
+        from xlfidx.backtest import backtest_title, run_backtest
+        from xlfidx.backtest_plot import plot_all
+        from xlfidx.bloomberg.history import read_history
 
         settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}
         config = backtest_config(settings)
@@ -205,7 +205,7 @@ def run_main() -> None:
 
     Errors are shown in a message box as one line (the status bar says it failed too).
     """
-    import xlwings as xw  # noqa: PLC0415 - only ever called from Excel
+    import xlwings as xw  # only ever called from Excel
 
     book = xw.Book.caller()
     target = ExcelTarget(book)
@@ -214,6 +214,6 @@ def run_main() -> None:
     except XlfidxError as exc:
         target.status(f"failed: {exc}")
         book.app.alert(str(exc), title="xlfidx refresh failed")
-    except Exception as exc:  # noqa: BLE001 - a message box, never a traceback, for the user
+    except Exception as exc:
         target.status(f"failed: {type(exc).__name__}: {exc}")
         book.app.alert(f"{type(exc).__name__}: {exc}", title="xlfidx refresh failed")

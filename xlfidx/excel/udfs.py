@@ -89,38 +89,38 @@ _CHAIN_FIELDS = frozenset({"ticker", "px_last", "last_tradeable_dt", "open_int",
 
 
 def _np():
-    import numpy as np  # noqa: PLC0415 - deferred to the first call (cold import budget)
+    import numpy as np  # deferred to the first call (cold import budget)
 
     return np
 
 
 def _core():
     """The core's public API (``xlfidx``): each name loads its module on first use."""
-    import xlfidx  # noqa: PLC0415 - lazy (PEP 562): importing the package itself costs nothing
+    import xlfidx  # lazy (PEP 562): importing the package itself costs nothing
 
     return xlfidx
 
 
 def _num(values: Any, name: str) -> Any:
-    from xlfidx._inputs import as_float  # noqa: PLC0415
+    from xlfidx._inputs import as_float
 
     return as_float(values, name)
 
 
 def _pos(values: Any, name: str) -> Any:
-    from xlfidx._inputs import as_float  # noqa: PLC0415
+    from xlfidx._inputs import as_float
 
     return as_float(values, name, positive=True)
 
 
 def _date(values: Any, name: str) -> Any:
-    from xlfidx._inputs import as_date  # noqa: PLC0415
+    from xlfidx._inputs import as_date
 
     if isinstance(values, list) and values and all(type(v) is _dt.datetime for v in values):
         # a column of date cells (what pywin32 passes): one vectorised conversion
         np = _np()
         out = np.array(values, dtype="datetime64[D]")
-        from xlfidx.dates import EXCEL_EPOCH, FIRST_EXCEL_SERIAL  # noqa: PLC0415
+        from xlfidx.dates import EXCEL_EPOCH, FIRST_EXCEL_SERIAL
 
         if (out < EXCEL_EPOCH + FIRST_EXCEL_SERIAL).any():  # not an Excel date: say which
             return as_date(values, name)
@@ -129,7 +129,7 @@ def _date(values: Any, name: str) -> Any:
 
 
 def _blank(value: Any) -> bool:
-    from xlfidx._inputs import is_missing  # noqa: PLC0415
+    from xlfidx._inputs import is_missing
 
     return is_missing(value) and not (isinstance(value, str) and value.strip().upper().startswith("#N/A"))
 
@@ -151,7 +151,7 @@ def _optional(value: Any, name: str, convert: Callable[[Any, str], Any]) -> Any:
 
 
 def _text(value: Any, name: str, what: str) -> str:
-    from xlfidx._inputs import as_text  # noqa: PLC0415
+    from xlfidx._inputs import as_text
 
     return as_text(_scalar(value, name), name, what=what)
 
@@ -220,7 +220,7 @@ def _table(value: Any, fields: frozenset[str]) -> list[list[Any]] | None:
 
 
 def _pandas():
-    import pandas as pd  # noqa: PLC0415 - deferred to the first call
+    import pandas as pd  # deferred to the first call
 
     return pd
 
@@ -376,7 +376,7 @@ def _basket(prices: Any, coupons: Any, maturities: Any, ids: Any = None, ids_nam
 def _table_basket(bonds_rows: list[list[Any]], future: Any) -> Any:
     """The :class:`~xlfidx.basis.DeliverableBasket` of the export's two tables (with the
     export's defaults), or of the bonds table and a contract ticker (no defaults)."""
-    from xlfidx.bloomberg.basket import (  # noqa: PLC0415
+    from xlfidx.bloomberg.basket import (
         basket_from_export,
         basket_rows_to_export,
         bond_rows_to_table,
@@ -421,7 +421,7 @@ def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_se
         c = basket.ctd(futures_price=f, settle=s, delivery=_optional(delivery, "delivery", _date))
         return c["ticker"] or float(c["position"] + 1)
     # column form: CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids])
-    from xlfidx.bloomberg.basket import bond_rows_to_table  # noqa: PLC0415
+    from xlfidx.bloomberg.basket import bond_rows_to_table
 
     no_ids = ids is None or _blank(ids) and not isinstance(ids, list)
     table = bond_rows_to_table(_basket(bonds, future, futures_price, None if no_ids else ids))
@@ -467,7 +467,7 @@ def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None
         return _frame_output(dlv.table)
     # column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo,
     # [delivery], [tickers])
-    from xlfidx.bloomberg.basket import bond_rows_to_table  # noqa: PLC0415
+    from xlfidx.bloomberg.basket import bond_rows_to_table
 
     table = bond_rows_to_table(_basket(bonds, future, futures_price, tickers, "tickers"))
     ticker = _text(repo, "contract", "a futures ticker such as TYZ4")
@@ -687,7 +687,7 @@ def ICSRATIO(tba_dv01, treasury_dv01, menu=None, max_leg=10):
 @arg("trend_tilt", doc="Optional tilt toward shorting falling futures (0 = duration match)", **RANGE)
 def HEDGEWEIGHTS(mbs_duration, futures_durations, trend=None, trend_tilt=0.0):
     """Unlevered duration-neutral hedge of long MBS: weights [MBS, future 1..k], spilled like futures_durations. =HEDGEWEIGHTS(6.8388, {1.853,4.0136,5.9713,7.7165,11.1275,14.2038}) gives 0.4976, 0, 0, 0.2716, 0.2308, 0, 0."""
-    from xlfidx._inputs import as_float  # noqa: PLC0415
+    from xlfidx._inputs import as_float
 
     d_mbs = _pos(_scalar(mbs_duration, "mbs_duration"), "mbs_duration")
     durs = as_column(futures_durations, "futures_durations")
@@ -715,7 +715,7 @@ def _fed(chain: Any, meetings: Any, spot_rate: Any, method: Any, column_method: 
          probabilities: bool) -> list[list[Any]]:
     """FEDPATH / FEDPROBS: the chain table (or the prices and expiries columns) through the
     core's chain reader; contracts that cannot be read are left out, a note row each."""
-    from xlfidx.bloomberg.fedfutures import fed_path_from_chain  # noqa: PLC0415
+    from xlfidx.bloomberg.fedfutures import fed_path_from_chain
 
     rows = _table(chain, _CHAIN_FIELDS)
     if rows is None:  # column form: (prices, expiries, meetings, spot_rate, [method])

@@ -41,11 +41,11 @@ def _ticker(coupon: float, maturity: str) -> str:
 
 def write(path: Path) -> None:
     """Write the sample workbook (sheets ``future``, ``bonds``, ``notes``)."""
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from xlfidx.basis import deliverable_basket  # noqa: PLC0415
-    from xlfidx.bonds import accrued_interest, next_coupon_date, settlement_date  # noqa: PLC0415
-    from xlfidx.futures import conversion_factor, last_delivery_day, last_trading_day  # noqa: PLC0415
+    from xlfidx.basis import deliverable_basket
+    from xlfidx.bonds import accrued_interest, next_coupon_date, settlement_date
+    from xlfidx.futures import conversion_factor, last_delivery_day, last_trading_day
 
     coupon = np.array([b[0] for b in BONDS])
     maturity = np.array([b[1] for b in BONDS], dtype="datetime64[D]")
@@ -81,7 +81,7 @@ def write(path: Path) -> None:
         "last_tradeable_dt, fut_dlv_dt_last and the CTD fields were computed by xlfidx.",
         "Written by xlfidx.samples.basket (xlfidx make-sample-data).",
     ]})
-    from xlfidx._files import atomic_write  # noqa: PLC0415
+    from xlfidx._files import atomic_write
 
     with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         future.to_excel(xw, sheet_name="future", index=False)

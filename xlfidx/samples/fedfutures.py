@@ -50,8 +50,8 @@ def _month_averages(months: np.ndarray, meetings: np.ndarray, changes: list[floa
 
 def chains() -> dict[str, dict[str, list]]:
     """The synthetic chains, by pricing date: ticker, price, last trade date, open interest."""
-    from xlfidx.dates import last_business_day  # noqa: PLC0415
-    from xlfidx.fedfunds import MONTH_CODES, fomc_meetings  # noqa: PLC0415
+    from xlfidx.dates import last_business_day
+    from xlfidx.fedfunds import MONTH_CODES, fomc_meetings
 
     out = {}
     for date, (first, changes) in EXPECTED_CHANGES.items():
@@ -76,9 +76,9 @@ def chains() -> dict[str, dict[str, list]]:
 def write(path: Path) -> None:
     """Write the sample workbook (a sheet per pricing date, ``fed funds``, ``fed meetings``,
     ``notes``)."""
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from xlfidx.fedfunds import fomc_meetings  # noqa: PLC0415
+    from xlfidx.fedfunds import fomc_meetings
 
     data = chains()
     meetings = fomc_meetings("2025-04-01", "2026-12-31")
@@ -90,7 +90,7 @@ def write(path: Path) -> None:
         "the 4.33% effective Fed funds rate, the contract months, tickers and last trading days.",
         "Written by xlfidx.samples.fedfutures (xlfidx make-sample-data).",
     ]})
-    from xlfidx._files import atomic_write  # noqa: PLC0415
+    from xlfidx._files import atomic_write
 
     with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         for date, cols in data.items():

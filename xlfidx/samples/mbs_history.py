@@ -108,7 +108,7 @@ def _ou(rng: np.random.Generator, n: int, sigma: float, half_life: float) -> np.
 
 def business_days() -> np.ndarray:
     """SIFMA business days of the sample period as ``datetime64[D]``."""
-    from xlfidx.dates import is_business_day  # noqa: PLC0415
+    from xlfidx.dates import is_business_day
 
     days = np.arange(np.datetime64(START), np.datetime64(END) + 1, dtype="datetime64[D]")
     return days[is_business_day(days)]
@@ -188,8 +188,8 @@ def _na_days(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
 
 def write(path: Path | str, seed: int = SEED) -> Path:
     """Write the SYNTHETIC sample workbook to ``path`` (about 2 MB)."""
-    from openpyxl import Workbook  # noqa: PLC0415
-    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     path = Path(path)
     h = simulate(seed)
@@ -199,7 +199,7 @@ def write(path: Path | str, seed: int = SEED) -> Path:
 
     notes = wb.create_sheet("README")
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.cell import WriteOnlyCell
 
     title = WriteOnlyCell(notes, "SYNTHETIC DATA - NOT MARKET DATA")
     title.font = bold
@@ -235,7 +235,7 @@ def write(path: Path | str, seed: int = SEED) -> Path:
 
     def digest_lines(blocks: list) -> list[str]:
         """The README's digests of what the blocks hold, so a reader can tell them from a user's."""
-        from xlfidx.bloomberg.history import DIGEST_PREFIX, year_digests  # noqa: PLC0415
+        from xlfidx.bloomberg.history import DIGEST_PREFIX, year_digests
 
         lines = []
         for ticker, names, first, arrays in blocks:
@@ -275,7 +275,7 @@ def write(path: Path | str, seed: int = SEED) -> Path:
         notes.append([line])
     blocks("MBS", mbs_blocks)
     blocks("Futures", fut_blocks)
-    from xlfidx._files import atomic_write  # noqa: PLC0415
+    from xlfidx._files import atomic_write
 
     with atomic_write(path) as tmp:
         wb.save(tmp)
