@@ -35,6 +35,7 @@ from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
 from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
+from .problems import ReadProblem
 
 __all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_rows_to_export",
            "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
@@ -49,19 +50,7 @@ _DATE_FIELDS = {"maturity", "last_update_dt", "nxt_cpn_dt", "last_tradeable_dt",
 _TEXT_FIELDS = {"ticker", "fut_ctd", "name", "security_des"}
 
 
-@dataclass(frozen=True)
-class BasketProblem:
-    """One bad cell: which bond, which field, what value, and what the reader did about it."""
-
-    ticker: str
-    field: str
-    value: Any
-    reason: str
-    excluded: bool
-
-    def __str__(self) -> str:
-        what = "row not computed" if self.excluded else "read as missing"
-        return f"{self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
+BasketProblem = ReadProblem  # the basket reader's name for it
 
 
 @dataclass

@@ -62,6 +62,7 @@ from ..fedfunds import (
     fomc_meetings,
 )
 from .formulas import require_filled
+from .problems import ReadProblem, column_letter
 
 __all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "Spot",
            "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES"]
@@ -87,21 +88,11 @@ class Spot(NamedTuple):
     target_low: float | None
 
 
-@dataclass(frozen=True)
-class FedFuturesProblem:
-    """One bad cell: the sheet, the contract, the field, the value, and what was done."""
-
-    sheet: str
-    ticker: str
-    field: str
-    value: Any
-    reason: str
-    excluded: bool
-
-    def __str__(self) -> str:
-        what = "contract left out of the chain" if self.excluded else "read as missing"
-        where = f"sheet '{self.sheet}', " if self.sheet else ""
-        return f"{where}{self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
+def FedFuturesProblem(sheet: str, ticker: str, field: str, value: Any, reason: str,  # noqa: N802
+                      excluded: bool) -> ReadProblem:
+    """A bad cell of a Fed funds export: a :class:`~xlfidx.bloomberg.problems.ReadProblem`
+    whose row, when excluded, is a contract left out of the chain."""
+    return ReadProblem(ticker, field, value, reason, excluded, sheet, "contract left out of the chain")
 
 
 @dataclass(frozen=True)
@@ -121,7 +112,7 @@ class FedFuturesExport:
     chains: dict[str, pd.DataFrame]
     spot: pd.Series
     meetings: np.ndarray
-    problems: list[FedFuturesProblem] = field(default_factory=list)
+    problems: list[ReadProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     target: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     spot_origin: dict[str, str] = field(default_factory=dict)
@@ -274,7 +265,7 @@ def _reason(exc: InputError) -> str:
 
 
 def _chain_table(sheet: str, pricing: np.datetime64 | None, records: list[dict[str, Any]],
-                 problems: list[FedFuturesProblem]) -> pd.DataFrame:
+                 problems: list[ReadProblem]) -> pd.DataFrame:
     """A chain table from one record per contract.
 
     A record has ``ticker`` and ``price`` (``(field, value)``), and may have ``last``,
@@ -361,7 +352,7 @@ def _body(raw: pd.DataFrame) -> pd.DataFrame:
     return body[~body.map(is_missing).all(axis=1)]
 
 
-def _chain_sheet(name: str, raw: pd.DataFrame, header: list[str], problems: list[FedFuturesProblem]
+def _chain_sheet(name: str, raw: pd.DataFrame, header: list[str], problems: list[ReadProblem]
                  ) -> tuple[str, np.datetime64, list[dict[str, Any]]]:
     """(key, pricing date, records) of a chain sheet."""
     col = {h: i for i, h in enumerate(header)}
@@ -396,7 +387,7 @@ def _is_ticker(value: Any, pattern: re.Pattern) -> bool:
     return isinstance(value, str) and bool(pattern.match(value))
 
 
-def _spot_rows(name: str, raw: pd.DataFrame, problems: list[FedFuturesProblem]
+def _spot_rows(name: str, raw: pd.DataFrame, problems: list[ReadProblem]
                ) -> list[tuple[str, np.datetime64 | None, float]]:
     """(ticker root, date or None, rate) from a sheet listing FEDL01 / FDTR rows."""
     first = raw.iloc[0].tolist()
@@ -445,22 +436,13 @@ def _wide_history(name: str, raw: pd.DataFrame) -> dict[np.datetime64, tuple[int
     return out
 
 
-def _col_letter(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 # the analytics' names a chain table may use instead of Bloomberg's
 CHAIN_FIELD_ALIASES = {"price": "px_last", "prices": "px_last", "expiry": "last_tradeable_dt",
                        "expiries": "last_tradeable_dt", "last trade": "last_tradeable_dt",
                        "open interest": "open_int"}
 
 
-def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedFuturesProblem]]:
+def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[ReadProblem]]:
     """A chain of Fed funds futures given as rows of cells under a header row (a pricing-date
     sheet of the export, or a worksheet range), read by field name: Bloomberg's ``ticker``,
     ``px_last`` (or ``px_settle``), ``last_tradeable_dt``, ``open_int``, or ours (``price``,
@@ -507,7 +489,7 @@ def read_chain_rows(rows: Any, sheet: str = "") -> tuple[pd.DataFrame, list[FedF
                for r, b in zip(rows[top + 1:], blank[top + 1:], strict=True) if not b]
     if not records:
         raise InputError("chain", "(no rows)", "has no contract rows under its header")
-    problems: list[FedFuturesProblem] = []
+    problems: list[ReadProblem] = []
     table = _chain_table(sheet, _sheet_date(sheet) if sheet else None, records, problems)
     return table, problems
 
@@ -558,7 +540,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
                                keep_default_na=False, na_values=[])
     except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
-    problems: list[FedFuturesProblem] = []
+    problems: list[ReadProblem] = []
     chain_recs: dict[str, tuple[str, np.datetime64 | None, list[dict[str, Any]]]] = {}
     sources: dict[str, str] = {}
     last_trade: dict[str, Any] = {}  # ticker -> last_tradeable_dt, from any chain or contract list
@@ -619,7 +601,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
             records = [{"ticker": t, "price": (f"price on {k}", p),
                         "last": last_trade.get(t.strip(), _ABSENT)} for t, p in cells]
             chain_recs[k] = (name, day, records)
-            sources[k] = f"sheet '{name}' column {_col_letter(c)}"
+            sources[k] = f"sheet '{name}' column {column_letter(c)}"
     chains = {k: _chain_table(sheet, pricing, records, problems)
               for k, (sheet, pricing, records) in chain_recs.items()}
     if not chains:
@@ -659,7 +641,7 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
                             sources, ignored)
 
 
-def _fed_funds_sheet(raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> list[tuple[np.datetime64, float]]:
+def _fed_funds_sheet(raw: pd.DataFrame, problems: list[ReadProblem]) -> list[tuple[np.datetime64, float]]:
     out = []
     for date, rate in raw.iloc[1:, :2].itertuples(index=False):
         if is_missing(date) and is_missing(rate):
@@ -678,7 +660,7 @@ def _fed_funds_sheet(raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> li
     return out
 
 
-def _meetings_sheet(raw: pd.DataFrame, problems: list[FedFuturesProblem]) -> np.ndarray:
+def _meetings_sheet(raw: pd.DataFrame, problems: list[ReadProblem]) -> np.ndarray:
     values = [v for v in raw.iloc[1:, 0].tolist() if not is_missing(v)]
     good = []
     for i, v in enumerate(values):

@@ -51,6 +51,7 @@ import pandas as pd
 from xlfidx._files import check_workbook
 from xlfidx._inputs import is_missing
 from xlfidx.bloomberg.formulas import require_filled
+from xlfidx.bloomberg.problems import column_letter
 from xlfidx.errors import InputError
 
 __all__ = [
@@ -154,17 +155,8 @@ class History(tuple):
         return list(dict.fromkeys(self[1].columns.get_level_values(1)))
 
 
-def _col_letter(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _cell(sheet: str, r: int, c: int) -> str:
-    return f"{sheet}!{_col_letter(c)}{r + 1}"
+    return f"{sheet}!{column_letter(c)}{r + 1}"
 
 
 def _text(v: Any) -> str:
@@ -297,7 +289,7 @@ def parse_rows(rows: list[list[Any]], sheet: str) -> dict[tuple[str, str], pd.Se
                     )
             key = (name, PRICE if kind == "mbs" else field)
             if key in out:
-                raise InputError(f"{sheet} column {_col_letter(c)}", f"{ticker_c} {field_raw}",
+                raise InputError(f"{sheet} column {column_letter(c)}", f"{ticker_c} {field_raw}",
                                  "appears twice; keep one series per ticker and field")
             out[key] = pd.Series(vals, index=index, name=f"{name} {field}")
     return out

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from xlfidx._files import check_workbook
+from xlfidx.bloomberg.problems import column_letter
 from xlfidx.errors import InputError
 
 __all__ = ["SHEET", "SUMMARY_HEADERS", "Bold", "layout", "put_backtest_sheet", "write_backtest_sheet"]
@@ -139,15 +140,6 @@ def layout(result: Any, title: str = "") -> list[list[Any]]:
     return rows
 
 
-def _column(i: int) -> str:
-    name = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        name = chr(65 + r) + name
-    return name
-
-
 def _cell(ref: str, value: Any) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
@@ -175,7 +167,7 @@ def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
                    for j, w in enumerate(widths))
     data = []
     for i, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{_column(j)}{i}", v) for j, v in enumerate(row) if v is not None)
+        cells = "".join(_cell(f"{column_letter(j)}{i}", v) for j, v in enumerate(row) if v is not None)
         if cells:
             data.append(f'<row r="{i}">{cells}</row>')
     selected = ' tabSelected="1"' if tab_selected else ""
@@ -183,7 +175,7 @@ def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<dimension ref="A1:{_column(width - 1)}{max(len(rows), 1)}"/>'
+        f'<dimension ref="A1:{column_letter(width - 1)}{max(len(rows), 1)}"/>'
         f'<sheetViews><sheetView{selected} workbookViewId="0">'
         '<pane xSplit="1" ySplit="6" topLeftCell="B7" activePane="bottomRight" state="frozen"/>'
         '<selection pane="topRight"/><selection pane="bottomLeft"/>'
