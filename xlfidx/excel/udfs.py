@@ -396,6 +396,17 @@ def _require(value: Any, default: Any, name: str, what: str) -> Any:
     return value
 
 
+def _table_market(rows: list[list[Any]], future: Any, futures_price: Any, settle: Any):
+    """The basket of the export's tables, and the futures price and settlement it prices with
+    (the arguments where given, else the export's own)."""
+    basket = _table_basket(rows, future)
+    f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
+                 "futures_price", "the futures price")
+    s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
+                 "the settlement date")
+    return basket, f, s
+
+
 @func(category=_CATEGORY)
 @arg("bonds", doc=_DOC["bonds"], **RANGE)
 @arg("future", doc=_DOC["future"], **RANGE)
@@ -413,11 +424,7 @@ def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_se
     """Cheapest to deliver (highest implied repo), unreadable bonds skipped. =CTD(bonds!A1:I17, future!A1:B9) gives T 4.5 08/15/39 Govt. Column form CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids]): its row (1 = first) or id."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is not None:
-        basket = _table_basket(rows, future)
-        f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
-                     "futures_price", "the futures price")
-        s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
-                     "the settlement date")
+        basket, f, s = _table_market(rows, future, futures_price, settle)
         c = basket.ctd(futures_price=f, settle=s, delivery=_optional(delivery, "delivery", _date))
         return c["ticker"] or float(c["position"] + 1)
     # column form: CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids])
@@ -457,11 +464,7 @@ def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None
     """Deliverable basket as on Bloomberg's DLV, CTD first, unreadable bonds last with their problem. =DLV(bonds!A1:I17, future!A1:B9) spills it with a header row. Column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo, ...)."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is not None:
-        basket = _table_basket(rows, future)
-        f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
-                     "futures_price", "the futures price")
-        s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
-                     "the settlement date")
+        basket, f, s = _table_market(rows, future, futures_price, settle)
         dlv = basket.dlv(futures_price=f, settle=s, repo=_optional(repo, "repo", _num),
                          delivery=_optional(delivery, "delivery", _date))
         return _frame_output(dlv.table)
