@@ -401,3 +401,32 @@ def test_currency_cells_as_decimals_give_the_same_results():
     for name, args in CALLS:
         f = u.UDFS[name]
         assert f(*[_decimals(a) for a in args]) == f(*args), name
+
+
+def test_scenarios_and_option_take_the_export_tables():
+    """=CTDSCENARIOS(bonds, future, shifts) and =DELIVERYOPTION(bonds, future, vol) on the
+    export's two tables equal the core on the basket the export reads as (its defaults)."""
+    import openpyxl
+
+    from xlfidx.bloomberg.basket import read_basket
+    from xlfidx.samples import sample_path
+
+    path = sample_path("fut_bond_data_USZ3_2023-11-21.xlsx")
+    wb = openpyxl.load_workbook(path)
+    rows = {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in ("bonds", "future")}
+    basket = read_basket(path)
+    b, f, s, r = basket.market()
+    table = u.CTDSCENARIOS(rows["bonds"], rows["future"], "-50:50:50")
+    core = xlfidx.ctd_scenarios("USZ3", b, f, s, r, [-50, 0, 50])
+    i = table[0].index("basis_at_delivery_32nds")
+    assert [row[i] for row in table[1:]] == pytest.approx(core["basis_at_delivery_32nds"].tolist(),
+                                                          abs=1e-12)
+    out = u.DELIVERYOPTION(rows["bonds"], rows["future"], 100)
+    block = {row[0]: row[1] for row in out if isinstance(row[0], str) and row[0]}
+    assert block["option_value_32nds"] == pytest.approx(
+        xlfidx.delivery_option("USZ3", b, f, s, r, 100).value_32nds, abs=1e-12)
+    # an override of the export's repo is an argument like DLV's
+    lower = u.DELIVERYOPTION(rows["bonds"], rows["future"], 100, None, None, 5.0)
+    low = {row[0]: row[1] for row in lower if isinstance(row[0], str) and row[0]}
+    assert low["option_value_32nds"] == pytest.approx(
+        xlfidx.delivery_option("USZ3", b, f, s, 5.0, 100).value_32nds, abs=1e-12)

@@ -73,6 +73,10 @@ _DOC = {
 # The column-by-column forms of the functions that also take the export's tables: their
 # arguments by position. In a column-form call an error names the argument as it stands here.
 COLUMN_FORMS: dict[str, tuple[str, ...]] = {
+    "CTDSCENARIOS": ("prices", "coupons", "maturities", "futures_price", "contract", "settle",
+                     "repo", "shifts_bp", "delivery", "tickers"),
+    "DELIVERYOPTION": ("prices", "coupons", "maturities", "futures_price", "contract", "settle",
+                       "repo", "vol_bp", "delivery", "tickers"),
     "CTD": ("prices", "coupons", "maturities", "futures_price", "contract", "settle", "delivery",
             "ids"),
     "DLV": ("prices", "coupons", "maturities", "futures_price", "contract", "settle", "repo",
@@ -520,45 +524,70 @@ def _shifts(shifts: Any) -> Any:
     return _num(values, "shifts_bp").tolist()
 
 
-@func(category=_CATEGORY)
-@arg("prices", doc=_DOC["prices"], **RANGE)
-@arg("coupons", doc=_DOC["coupons"], **RANGE)
-@arg("maturities", doc=_DOC["maturities"], **RANGE)
-@arg("futures_price", doc=_DOC["futures_price"], **RANGE)
-@arg("contract", doc=_DOC["contract"], **RANGE)
-@arg("settle", doc=_DOC["settle"], **RANGE)
-@arg("repo", doc=_DOC["repo"], **RANGE)
-@arg("shifts_bp", doc='Parallel shifts of the forward yields in bp (a range), or text "-100:100:25"', **RANGE)
-@arg("delivery", doc=_DOC["delivery"], **RANGE)
-@arg("tickers", doc="Optional: the bonds' tickers (a column), shown in the table", **RANGE)
-def CTDSCENARIOS(prices, coupons, maturities, futures_price, contract, settle, repo, shifts_bp,
-                 delivery=None, tickers=None):
-    """CTD switch scenarios: each bond's basis at delivery as forward yields shift, the CTD marked; one row per shift and bond, spills with a header row."""
-    ticker, bonds, market = _dlv_inputs(prices, coupons, maturities, futures_price, contract,
-                                        settle, repo, delivery, tickers)
-    f, s, r, d = market
-    return _frame_output(_core().ctd_scenarios(ticker, bonds, f, s, r, _shifts(shifts_bp), d))
+def _basket_market(bonds, future, futures_price, settle, repo, delivery, column_args):
+    """(contract, bonds table, (futures price, settle, repo, delivery)) of a basket analytic:
+    from the export's two tables with their defaults (any argument given overrides), or, in the
+    column form, from ``column_args`` = (prices, coupons, maturities, futures_price, contract,
+    settle, repo, delivery, tickers)."""
+    rows = _table(bonds, _BOND_FIELDS)
+    if rows is None:
+        return _dlv_inputs(*column_args)
+    basket, f, s = _table_market(rows, future, futures_price, settle)
+    b, f, s, r = basket.market(futures_price=f, settle=s, repo=_optional(repo, "repo", _num))
+    if r is None:
+        raise MissingDataError("repo", None, "is missing in the export; give the repo rate")
+    d = _optional(delivery, "delivery", _date)
+    return basket.contract, b, (f, s, r, basket.delivery if d is None else d)
 
 
 @func(category=_CATEGORY)
-@arg("prices", doc=_DOC["prices"], **RANGE)
-@arg("coupons", doc=_DOC["coupons"], **RANGE)
-@arg("maturities", doc=_DOC["maturities"], **RANGE)
-@arg("futures_price", doc=_DOC["futures_price"], **RANGE)
-@arg("contract", doc=_DOC["contract"], **RANGE)
-@arg("settle", doc=_DOC["settle"], **RANGE)
-@arg("repo", doc=_DOC["repo"], **RANGE)
-@arg("vol_bp", doc="Normal volatility of the forward yields, bp a year (100)", **RANGE)
-@arg("delivery", doc=_DOC["delivery"], **RANGE)
-@arg("tickers", doc="Optional: the bonds' tickers (a column), shown in the table", **RANGE)
-def DELIVERYOPTION(prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp,
-                   delivery=None, tickers=None):
-    """Delivery option: its value in 32nds, the theoretical futures price, each bond's CTD probability and option-adjusted net basis; spills a summary, then a table."""
-    ticker, bonds, market = _dlv_inputs(prices, coupons, maturities, futures_price, contract,
-                                        settle, repo, delivery, tickers)
+@arg("bonds", doc=_DOC["bonds"], **RANGE)
+@arg("future", doc=_DOC["future"], **RANGE)
+@arg("shifts_bp", doc='Parallel shifts of the forward yields in bp (a range), or text "-100:100:25". '
+     "Column form: the maturities", **RANGE)
+@arg("futures_price", doc="Optional: overrides the export's px_last. Column form: the futures price", **RANGE)
+@arg("settle", doc="Optional: overrides the settlement (T+1 after last_update_dt). Column form: "
+     "the futures ticker", **RANGE)
+@arg("repo", doc="Optional: overrides the export's repo_reporate. Column form: the settlement", **RANGE)
+@arg("delivery", doc="Optional: the delivery date. Column form: the repo rate", **RANGE)
+@arg("column_shifts", doc="Column form only: the shifts in bp", **RANGE)
+@arg("column_delivery", doc="Column form only: the delivery date (blank = the last delivery day)", **RANGE)
+@arg("tickers", doc="Column form only, optional: the bonds' tickers (a column)", **RANGE)
+def CTDSCENARIOS(bonds, future, shifts_bp, futures_price=None, settle=None, repo=None,
+                 delivery=None, column_shifts=None, column_delivery=None, tickers=None):
+    """CTD switch scenarios: each bond's basis at delivery as yields shift, CTD marked. =CTDSCENARIOS(bonds!A1:I17, future!A1:B9, "-100:100:25"). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, shifts_bp."""
+    table_form = _table(bonds, _BOND_FIELDS) is not None
+    ticker, b, market = _basket_market(
+        bonds, future, futures_price, settle, repo, delivery,
+        (bonds, future, shifts_bp, futures_price, settle, repo, delivery, column_delivery, tickers))
     f, s, r, d = market
-    vol = _num(_scalar(vol_bp, "vol_bp"), "vol_bp")
-    opt = _core().delivery_option(ticker, bonds, f, s, r, vol, d)
+    shifts = _shifts(shifts_bp if table_form else column_shifts)
+    return _frame_output(_core().ctd_scenarios(ticker, b, f, s, r, shifts, d))
+
+
+@func(category=_CATEGORY)
+@arg("bonds", doc=_DOC["bonds"], **RANGE)
+@arg("future", doc=_DOC["future"], **RANGE)
+@arg("vol_bp", doc="Normal volatility of the forward yields, bp a year (100). Column form: the "
+     "maturities", **RANGE)
+@arg("futures_price", doc="Optional: overrides the export's px_last. Column form: the futures price", **RANGE)
+@arg("settle", doc="Optional: overrides the settlement (T+1 after last_update_dt). Column form: "
+     "the futures ticker", **RANGE)
+@arg("repo", doc="Optional: overrides the export's repo_reporate. Column form: the settlement", **RANGE)
+@arg("delivery", doc="Optional: the delivery date. Column form: the repo rate", **RANGE)
+@arg("column_vol", doc="Column form only: the vol in bp a year", **RANGE)
+@arg("column_delivery", doc="Column form only: the delivery date (blank = the last delivery day)", **RANGE)
+@arg("tickers", doc="Column form only, optional: the bonds' tickers (a column)", **RANGE)
+def DELIVERYOPTION(bonds, future, vol_bp, futures_price=None, settle=None, repo=None,
+                   delivery=None, column_vol=None, column_delivery=None, tickers=None):
+    """Delivery option: value in 32nds, theoretical futures price, CTD probabilities, option-adjusted net basis. =DELIVERYOPTION(bonds!A1:I17, future!A1:B9, 100). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp."""
+    table_form = _table(bonds, _BOND_FIELDS) is not None
+    ticker, b, market = _basket_market(
+        bonds, future, futures_price, settle, repo, delivery,
+        (bonds, future, vol_bp, futures_price, settle, repo, delivery, column_delivery, tickers))
+    f, s, r, d = market
+    vol = _num(_scalar(vol_bp if table_form else column_vol, "vol_bp"), "vol_bp")
+    opt = _core().delivery_option(ticker, b, f, s, r, vol, d)
     return _summary_and_table(opt.summary(), opt.table)
 
 
