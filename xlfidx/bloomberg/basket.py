@@ -282,12 +282,14 @@ def read_basket_export(path: str | Path):
     return basket_rows_to_export(rows["future"], rows["bonds"])
 
 
-def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
+def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any = None,
+                       futures_price: Any = None) -> Any:
     """The :class:`~xlfidx.basis.DeliverableBasket` of an export's ``future`` fields and
     ``bonds`` table (as :func:`read_basket_export` returns them), with the export's defaults:
     settlement T+1 (SIFMA) after ``last_update_dt``, the futures price ``px_last``, the repo
     ``repo_reporate`` (one rate, or one per bond when they differ), and the contract's last
-    delivery day. This is the one place those defaults are set.
+    delivery day. This is the one place those defaults are set. ``settle`` and
+    ``futures_price``, when given, stand in for the export's (which may then be missing).
 
     >>> import datetime as dt
     >>> f, b = basket_rows_to_export(
@@ -304,10 +306,11 @@ def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
 
     contract = str(future.name)
     update = future.get("last_update_dt")
-    if update is None or (isinstance(update, np.datetime64) and np.isnat(update)):
+    has_update = not (update is None or (isinstance(update, np.datetime64) and np.isnat(update)))
+    if settle is None and not has_update:
         raise MissingDataError("last_update_dt", update, f"is missing in the {contract} export; "
                                "give the settlement date")
-    price = future.get("px_last")
+    price = future.get("px_last") if futures_price is None else futures_price
     if price is None or not np.isfinite(price):
         raise MissingDataError("px_last", price, f"of {contract} is missing in the export")
     rates = bonds["repo_reporate"].astype(float) if "repo_reporate" in bonds else None
@@ -317,12 +320,13 @@ def basket_from_export(future: Any, bonds: Any, source: str = "") -> Any:
         repo = float(usable.iloc[0]) if usable.nunique() == 1 else \
             tuple(rates.fillna(float(usable.iloc[0])).tolist())
     notes = tuple(str(p) for p in bonds.attrs.get("problems", []))
-    return DeliverableBasket(contract, bonds, float(price), settlement_date(update).astype(object),
-                             repo, as_of=np.datetime64(update, "D").astype(object),
-                             source=source, notes=notes)
+    settle = settlement_date(update) if settle is None else settle
+    return DeliverableBasket(contract, bonds, float(price), np.datetime64(settle, "D").astype(object),
+                             repo, as_of=np.datetime64(update, "D").astype(object) if has_update
+                             else None, source=source, notes=notes)
 
 
-def read_basket(path: str | Path) -> Any:
+def read_basket(path: str | Path, *, settle: Any = None, futures_price: Any = None) -> Any:
     """Read a basket export as a :class:`~xlfidx.basis.DeliverableBasket` that carries the
     export's own defaults (see :func:`basket_from_export`).
 
@@ -332,4 +336,4 @@ def read_basket(path: str | Path) -> Any:
     ('USZ3 Comdty', '2023-11-22', 5.413)
     """
     future, bonds = read_basket_export(path)
-    return basket_from_export(future, bonds, str(path))
+    return basket_from_export(future, bonds, str(path), settle=settle, futures_price=futures_price)

@@ -46,10 +46,10 @@ def run(args: argparse.Namespace) -> int:
     path = check_workbook(args.file, "FILE") if args.file else sample_path(FILENAME)
     settle = None if args.settle is None else as_date(args.settle, "--settle")[()]
     delivery = None if args.delivery is None else as_date(args.delivery, "--delivery")[()]
-    basket = read_basket(path)
-    dlv = basket.dlv(settle=settle, repo=args.repo, delivery=delivery)
+    basket = read_basket(path, settle=settle)
+    dlv = basket.dlv(repo=args.repo, delivery=delivery)
     print(dlv)
-    market = basket.market(settle=settle, repo=args.repo)
+    market = basket.market(repo=args.repo)
     if args.scenarios:
         _scenarios(args, basket.contract, market, delivery)
     elif args.plot or args.twist:

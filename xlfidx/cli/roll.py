@@ -35,32 +35,16 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _export(path):
-    """(future, the usable bonds, default settlement, the export's repo or None)."""
-    import numpy as np
-
-    from xlfidx.bloomberg.basket import read_basket_export
-    from xlfidx.bonds import settlement_date
-    from xlfidx.errors import InputError
-
-    future, bonds = read_basket_export(path)
-    good = bonds[bonds["problem"] == ""]
-    if good.empty:
-        raise InputError("FILE", str(path), "has no bond with a usable price, coupon and maturity")
-    update = future.get("last_update_dt")
-    settle = None
-    if update is not None and not (isinstance(update, np.datetime64) and np.isnat(update)):
-        settle = settlement_date(update)
-    rates = (np.unique(good["repo_reporate"].dropna().astype(float))
-             if "repo_reporate" in good else [])
-    return future, good.drop(columns=[c for c in ("cf",) if c in good.columns]), settle, \
-        (float(rates[0]) if len(rates) == 1 else None)
+def _bonds(basket):
+    """The usable bonds of a basket, without the export's factors: each contract of the roll
+    takes CME's factor for itself."""
+    bonds = basket.market()[0]
+    return bonds.drop(columns=[c for c in ("cf",) if c in bonds.columns])
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from xlfidx._inputs import as_date
+    from xlfidx.bloomberg.basket import read_basket
     from xlfidx.delivery import calendar_roll
     from xlfidx.errors import InputError
     from xlfidx.quotes import as_price
@@ -68,24 +52,20 @@ def run(args: argparse.Namespace) -> int:
     from xlfidx.samples.basket import FILENAME
 
     path = args.file or sample_path(FILENAME)
-    future, bonds, settle, repo = _export(path)
-    back_bonds = _export(args.back_file)[1] if args.back_file else None
-    if args.settle:
-        settle = as_date(args.settle, "--settle")[()]
-    if settle is None:
-        raise InputError("--settle", None, "is needed: the export has no last_update_dt")
-    front_repo = args.front_repo if args.front_repo is not None else repo
-    if front_repo is None:
+    settle = as_date(args.settle, "--settle")[()] if args.settle else None
+    front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
+    basket = read_basket(path, settle=settle, futures_price=front_price)
+    back_bonds = _bonds(read_basket(args.back_file, settle=basket.settle,
+                                    futures_price=basket.futures_price)) if args.back_file else None
+    front_repo = args.front_repo if args.front_repo is not None else basket.repo
+    if front_repo is None or isinstance(front_repo, tuple):
         raise InputError("--front-repo", None, "is needed: the export has no single repo_reporate")
     flat = args.back_repo is None
     back_repo = front_repo if flat else args.back_repo
-    front_price = (float(as_price(args.front_price, "--front-price")) if args.front_price
-                   else future.get("px_last"))
-    if front_price is None or not np.isfinite(front_price):
-        raise InputError("--front-price", None, "is needed: the export has no px_last")
-    roll = calendar_roll(args.front or future.name, args.back, bonds, front_price,
-                         float(as_price(args.back_price, "--back-price")), settle, front_repo,
-                         back_repo, back_bonds=back_bonds, roll_repo=args.roll_repo)
+    roll = calendar_roll(args.front or basket.contract, args.back, _bonds(basket),
+                         basket.futures_price, float(as_price(args.back_price, "--back-price")),
+                         basket.settle, front_repo, back_repo, back_bonds=back_bonds,
+                         roll_repo=args.roll_repo)
     print(format_roll(roll, flat, path))
     return 0
 
