@@ -91,3 +91,27 @@ def write_fedfutures_export(path: Path, edits: Mapping[tuple[str, str, str], Any
            ["meeting dates"], label_column=False, date_format="yyyy\\-mm\\-dd")
     wb.save(path)
     return path
+
+
+HISTORY_FIELDS = ("PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL")
+
+
+def history_workbook(n: int = 700, mbs_sheet: str = "MBS", contracts=("TU", "FV", "TY")) -> Workbook:
+    """A tidy-layout history book (a date column, one column per ticker and field) of the first
+    ``n`` days of the project's synthetic history, not yet saved: a test adds its own sheets."""
+    from xlfidx.samples import mbs_history
+
+    h = mbs_history.simulate()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = mbs_sheet
+    ws.append(["Date", "LUMSTRUU", "LUMSMD", "LUMSOAS"])
+    days = h["dates"][:n].astype(object)
+    for i in range(n):
+        ws.append([days[i], *(float(h["mbs"][k][i]) for k in mbs_history.MBS_TICKERS)])
+    fs = wb.create_sheet("Futures")
+    fs.append(["Date", *(f"{c}1 Comdty {f}" for c in contracts for f in HISTORY_FIELDS)])
+    for i in range(n):
+        fs.append([days[i], *(float(h["futures"][c][f][i]) for c in contracts
+                              for f in HISTORY_FIELDS)])
+    return wb

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from bloomberg_files import history_workbook
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -139,19 +140,7 @@ def test_not_a_workbook_is_named(tmp_path):
 
 
 def _write_history_book(path: Path, n: int = 700) -> Path:
-    h = mbs_history.simulate()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "MBS"
-    ws.append(["Date", "LUMSTRUU", "LUMSMD", "LUMSOAS"])
-    days = h["dates"][:n].astype(object)
-    for i in range(n):
-        ws.append([days[i], *(float(h["mbs"][k][i]) for k in mbs_history.MBS_TICKERS)])
-    fs = wb.create_sheet("Futures")
-    contracts = ("TU", "FV", "TY")
-    fs.append(["Date", *(f"{c}1 Comdty {f}" for c in contracts for f in FIELDS)])
-    for i in range(n):
-        fs.append([days[i], *(float(h["futures"][c][f][i]) for c in contracts for f in FIELDS)])
+    wb = history_workbook(n)
     user = wb.create_sheet("My notes")
     user["A1"] = "keep me"
     wb.save(path)

@@ -20,17 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from bloomberg_files import history_workbook
 from openpyxl import Workbook, load_workbook
 
 from xlfidx._files import check_output_dir, check_output_file, check_workbook
 from xlfidx.backtest import MAX_HISTORY_DAYS, MAX_TILTS, BacktestConfig, run_backtest
 from xlfidx.cli import BAD_INPUT, BROKEN_PIPE, EXIT_CODES, INTERNAL_ERROR, INTERRUPTED, main
 from xlfidx.errors import InputError
-from xlfidx.samples import basket, fedfutures, mbs_history
+from xlfidx.samples import basket, fedfutures
 
 ROOT = Path(__file__).resolve().parents[1]
 READERS = ["dlv", "fedpath", "backtest", "calc", "refresh"]
-FIELDS = ("PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL")
 
 
 @pytest.fixture(scope="module")
@@ -279,20 +279,7 @@ def test_dlv_and_refresh_on_a_file_named_with_brackets(files, tmp_path, capsys):
 
 
 def _history_book(path: Path, mbs_sheet: str, n: int = 700) -> Path:
-    h = mbs_history.simulate()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = mbs_sheet
-    ws.append(["Date", "LUMSTRUU", "LUMSMD", "LUMSOAS"])
-    days = h["dates"][:n].astype(object)
-    for i in range(n):
-        ws.append([days[i], *(float(h["mbs"][k][i]) for k in mbs_history.MBS_TICKERS)])
-    fs = wb.create_sheet("Futures")
-    contracts = ("TU", "FV", "TY")
-    fs.append(["Date", *(f"{c}1 Comdty {f}" for c in contracts for f in FIELDS)])
-    for i in range(n):
-        fs.append([days[i], *(float(h["futures"][c][f][i]) for c in contracts for f in FIELDS)])
-    wb.save(path)
+    history_workbook(n, mbs_sheet).save(path)
     return path
 
 
