@@ -15,6 +15,10 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import round_medians  # noqa: E402
 
 
 def cold_import(preload: str = "", runs: int = 7) -> float:
@@ -91,15 +95,9 @@ def dlv_forms(repeats: int = 30) -> tuple[float, float]:
     args = (column("px_last"), column("cpn"), column("maturity"), fields["px_last"],
             "USZ3 Comdty", settle, 5.413, fields["fut_dlv_dt_last"], column("ticker"))
     assert DLV(bonds, future)[1][0] == DLV(*args)[1][0] == "T 4.5 08/15/39 Govt"
-    out = []
-    for call in (lambda: DLV(bonds, future), lambda: DLV(*args)):
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - t)
-        out.append(statistics.median(times))
-    return out[0], out[1]
+    table, columns = (round_medians(call, repeat=repeats, rounds=1, warmup=0)[0]
+                      for call in (lambda: DLV(bonds, future), lambda: DLV(*args)))
+    return table, columns
 
 
 if __name__ == "__main__":
