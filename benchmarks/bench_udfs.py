@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import round_medians  # noqa: E402
+from _timing import round_medians
 
 
 def cold_import(preload: str = "", runs: int = 7) -> float:

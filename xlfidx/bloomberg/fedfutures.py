@@ -88,7 +88,7 @@ class Spot(NamedTuple):
     target_low: float | None
 
 
-def FedFuturesProblem(sheet: str, ticker: str, field: str, value: Any, reason: str,  # noqa: N802
+def FedFuturesProblem(sheet: str, ticker: str, field: str, value: Any, reason: str,
                       excluded: bool) -> ReadProblem:
     """A bad cell of a Fed funds export: a :class:`~xlfidx.bloomberg.problems.ReadProblem`
     whose row, when excluded, is a contract left out of the chain."""
