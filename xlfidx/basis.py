@@ -517,17 +517,14 @@ class DeliverableBasket:
         not be read with their ``problem``."""
         import pandas as pd
 
-        ok = self._usable()
-        if repo is None:
-            if self.repo is None:
-                raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
-                                       "repo rate (repo_reporate); give the repo rate in percent")
-            repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
-        good = self.bonds[ok]
-        out = dlv_table(good, self.futures_price if futures_price is None else futures_price,
-                        self.contract, self.settle if settle is None else settle, repo,
+        good, f, s, r = self.market(futures_price=futures_price, settle=settle, repo=repo)
+        if r is None:
+            raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
+                                   "repo rate (repo_reporate); give the repo rate in percent")
+        out = dlv_table(good, f, self.contract, s, r,
                         self.delivery if delivery is None else delivery, notes=self.notes,
                         source=self.source)
+        ok = self._ok()
         table = out.table.assign(problem="")
         if not ok.all():
             bad = self.bonds[~ok]
@@ -543,7 +540,7 @@ class DeliverableBasket:
     def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None) -> tuple:
         """``(bonds, futures_price, settle, repo)`` of the readable bonds, the basket's defaults
         where not given: the four market arguments of the functions in :mod:`xlfidx.delivery`."""
-        ok = self._ok()
+        ok = self._usable()
         if repo is None:
             repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
         return (self.bonds[ok], self.futures_price if futures_price is None else futures_price,
