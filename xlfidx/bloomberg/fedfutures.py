@@ -57,8 +57,6 @@ from ..fedfunds import (
     STEP,
     FedFundsChain,
     compare_fed_paths,
-    fed_path,
-    fed_probabilities,
     fomc_meetings,
 )
 from .formulas import require_filled
@@ -517,9 +515,9 @@ def fed_path_from_chain(rows: Any, meetings: Any, spot_rate: Any, method: str = 
         first = next((p for p in problems if p.excluded), None)
         raise InputError("chain", f"{len(table)} contracts", "has no usable contract" +
                          (f" ({first})" if first else ""))
-    fn = fed_probabilities if probabilities else fed_path
-    out = fn(usable["price"].to_numpy(), usable["last trade"].to_numpy(dtype="datetime64[D]"),
-             meetings, spot_rate, method=method, announcement_day=announcement_day)
+    chain = FedFundsChain(usable["price"].to_numpy(),
+                          usable["last trade"].to_numpy(dtype="datetime64[D]"), meetings, spot_rate)
+    out = (chain.probabilities if probabilities else chain.path)(method, announcement_day)
     out.attrs["notes"] = [str(p) for p in problems if p.excluded]
     return out
 
