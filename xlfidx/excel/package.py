@@ -16,17 +16,19 @@ deleting the one element concerned; the rest of their text is kept as it was.
 from __future__ import annotations
 
 import html
+import io
 import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from xlfidx.errors import InputError
 
-__all__ = ["Package", "Picture", "Relationship", "has_formulas", "png_size"]
+__all__ = ["ChartFrame", "Package", "Picture", "Relationship", "has_formulas", "png_size"]
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
@@ -37,9 +39,11 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_WORKSHEET = f"{REL_NS}/worksheet"
 REL_DRAWING = f"{REL_NS}/drawing"
 REL_IMAGE = f"{REL_NS}/image"
+REL_CHART = f"{REL_NS}/chart"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_PNG = "image/png"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 EMU_PER_PIXEL = 9525  # 914400 EMU per inch at 96 pixels per inch
 
 _ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
@@ -101,6 +105,19 @@ class Picture:
     descr: str = ""
 
 
+@dataclass(frozen=True)
+class ChartFrame:
+    """A native chart (its ``xl/charts`` part's XML, :func:`xlfidx.excel.charts.chart_xml`)
+    placed on a sheet with its top-left corner at a cell (0-based column and row)."""
+
+    xml: str
+    col: int
+    row: int
+    width: int  # pixels
+    height: int
+    name: str = "Chart"
+
+
 class Package:
     """Every part of a workbook file, in memory; see the module docstring.
 
@@ -109,9 +126,11 @@ class Package:
     ['future', 'bonds']
     """
 
-    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], path: Path | None = None):
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], path: Path | None = None,
+                 raw: dict[str, bytes] | None = None):
         self._infos = infos
         self._parts = parts
+        self._raw = raw or {}  # each unchanged part's bytes as compressed in the file
         self.path = path
         self.changed: set[str] = set()
 
@@ -122,14 +141,16 @@ class Package:
         if not path.is_file():
             raise InputError("WORKBOOK", str(path), "does not exist")
         try:
-            with zipfile.ZipFile(path) as zf:
+            data = path.read_bytes()
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 infos = zf.infolist()
-                parts = {i.filename: zf.read(i) for i in infos}
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                parts = {i.filename: zf.read(i) for i in infos}  # every part's CRC is checked
+            raw = {i.filename: r for i in infos if (r := _raw_member(data, i)) is not None}
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise InputError("WORKBOOK", str(path), f"is not a readable .xlsx/.xlsm workbook ({exc})") from None
         if WORKBOOK not in parts:
             raise InputError("WORKBOOK", str(path), "is not a readable .xlsx/.xlsm workbook (no xl/workbook.xml)")
-        return cls(infos, parts, path)
+        return cls(infos, parts, path, raw)
 
     # --- parts ---------------------------------------------------------------------------
 
@@ -168,13 +189,16 @@ class Package:
         known = set()
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as out:
             for info in self._infos:
-                if info.filename not in self._parts:
+                name = info.filename
+                if name not in self._parts:
                     continue
-                known.add(info.filename)
-                out.writestr(_copy_info(info), self._parts[info.filename])
+                known.add(name)
+                if name not in self.changed and name in self._raw and _write_raw(out, info, self._raw[name]):
+                    continue
+                out.writestr(_copy_info(info), self._parts[name], compresslevel=_LEVEL)
             for name, data in self._parts.items():
                 if name not in known:
-                    out.writestr(_new_info(name), data)
+                    out.writestr(_new_info(name), data, compresslevel=_LEVEL)
         return path
 
     # --- relationships and content types ---------------------------------------------------
@@ -268,37 +292,49 @@ class Package:
         self.write(WORKBOOK, wb[: m.start()] + tag + wb[m.start():])
         return part
 
-    def set_sheet(self, name: str, sheet_xml: str, pictures: Sequence[Picture] = ()) -> str:
+    def set_sheet(self, name: str, sheet_xml: str, pictures: Sequence[Picture] = (),
+                  charts: Sequence[ChartFrame] = ()) -> str:
         """Make ``sheet_xml`` the content of sheet ``name`` (added as the last tab if absent).
 
         ``sheet_xml`` is a whole ``<worksheet>`` without a ``<drawing>`` element: the pictures
-        are put in a drawing part of this sheet (the old one's name is reused, so that the
-        package's content types stay as they were). The old content of the sheet, its drawing
-        and the pictures only it used are removed. Returns the sheet's part name.
+        and charts are put in a drawing part of this sheet. The old content of the sheet, its
+        drawing, and the pictures and charts only it used are removed. The names of the old
+        drawing and charts are reused, so that a second write leaves the package's content
+        types as they were. Returns the sheet's part name.
         """
         sheets = self.sheets()
         part = sheets[name] if name in sheets else self.add_sheet(name)
         if CALC_CHAIN in self._parts and has_formulas(self.text(part)):
             self.drop_calc_chain()  # it would list formula cells that are gone; Excel rebuilds it
         old_drawing = None
+        old_charts: list[str] = []
         old = [r for r in self.rels(part) if not r.external and r.target in self._parts]
         self._drop(rels_name(part))
         for rel in old:
             if rel.type == REL_DRAWING and old_drawing is None:
                 old_drawing = rel.target  # its name is reused for the new drawing
-                media = [r.target for r in self.rels(old_drawing) if not r.external]
+                targets = [r for r in self.rels(old_drawing) if not r.external and r.target in self._parts]
                 self._drop(rels_name(old_drawing))
-                for target in media:
-                    if not self.referenced(target):
-                        self._drop(target)
+                for r in targets:
+                    if self.referenced(r.target):
+                        continue
+                    if r.type == REL_CHART:  # its name is reused; what Excel hung on it goes
+                        old_charts.append(r.target)
+                        for sub in self.rels(r.target):
+                            if not sub.external and not self.referenced_by_other(sub.target, r.target):
+                                self.remove(sub.target)
+                        self._drop(rels_name(r.target))
+                        self._drop(r.target)
+                    else:
+                        self._drop(r.target)
             elif not self.referenced(rel.target):
                 self.remove(rel.target)
-        if pictures:
+        if pictures or charts:
             drawing = old_drawing or self.free_name("xl/drawings/drawing{}.xml")
             if old_drawing is None:
                 self.add_override(drawing, CT_DRAWING)
             rid = self.add_rel(part, REL_DRAWING, drawing)
-            self._put_drawing(drawing, pictures)
+            self._put_drawing(drawing, pictures, charts, old_charts)
             end = sheet_xml.rindex("</")
             r_prefix = _prefix_of(sheet_xml, REL_NS)
             if r_prefix is None:
@@ -307,8 +343,20 @@ class Package:
             sheet_xml = sheet_xml[:end] + f'<drawing {r_prefix}:id="{rid}"/>' + sheet_xml[end:]
         elif old_drawing is not None:
             self.remove(old_drawing)
+        for chart in old_charts:
+            if chart not in self._parts:
+                self.remove(chart)  # not reused: its content-type entry goes too
         self.write(part, sheet_xml)
         return part
+
+    def referenced_by_other(self, part: str, source: str) -> bool:
+        """Whether a relationships part other than ``source``'s points at ``part``."""
+        skip = rels_name(source)
+        for name in self._parts:
+            if name.endswith(".rels") and name != skip:
+                if any(r.target == part for r in self.rels(_source_of(name)) if not r.external):
+                    return True
+        return False
 
     def drop_calc_chain(self) -> None:
         """Remove ``xl/calcChain.xml`` (Excel's optional cache of the calculation order)."""
@@ -321,17 +369,18 @@ class Package:
         if self._parts.pop(name, None) is not None:
             self.changed.add(name)
 
-    def _put_drawing(self, drawing: str, pictures: Sequence[Picture]) -> None:
-        self.ensure_default("png", CT_PNG)
+    def _put_drawing(self, drawing: str, pictures: Sequence[Picture], charts: Sequence[ChartFrame] = (),
+                     chart_names: Sequence[str] = ()) -> None:
         anchors = []
+        if pictures:
+            self.ensure_default("png", CT_PNG)
         for i, pic in enumerate(pictures, start=1):
             media = self.free_name("xl/media/image{}.png")
             self.write(media, pic.png)
             rid = self.add_rel(drawing, REL_IMAGE, media)
             cx, cy = pic.width * EMU_PER_PIXEL, pic.height * EMU_PER_PIXEL
             anchors.append(
-                f'<xdr:oneCellAnchor><xdr:from><xdr:col>{pic.col}</xdr:col><xdr:colOff>0</xdr:colOff>'
-                f'<xdr:row>{pic.row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>'
+                f'<xdr:oneCellAnchor>{_from(pic.col, pic.row)}'
                 f'<xdr:ext cx="{cx}" cy="{cy}"/><xdr:pic><xdr:nvPicPr>'
                 f'<xdr:cNvPr id="{i + 1}" name="{html.escape(pic.name)}" descr="{html.escape(pic.descr)}"/>'
                 f'<xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>'
@@ -339,9 +388,29 @@ class Package:
                 f'<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
                 f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic>'
                 f'<xdr:clientData/></xdr:oneCellAnchor>')
+        reuse = list(chart_names)
+        for i, chart in enumerate(charts, start=len(pictures) + 1):
+            part = reuse.pop(0) if reuse else self.free_name("xl/charts/chart{}.xml")
+            self.write(part, chart.xml)
+            self.add_override(part, CT_CHART)
+            rid = self.add_rel(drawing, REL_CHART, part)
+            cx, cy = chart.width * EMU_PER_PIXEL, chart.height * EMU_PER_PIXEL
+            anchors.append(
+                f'<xdr:oneCellAnchor>{_from(chart.col, chart.row)}<xdr:ext cx="{cx}" cy="{cy}"/>'
+                f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr>'
+                f'<xdr:cNvPr id="{i + 1}" name="{html.escape(chart.name)}"/><xdr:cNvGraphicFramePr/>'
+                f'</xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
+                f'<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+                f'<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" r:id="{rid}"/>'
+                f'</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>')
         self.write(drawing, f'{_XML_DECL}<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/'
                             f'2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/'
                             f'2006/main" xmlns:r="{REL_NS}">{"".join(anchors)}</xdr:wsDr>')
+
+
+def _from(col: int, row: int) -> str:
+    return (f"<xdr:from><xdr:col>{col}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>")
 
 
 _FORMULA = re.compile(r"<(?:\w+:)?f[\s>/]")
@@ -372,6 +441,45 @@ def _prefix_of(xml: str, namespace: str) -> str | None:
     root = re.search(r"<(?![?!])[^>]*>", xml)
     m = re.search(rf'xmlns:(\w+)="{re.escape(namespace)}"', root.group(0)) if root else None
     return m.group(1) if m else None
+
+
+# zlib level of the parts written anew: level 1 takes a third of the default's time for a few
+# percent more bytes (the Backtest sheet's chart data is most of what is written)
+_LEVEL = 1
+
+
+def _raw_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The compressed bytes of ``info``'s member in the zip file ``data`` (None where they
+    cannot be copied as they are: another compression than stored/deflated, encryption)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        return None
+    at = info.header_offset
+    if data[at:at + 4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack("<HH", data[at + 26:at + 30])
+    start = at + 30 + name_len + extra_len
+    raw = data[start:start + info.compress_size]
+    return raw if len(raw) == info.compress_size else None
+
+
+def _write_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes) -> bool:
+    """Append a member to ``out`` from its compressed bytes, with its CRC and sizes; False
+    (nothing written) where this Python's zipfile does not keep the state this needs."""
+    if not all(hasattr(out, a) for a in ("fp", "start_dir", "filelist", "NameToInfo")):
+        return False
+    new = _copy_info(info)
+    new.CRC, new.compress_size, new.file_size = info.CRC, info.compress_size, info.file_size
+    new.flag_bits = 0  # sizes go in the local header (no data descriptor)
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    out.fp.seek(out.start_dir)
+    new.header_offset = out.fp.tell()
+    out.fp.write(new.FileHeader(zip64))
+    out.fp.write(raw)
+    out.start_dir = out.fp.tell()
+    out.filelist.append(new)
+    out.NameToInfo[new.filename] = new
+    out._didModify = True
+    return True
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
