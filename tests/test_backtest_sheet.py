@@ -34,13 +34,6 @@ def small_result():
     return run_backtest(mbs, fut, BacktestConfig(tilts=(0.0, 2.0, 4.0), min_train_years=1))
 
 
-@pytest.fixture(scope="module")
-def charts(tmp_path_factory):
-    from xlfidx.backtest_plot import plot_all
-
-    return plot_all(small_result(), tmp_path_factory.mktemp("png"), "SYNTHETIC test")
-
-
 def user_book(path: Path) -> Path:
     """A workbook a user might own: values, formulas, styles, merges, an old Backtest sheet."""
     wb = Workbook()
@@ -72,11 +65,11 @@ def snapshot(ws) -> dict:
             for row in ws.iter_rows() for c in row}
 
 
-def test_other_sheets_are_kept_cell_for_cell(tmp_path, charts):
+def test_other_sheets_are_kept_cell_for_cell(tmp_path):
     path = user_book(tmp_path / "book.xlsx")
     before = load_workbook(path)
     expected = {name: snapshot(before[name]) for name in ("Settings", "Notes")}
-    write_backtest_sheet(path, small_result(), charts, title="MBS backtest SYNTHETIC")
+    write_backtest_sheet(path, small_result(), label="SYNTHETIC test")
     after = load_workbook(path)
     assert after.sheetnames == ["Settings", SHEET, "Notes"]  # the Backtest tab keeps its place
     for name, cells in expected.items():
@@ -86,7 +79,7 @@ def test_other_sheets_are_kept_cell_for_cell(tmp_path, charts):
     assert [str(r) for r in settings.merged_cells.ranges] == ["D1:E2"]
     assert settings.column_dimensions["A"].width == 25
     bt = after[SHEET]
-    assert bt["A1"].value == "MBS backtest SYNTHETIC"
+    assert bt["A1"].value == "MBS trend-convexity backtest -- SYNTHETIC test"
     assert bt["Z99"].value is None  # the stale sheet is gone
     values = [c.value for c in bt["A"]]
     assert "Strategy" in values and "basis TY" in values and "walk-forward" in values
@@ -97,28 +90,36 @@ def test_other_sheets_are_kept_cell_for_cell(tmp_path, charts):
     sharpe = bt.cell(ty_row, headers.index("Sharpe") + 1).value
     # stored rounded to the 0.01 the sheet shows (no cell styles: the book's style table is kept)
     assert sharpe == pytest.approx(small_result().summary.loc["basis TY", "sharpe"], abs=0.005)
-    assert len(bt._images) == 4
+    assert len(bt._charts) == 5 and not bt._images
 
 
-def test_out_path_leaves_the_source_untouched(tmp_path, charts):
+def test_out_path_leaves_the_source_untouched(tmp_path):
     path = user_book(tmp_path / "book.xlsx")
     original = path.read_bytes()
-    out = write_backtest_sheet(path, small_result(), charts, tmp_path / "out" / "copy.xlsx")
+    out = write_backtest_sheet(path, small_result(), tmp_path / "out" / "copy.xlsx")
     assert path.read_bytes() == original
     assert SHEET in load_workbook(out).sheetnames
 
 
-def test_a_failure_never_loses_the_book(tmp_path, charts):
+def test_a_failure_never_loses_the_book(tmp_path, monkeypatch):
+    import zipfile as zf
+
     path = user_book(tmp_path / "book.xlsx")
     original = path.read_bytes()
-    bad = dict(charts, extra=tmp_path / "missing.png")
-    with pytest.raises(InputError, match=r"charts\['extra'\] = .*missing\.png' does not exist"):
-        write_backtest_sheet(path, small_result(), bad)
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    # the failure strikes half-way through writing the new package
+    monkeypatch.setattr(zf.ZipFile, "writestr", disk_full)
+    with pytest.raises(InputError, match=r"book\.xlsx' could not be written \(No space left on device\); "
+                                         "it is unchanged"):
+        write_backtest_sheet(path, small_result())
     assert path.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["book.xlsx"]  # no temp left
 
 
-def test_xlsm_keeps_its_vba_project(tmp_path, charts):
+def test_xlsm_keeps_its_vba_project(tmp_path):
     import xlwings
 
     template = Path(xlwings.__file__).parent / "quickstart.xlsm"
@@ -126,7 +127,7 @@ def test_xlsm_keeps_its_vba_project(tmp_path, charts):
     path.write_bytes(template.read_bytes())
     with zipfile.ZipFile(path) as z:
         vba = z.read("xl/vbaProject.bin")
-    write_backtest_sheet(path, small_result(), charts)
+    write_backtest_sheet(path, small_result())
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/vbaProject.bin") == vba
     assert SHEET in load_workbook(path, keep_vba=True).sheetnames
@@ -136,7 +137,7 @@ def test_not_a_workbook_is_named(tmp_path):
     path = tmp_path / "text.xlsx"
     path.write_text("hello")
     with pytest.raises(InputError, match="text.xlsx' is a text file"):
-        write_backtest_sheet(path, small_result(), {})
+        write_backtest_sheet(path, small_result())
 
 
 def _write_history_book(path: Path, n: int = 700) -> Path:
@@ -157,13 +158,24 @@ def test_cli_backtest(tmp_path, capsys):
     for row in ("basis TU", "basis TY", "adaptive", "trend", "tilt 0", "tilt 1", "tilt 2"):
         assert row in text
     assert "cost 2 bp" in text and "contract UXY skipped" in text
-    for name in ("cumulative", "frontier", "convexity", "residual"):
-        png = out / f"backtest_{name}.png"
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(out.glob("*.png"))  # pictures only on request (--png)
     wb = load_workbook(out / "hist.xlsx")
     assert wb.sheetnames == ["MBS", "Futures", "My notes", SHEET]
+    assert len(wb[SHEET]._charts) == 5
     assert wb["My notes"]["A1"].value == "keep me"
     assert np.isclose(wb["MBS"]["C2"].value, mbs_history.simulate()["mbs"]["LUMSMD Index"][0])
+
+
+@pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
+def test_cli_backtest_png_draws_the_charts_as_pictures_too(tmp_path, capsys):
+    book = _write_history_book(tmp_path / "hist.xlsx")
+    out = tmp_path / "out"
+    assert main(["backtest", str(book), "--out", str(out), "--tilts", "0", "--png", "--no-workbook"]) == 0
+    text = capsys.readouterr().out
+    for name in ("cumulative", "frontier", "convexity", "residual"):
+        png = out / f"backtest_{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"wrote {png}" in text
+    assert not (out / "hist.xlsx").exists()
 
 
 def test_cli_bad_tilts_and_missing_book_are_one_line_errors(tmp_path, capsys):

@@ -110,32 +110,65 @@ def backtest_parts(path: Path) -> set[str]:
     return owned
 
 
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+
+
+def chart_overrides(owned: set[str]) -> list[str]:
+    return [f'<Override PartName="/{n}" ContentType="{CT_CHART}"/>' for n in sorted(owned)
+            if n.startswith("xl/charts/") and n.endswith(".xml")]
+
+
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 def test_refresh_keeps_every_part_it_does_not_own_byte_for_byte(tmp_path):
     book = xlsxwriter_book(tmp_path / "desk.xlsm")
     before = parts(book)
+    with zipfile.ZipFile(book) as z:
+        sizes_before = {i.filename: (i.compress_size, i.CRC) for i in z.infolist()}
     owned_before = backtest_parts(book)
     assert refresh_file(book) == "Backtest sheet rewritten and recalculated"
     after = parts(book)
     owned = owned_before | backtest_parts(book)
     assert "xl/vbaProject.bin" not in owned and "xl/media/image1.png" not in owned  # the Report's logo
+    assert "xl/charts/chart1.xml" not in owned  # the Report's chart
     assert set(before) - owned == set(after) - owned
-    for name in sorted(set(before) - owned):
+    # the package's index lists the new chart parts (one element inserted for each); the old
+    # Backtest sheet had a picture, and .png already had its entry
+    index = "[Content_Types].xml"
+    new_charts = chart_overrides(backtest_parts(book))
+    assert len(new_charts) == 5
+    assert _without(after[index].decode(), new_charts) == before[index].decode()
+    for name in sorted(set(before) - owned - {index}):
         assert after[name] == before[name], name
     # the features openpyxl drops are all still there
     report = after["xl/worksheets/sheet4.xml"].decode()
     assert "x14:sparklineGroups" in report and "x14:dataBar" in report
-    assert any(n.startswith("xl/charts/chart") for n in after)
     assert "Desk note" in b"".join(v for k, v in after.items() if k.startswith("xl/drawings/")).decode()
     assert b'name="Rates"' in after["xl/workbook.xml"]
-    # and the new Backtest sheet reads back with its tables and 4 charts
+    # and the new Backtest sheet reads back with its tables and 5 native charts
     wb = openpyxl.load_workbook(book)
     bt = wb["Backtest"]
     assert wb.sheetnames == ["MBS", "Futures", "Settings", "Report", "Backtest"]
-    assert len(bt._images) == 4
+    assert len(bt._charts) == 5 and not bt._images
+    assert len(wb["Report"]._charts) == 1 and len(wb["Report"]._images) == 1
     column_a = [c.value for c in bt["A"]]
     assert "basis TY" in column_a and "tilt 4" in column_a and "old backtest" not in column_a
     assert "cost 1.5 bp" in bt["A2"].value  # the book's own Settings
+
+    # and not only their content: the bytes compressed in the file are copied, not recompressed
+    with zipfile.ZipFile(tmp_path / "desk.xlsm") as z:
+        sizes_after = {i.filename: (i.compress_size, i.CRC) for i in z.infolist()}
+    for name, size in sizes_before.items():
+        if name not in owned and name != index and name not in {"xl/workbook.xml", "xl/calcChain.xml"}:
+            assert sizes_after[name] == size, name
+
+    # a second refresh reuses the names of its drawing and charts: now every part that is not
+    # the Backtest sheet's, the package's index included, stays byte for byte
+    owned = backtest_parts(book)
+    assert refresh_file(book) == "Backtest sheet rewritten and recalculated"
+    again = parts(book)
+    assert backtest_parts(book) == owned and set(again) == set(after)
+    for name in sorted(set(after) - owned):
+        assert again[name] == after[name], name
 
 
 def _without(text: str, inserted: list[str]) -> str:
@@ -164,7 +197,8 @@ def test_backtest_adds_its_sheet_with_minimal_edits_and_keeps_cached_values(tmp_
     assert _without(ct, [f'<Override PartName="/{sheet}" ContentType="application/vnd.openxmlformats-'
                          f'officedocument.spreadsheetml.worksheet+xml"/>',
                          f'<Override PartName="/{drawing}" ContentType="application/vnd.openxmlformats-'
-                         f'officedocument.drawing+xml"/>']) == before["[Content_Types].xml"].decode()
+                         f'officedocument.drawing+xml"/>', *chart_overrides(owned)]) \
+        == before["[Content_Types].xml"].decode()
     rels = after["xl/_rels/workbook.xml.rels"].decode()
     target = posixpath.relpath(sheet, "xl")
     new_rel = re.search(rf'<Relationship Id="rId\d+" Type="[^"]+/worksheet" Target="{target}"/>', rels).group(0)

@@ -69,14 +69,15 @@ def register(sub) -> None:
         "backtest",
         help="MBS vs Treasury futures: duration-hedged bases, trend, the tilt frontier, walk-forward",
         description="Long the MBS index, short Treasury futures, duration neutral and unlevered, "
-        "weights from day t-1 earning day t. Prints the summary, writes the charts (PNG) and the "
-        "workbook with its Backtest sheet rewritten into --out.",
+        "weights from day t-1 earning day t. Prints the summary and writes the workbook into --out "
+        "with its Backtest sheet rewritten: the tables, the chart data and five native Excel "
+        "charts. --png also writes the charts as pictures.",
     )
     p.add_argument("workbook", nargs="?", help="history export (.xlsx/.xlsm, sheets 'MBS' and "
                    "'Futures', Bloomberg BDH blocks or a tidy table); default: the shipped "
                    "SYNTHETIC sample data/mbs_trend_sample.xlsx")
-    p.add_argument("--out", default="backtest-output", help="directory for the PNGs and the "
-                   "updated workbook (default: ./backtest-output)")
+    p.add_argument("--out", default="backtest-output", help="directory for the updated workbook "
+                   "and the PNGs (default: ./backtest-output)")
     p.add_argument("--tilts", nargs="+", metavar="TILT", help="trend_tilt grid: numbers or "
                    "start:stop:step (default 0:10:0.5, 21 tilts)")
     p.add_argument("--cost", type=float, metavar="BP", help="trading cost in bp per unit of "
@@ -84,6 +85,8 @@ def register(sub) -> None:
     p.add_argument("--mbs-sheet", default="MBS", help="sheet of the MBS history (default MBS)")
     p.add_argument("--futures-sheet", default="Futures", help="sheet of the futures (default Futures)")
     p.add_argument("--no-workbook", action="store_true", help="do not write the updated workbook")
+    p.add_argument("--png", action="store_true", help="also draw the charts as PNG pictures in "
+                   "--out, for a report (slower: about a second more)")
     p.set_defaults(func=run)
 
 
@@ -171,16 +174,17 @@ def run(args: argparse.Namespace) -> int:
         for note in result.notes:
             print(f"  {note}")
 
-    print(f"  charts ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
-    from xlfidx.backtest_plot import plot_all
-
-    charts = plot_all(result, out, label)
-    written = list(charts.values())
+    written = []
     if not args.no_workbook:
         print(f"  writing the workbook ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
         from xlfidx.excel.backtest_sheet import write_backtest_sheet
 
-        written.append(write_backtest_sheet(path, result, charts, out / path.name, backtest_title(label)))
+        written.append(write_backtest_sheet(path, result, out / path.name, label))
+    if args.png:
+        print(f"  drawing the PNG charts ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
+        from xlfidx.backtest_plot import plot_all
+
+        written += plot_all(result, out, label).values()
     print()
     for p in written:
         print(f"wrote {p}")

@@ -1,7 +1,13 @@
 """Write a backtest's summary and charts into the ``Backtest`` sheet of a workbook.
 
-Only what xlfidx owns is replaced: the ``Backtest`` sheet's XML, its drawing and the chart
-pictures (:mod:`xlfidx.excel.package`). Every other part of the file stays byte for byte --
+The sheet holds the tables (summary, out-of-sample, walk-forward, convexity, data notes), then
+a block of chart data (every point the charts draw), and five native Excel charts to the right
+of the tables, drawn by Excel from that block: cumulative return after costs, the trade-off
+frontier against residual duration and against the duration gap, convexity against residual
+duration, and the residual duration of each basis through time.
+
+Only what xlfidx owns is replaced: the ``Backtest`` sheet's XML, its drawing and its charts
+(:mod:`xlfidx.excel.package`). Every other part of the file stays byte for byte --
 other sheets with their text boxes, sparklines, charts, images and conditional formats, the
 styles, defined names, cached formula values and the VBA project. The sheet keeps its place in
 the tab order (a new one is added as the last tab), and the book is replaced in one step
@@ -9,7 +15,8 @@ the tab order (a new one is added as the last tab), and the book is replaced in 
 
 The sheet uses no cell styles, so that the book's shared style table is left untouched:
 headings are bold through rich text, numbers are stored rounded to the precision shown (a
-Sharpe ratio to 0.01) and dates as ``yyyy-mm-dd`` text.
+Sharpe ratio to 0.01) and dates as ``yyyy-mm-dd`` text (the chart data has the Excel serial
+beside it, which the charts' date axes read and show as years).
 
 Used by ``xlfidx backtest`` and by the Excel refresh (``xlfidx refresh`` / the ribbon).
 """
@@ -25,9 +32,9 @@ from typing import Any
 
 from xlfidx._files import check_workbook
 from xlfidx.bloomberg.problems import column_letter
-from xlfidx.errors import InputError
 
-__all__ = ["SHEET", "SUMMARY_HEADERS", "Bold", "layout", "put_backtest_sheet", "write_backtest_sheet"]
+__all__ = ["SHEET", "SUMMARY_HEADERS", "Bold", "chart_section", "layout", "put_backtest_sheet",
+           "sheet_content", "write_backtest_sheet"]
 
 SHEET = "Backtest"
 CHART_WIDTH = 900  # pixels: wider charts are scaled down to this
@@ -141,6 +148,8 @@ def layout(result: Any, title: str = "") -> list[list[Any]]:
 
 
 def _cell(ref: str, value: Any) -> str:
+    if type(value) is float:  # most cells: the chart data
+        return f'<c r="{ref}"><v>{value!r}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
@@ -166,8 +175,9 @@ def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
     cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" customWidth="1"/>'
                    for j, w in enumerate(widths))
     data = []
+    letters = [column_letter(j) for j in range(width)]
     for i, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{column_letter(j)}{i}", v) for j, v in enumerate(row) if v is not None)
+        cells = "".join([_cell(f"{letters[j]}{i}", v) for j, v in enumerate(row) if v is not None])
         if cells:
             data.append(f'<row r="{i}">{cells}</row>')
     selected = ' tabSelected="1"' if tab_selected else ""
@@ -187,38 +197,180 @@ def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
     )
 
 
-def put_backtest_sheet(package: Any, result: Any, charts: Mapping[str, Path] | None = None,
-                       title: str = "") -> None:
-    """Put the ``Backtest`` sheet into ``package`` (an :class:`~xlfidx.excel.package.Package`)."""
-    from xlfidx.excel.package import Picture, png_size
+# --- the charts: native Excel charts over a block of chart data below the tables ------------
 
-    rows = layout(result, title)
-    pictures = []
+CHART_SIZES = {"cumulative": (900, 480), "frontier": (640, 420), "frontier_gap": (640, 420),
+               "convexity": (640, 420), "residual": (900, 420)}
+RESIDUAL_WINDOW = 60  # days in the average of |residual duration| drawn
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)
+
+
+def _num(x: Any, places: int = 6) -> float | None:
+    return _value(x, "0." + "0" * places)
+
+
+def _header(*names: str) -> list[Bold]:
+    return [Bold(n) for n in names]
+
+
+def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[list[Any]], list[Any]]:
+    """The chart data block (rows to put from row ``first_row``, 1-based) and the charts drawn
+    from it: cumulative return, the frontier (two views), convexity, residual duration.
+
+    The block is the charts' source: every point a chart draws is a cell of it, so a user can
+    read the numbers, copy them, or point the charts at their own cells.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from xlfidx.backtest_plot import _bases, _title, convexity_fit, convexity_title
+    from xlfidx.excel.charts import Chart, Series, range_ref
+
+    rows: list[list[Any]] = []
+
+    def add(row: list[Any]) -> int:
+        rows.append(row)
+        return first_row + len(rows) - 1  # the row's number in the sheet
+
+    def ref(col: int, a: int, b: int | None = None) -> str:
+        return range_ref(SHEET, col, a, b)
+
+    cost = f"cost {result.config.cost_bp:g} bp per unit turnover"
+    add([])
+    add([Bold("Chart data: every point the charts draw (Excel draws the charts from these cells)")])
+
+    # trade-off frontier: the tilt family, and the other strategies as marks
+    add([Bold("Trade-off frontier")])
+    add(_header("Tilt", "Avg |resid dur| y", "Avg dur gap y", "Sharpe", "Sharpe net"))
+    fr = result.frontier
+    cols = ("avg_abs_resid_dur", "avg_duration_gap", "sharpe", "sharpe_net")
+    tilt_rows = [add([_num(t, 4), *(_num(row[c]) for c in cols)]) for t, row in fr.iterrows()]
+    add(_header("Strategy", "Avg |resid dur| y", "Avg dur gap y", "Sharpe", "Sharpe net"))
+    s = result.summary
+    marks = []
+    for name, marker in [*((n, "square") for n in _bases(result)), ("adaptive", "diamond"),
+                         ("trend", "triangle"), ("walk-forward", "star")]:
+        if name in s.index and np.isfinite(s.loc[name, "sharpe_net"]):
+            marks.append((name, marker, add([name, *(_num(s.loc[name, c]) for c in cols)])))
+    frontier = []
+    for key, xcol, xtitle in (("frontier", 1, "average |residual duration|, years"),
+                              ("frontier_gap", 2, "average |D_future - D_mbs| of the futures shorted, years")):
+        series = []
+        if tilt_rows:
+            a, b = tilt_rows[0], tilt_rows[-1]
+            series += [Series("tilt family, before costs", ref(3, a, b), ref(xcol, a, b), 1.5, marker="circle",
+                              marker_size=5),
+                       Series("tilt family, after costs", ref(4, a, b), ref(xcol, a, b), 1.5, marker="circle",
+                              marker_size=5)]
+        series += [Series(f"{name}, after costs", ref(4, r), ref(xcol, r), line=False, marker=marker,
+                          marker_size=9 if marker == "star" else 7) for name, marker, r in marks]
+        title = _title(f"Trade-off frontier: trend tilt against duration matching ({cost})", label)
+        frontier.append((key, Chart("scatter", title, series, x_title=xtitle,
+                                    y_title="Sharpe ratio (252 days)", legend="r", name=f"xlfidx {key}")))
+
+    # convexity against residual duration, one point per contract, and the least-squares line
+    add([])
+    add([Bold("Convexity vs residual duration")])
+    add(_header("Contract", "Avg CTD convexity", "Avg |resid dur| y"))
+    cv = result.convexity.dropna(subset=["avg_ctd_convexity", "avg_abs_resid_dur"])
+    points = [(str(c), add([str(c), _num(row["avg_ctd_convexity"]), _num(row["avg_abs_resid_dur"])]))
+              for c, row in cv.iterrows()]
+    series = [Series(c, ref(2, r), ref(1, r), line=False, marker="circle", marker_size=8) for c, r in points]
+    fit = convexity_fit(result.convexity)
+    if np.isfinite(fit["slope"]):
+        x = np.array([0.0, float(cv["avg_ctd_convexity"].max()) * 1.05])
+        a = add(["least squares", _num(x[0]), _num(fit["intercept"] + fit["slope"] * x[0])])
+        b = add(["least squares", _num(x[1]), _num(fit["intercept"] + fit["slope"] * x[1])])
+        corr = f", corr {fit['corr']:.2f}" if np.isfinite(fit["corr"]) else ""
+        series.append(Series(f"least squares{corr}", ref(2, a, b), ref(1, a, b), 1.0, dash=True,
+                             color="808080"))
+    convexity = Chart("scatter", convexity_title(result.convexity, label), series,
+                      x_title="average CTD convexity (FUT_EQV_CNVX_NOTL)",
+                      y_title="average |residual duration| of the basis, years", legend="r",
+                      title_size=10.0, name="xlfidx convexity")
+
+    # the daily series: cumulative return after costs, residual duration (20-day average)
+    net = result.returns_net
+    index = pd.DatetimeIndex(net.index)
+    cum_names = [n for n in [*_bases(result), "adaptive", "trend", "walk-forward"]
+                 if n in net.columns and net[n].notna().any()]
+    rd = result.residual_duration
+    rd_names = [n for n in _bases(result) if n in rd.columns]
+    add([])
+    add([Bold(f"Daily: cumulative return after costs (%), each strategy from its first trading day; "
+              f"|residual duration| ({RESIDUAL_WINDOW}-day average, years)")])
+    add(_header("Date", "Excel date", *(f"{n} cum %" for n in cum_names),
+                *(f"{n} |resid dur|" for n in rd_names)))
+    cum = [((1 + net[n].dropna()).cumprod() - 1).reindex(index).to_numpy() * 100 for n in cum_names]
+    res = [rd[n].reindex(index).abs().rolling(RESIDUAL_WINDOW, min_periods=1).mean().to_numpy()
+           for n in rd_names]
+    values = np.round(np.column_stack([*cum, *res]) if cum or res else np.empty((len(index), 0)), 6)
+    days = (index.normalize() - pd.Timestamp(_EXCEL_EPOCH)).days.to_numpy()
+    iso = index.strftime("%Y-%m-%d")
+    first_day = first_row + len(rows)
+    for d, serial, vals in zip(iso, days.tolist(), values.tolist(), strict=True):
+        rows.append([d, serial, *(v if v == v else None for v in vals)])  # NaN: a blank cell
+    last_day = first_row + len(rows) - 1
+    span = (index[-1] - index[0]).days / 365.25 if len(index) else 0.0
+    unit = (max(1, round(span / 10)), "years") if span > 3 else (3, "months")
+    date_format = "yyyy" if span > 3 else "mmm yy"
+    dates = ref(1, first_day, last_day)
+    cum_series = [Series(n, ref(2 + j, first_day, last_day), dates,
+                         2.25 if n in ("adaptive", "walk-forward") else 1.0, dash=n == "trend")
+                  for j, n in enumerate(cum_names)]
+    cumulative = Chart("line", _title(f"Long MBS / short Treasury futures, duration neutral ({cost})", label),
+                       cum_series, y_title="cumulative return after costs, %", date_format=date_format,
+                       date_unit=unit, name="xlfidx cumulative")
+    res_series = [Series(n, ref(2 + len(cum_names) + j, first_day, last_day), dates, 1.0)
+                  for j, n in enumerate(rd_names)]
+    means = ", ".join(f"{n.split()[-1]} {np.nanmean(np.abs(rd[n])):.3f}" for n in rd_names)
+    residual = Chart("line", _title(f"|Residual duration| |w_mbs*D_mbs - w_fut*D_fut| of each basis, "
+                                    f"{RESIDUAL_WINDOW}-day average\nmean over all days, years: {means}",
+                                    label),
+                     res_series, y_title="years", date_format=date_format, date_unit=unit,
+                     title_size=10.0, name="xlfidx residual")
+    charts = [("cumulative", cumulative), *frontier, ("convexity", convexity), ("residual", residual)]
+    return rows, charts
+
+
+def sheet_content(result: Any, label: str = "") -> tuple[list[list[Any]], list[Any]]:
+    """Every row of the sheet from A1 (the tables, then the chart data) and the charts.
+
+    ``label`` is ``History.label`` (SYNTHETIC for the shipped sample, empty for a user's book):
+    it is in the sheet's title and in every chart's title.
+    """
+    from xlfidx.backtest import backtest_title
+
+    rows = layout(result, backtest_title(label))
+    data, charts = chart_section(result, len(rows) + 1, label)
+    return rows + data, charts
+
+
+def put_backtest_sheet(package: Any, result: Any, label: str = "") -> None:
+    """Put the ``Backtest`` sheet into ``package`` (an :class:`~xlfidx.excel.package.Package`):
+    the tables, the chart data below them and five native charts to their right."""
+    from xlfidx.excel.charts import chart_xml
+    from xlfidx.excel.package import ChartFrame
+
+    rows, charts = sheet_content(result, label)
     col = max(len(r) for r in rows) + 1  # one empty column right of the widest table
-    top = 0
-    for name, png in (charts or {}).items():
-        png = Path(png)
-        if not png.is_file():
-            raise InputError(f"charts[{name!r}]", str(png), "does not exist")
-        data = png.read_bytes()
-        w, h = png_size(data)
-        scale = min(1.0, CHART_WIDTH / w)
-        w, h = int(w * scale), int(h * scale)
-        pictures.append(Picture(data, col, top, w, h, name=f"xlfidx {name}", descr=f"backtest chart: {name}"))
-        top += -(-h // ROW_PIXELS) + 2
+    frames, top = [], 0
+    for key, chart in charts:
+        w, h = CHART_SIZES[key]
+        frames.append(ChartFrame(chart_xml(chart), col, top, w, h, chart.name))
+        top += -(-h // ROW_PIXELS) + 1
     sheets = package.sheets()
     selected = SHEET in sheets and 'tabSelected="1"' in package.text(sheets[SHEET])[:4000]
-    package.set_sheet(SHEET, sheet_xml(rows, selected), pictures)
+    package.set_sheet(SHEET, sheet_xml(rows, selected), charts=frames)
 
 
-def write_backtest_sheet(workbook_path: str | Path, result: Any, charts: Mapping[str, Path] | None = None,
-                         out_path: str | Path | None = None, title: str = "") -> Path:
+def write_backtest_sheet(workbook_path: str | Path, result: Any, out_path: str | Path | None = None,
+                         label: str = "") -> Path:
     """Replace the ``Backtest`` sheet of ``workbook_path`` with ``result``'s tables and charts.
 
-    ``charts`` maps a chart name to a PNG file (as :func:`xlfidx.backtest_plot.plot_all`
-    returns). The book is saved to ``out_path`` (default: in place); every part other than the
-    sheet and its pictures is copied byte for byte. ``title`` heads the sheet (say SYNTHETIC
-    there when the data are). Returns the path written.
+    The book is saved to ``out_path`` (default: in place); every part other than the sheet, its
+    drawing and its charts is copied byte for byte. ``label`` is ``History.label`` (say
+    SYNTHETIC there when the data are). Returns the path written.
 
     >>> import tempfile
     >>> from pathlib import Path
@@ -228,12 +380,13 @@ def write_backtest_sheet(workbook_path: str | Path, result: Any, charts: Mapping
     >>> res = run_backtest(*read_history(sample_path("mbs_trend_sample.xlsx")))  # synthetic data
     >>> book = Path(tempfile.mkdtemp()) / "book.xlsx"
     >>> Workbook().save(book)
-    >>> load_workbook(write_backtest_sheet(book, res, {}, title="SYNTHETIC sample")).sheetnames
-    ['Sheet', 'Backtest']
+    >>> ws = load_workbook(write_backtest_sheet(book, res, label="SYNTHETIC sample"))["Backtest"]
+    >>> ws["A1"].value, len(ws._charts)
+    ('MBS trend-convexity backtest -- SYNTHETIC sample', 5)
     >>> import shutil; shutil.rmtree(book.parent)
     """
     from xlfidx.excel.package import Package
 
     package = Package.open(check_workbook(workbook_path, "WORKBOOK"))
-    put_backtest_sheet(package, result, charts, title)
+    put_backtest_sheet(package, result, label)
     return package.save(Path(out_path) if out_path is not None else Path(workbook_path))

@@ -23,7 +23,6 @@ Where the work lands is a *target*:
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,10 +87,10 @@ class FileTarget:
     def history_path(self) -> Path:
         return self.path
 
-    def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
+    def write_backtest(self, result: Any, label: str) -> None:
         from xlfidx.excel.backtest_sheet import put_backtest_sheet
 
-        put_backtest_sheet(self.package, result, charts, title=title)
+        put_backtest_sheet(self.package, result, label)
 
     def recalculate(self) -> None:
         """Store every formula's result, then write the book (in one atomic step)."""
@@ -127,34 +126,52 @@ class ExcelTarget:
         # the history sheets are read from the saved file: save the book after pasting new data
         return Path(self.book.fullname)
 
-    def write_backtest(self, result: Any, charts: dict[str, Path], title: str) -> None:
-        """Lay the sheet out exactly as headless, then copy the cells and charts across."""
-        import shutil
+    def write_backtest(self, result: Any, label: str) -> None:
+        """Lay the sheet out exactly as headless, then copy the cells across and add the same
+        native charts, series by series, through Excel's own chart objects."""
+        from xlfidx.excel.backtest_sheet import CHART_SIZES, sheet_content
 
-        from xlfidx.excel.backtest_sheet import layout
-
-        rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row]
-                for row in layout(result, title)]
+        rows, charts = sheet_content(result, label)
+        rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row] for row in rows]
         names = self.sheetnames()
         if BACKTEST_SHEET in names:
             sheet = self.book.sheets[BACKTEST_SHEET]
             sheet.clear()
-            for pic in list(sheet.pictures):
-                pic.delete()
+            for old in [*sheet.charts, *sheet.pictures]:
+                old.delete()
         else:
             sheet = self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
         width = max((len(r) for r in rows), default=0)
         sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
-        top = sheet.range((len(rows) + 3, 1))
-        with tempfile.TemporaryDirectory() as tmp:
-            for i, (name, png) in enumerate(charts.items()):
-                local = Path(tmp) / f"{name}.png"
-                shutil.copy(png, local)
-                sheet.pictures.add(str(local), name=f"xlfidx_{name}", update=True,
-                                   left=top.left + (i % 2) * 520, top=top.top + (i // 2) * 380)
+        left = sheet.range((1, width + 2)).left
+        top = 0.0
+        for key, spec in charts:
+            w, h = (0.75 * v for v in CHART_SIZES[key])  # pixels -> points
+            chart = sheet.charts.add(left, top, w, h)
+            chart.chart_type = "line" if spec.kind == "line" else "xy_scatter_lines"
+            add_series(chart.api[1], spec)
+            chart.name = spec.name
+            top += h + 15
 
     def recalculate(self) -> None:
         self.book.app.calculate()
+
+
+def add_series(xl_chart: Any, spec: Any) -> None:
+    """Give an Excel chart (its COM object) the title and series of ``spec``
+    (:class:`xlfidx.excel.charts.Chart`): each series by its name and cell ranges, as Excel's own
+    ``=SERIES(...)`` formula holds them."""
+    collection = xl_chart.SeriesCollection()
+    while collection.Count:
+        collection(1).Delete()  # what Excel guessed from the selection
+    for s in spec.series:
+        series = collection.NewSeries()
+        series.Name = s.name
+        series.Values = f"={s.y}"
+        if s.x:
+            series.XValues = f"={s.x}"
+    xl_chart.HasTitle = True
+    xl_chart.ChartTitle.Text = spec.title
 
 
 def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | None = None) -> str:
@@ -166,8 +183,7 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     names = target.sheetnames()
     done = "recalculated"
     if BACKTEST_SHEET in names:
-        from xlfidx.backtest import backtest_title, run_backtest
-        from xlfidx.backtest_plot import plot_all
+        from xlfidx.backtest import run_backtest
         from xlfidx.bloomberg.history import read_history
 
         settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}
@@ -179,11 +195,8 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
                               progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"),
                               notes=history.notes)
         # the label comes from the data: the sample says SYNTHETIC, a user's book never does
-        with tempfile.TemporaryDirectory() as tmp:
-            say("drawing the charts")
-            charts = plot_all(result, tmp, label=history.label)
-            say("writing the Backtest sheet")
-            target.write_backtest(result, charts, backtest_title(history.label))
+        say("writing the Backtest sheet")
+        target.write_backtest(result, history.label)
         done = "Backtest sheet rewritten and recalculated"
     say("recalculating")
     target.recalculate()
