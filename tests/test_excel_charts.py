@@ -204,3 +204,120 @@ def test_range_ref_quotes_sheet_names_as_excel_does():
     assert range_ref("Bob's basis", 27, 7) == "'Bob''s basis'!$AB$7:$AB$7"
     with pytest.raises(ValueError, match="marker 'hexagon'"):
         Series("s", "'S'!$A$1:$A$2", marker="hexagon")
+
+
+# ---------------------------------------------------------------------------------------------
+# in Excel (the ribbon's refresh): the same cells and charts through xlwings and Excel's COM
+# chart objects, here stand-ins that record what they are given
+
+
+class _Series:
+    def Delete(self):  # noqa: N802 (Excel's COM names)
+        self.deleted = True
+
+
+class _SeriesCollection:
+    def __init__(self, guessed: int):
+        self.items = [_Series() for _ in range(guessed)]
+
+    @property
+    def Count(self):  # noqa: N802
+        return len([s for s in self.items if not getattr(s, "deleted", False)])
+
+    def __call__(self, i):
+        return [s for s in self.items if not getattr(s, "deleted", False)][i - 1]
+
+    def NewSeries(self):  # noqa: N802
+        self.items.append(_Series())
+        return self.items[-1]
+
+
+class _XlChart:
+    def __init__(self):
+        self.collection = _SeriesCollection(guessed=2)  # Excel guesses series from the selection
+        self.ChartTitle = type("Title", (), {"Text": ""})()
+        self.HasTitle = False
+
+    def SeriesCollection(self):  # noqa: N802
+        return self.collection
+
+
+class _Chart:
+    def __init__(self, left, top, width, height):
+        self.box = (left, top, width, height)
+        self.xl = _XlChart()
+        self.chart_type, self.name = None, None
+
+    @property
+    def api(self):
+        return None, self.xl  # (ChartObject, Chart), as xlwings gives them on Windows
+
+    def delete(self):
+        self.deleted = True
+
+
+class _Charts(list):
+    def add(self, left, top, width, height):
+        self.append(_Chart(left, top, width, height))
+        return self[-1]
+
+
+class _Range:
+    def __init__(self, sheet, address):
+        self.sheet, self.address = sheet, address
+        self.left = 48.0 * (address[1] - 1) if isinstance(address, tuple) else 0.0
+
+    @property
+    def value(self):
+        return self.sheet.cells.get(self.address)
+
+    @value.setter
+    def value(self, v):
+        self.sheet.cells[self.address] = v
+
+
+class _Sheet:
+    def __init__(self, name):
+        self.name, self.cells, self.charts, self.pictures = name, {}, _Charts(), []
+
+    def __getitem__(self, address):
+        return _Range(self, address)
+
+    def range(self, address):
+        return _Range(self, address)
+
+    def clear(self):
+        self.cells.clear()
+
+
+class _Sheets(list):
+    def __getitem__(self, key):
+        return next(s for s in self if s.name == key) if isinstance(key, str) else list.__getitem__(self, key)
+
+    def add(self, name, after=None):
+        self.append(_Sheet(name))
+        return self[-1]
+
+
+def test_in_excel_the_refresh_adds_the_same_cells_and_charts_through_excels_chart_objects():
+    from xlfidx.excel.backtest_sheet import sheet_content
+    from xlfidx.excel.refresh import ExcelTarget
+
+    book = type("Book", (), {})()
+    book.sheets = _Sheets([_Sheet("MBS"), _Sheet(SHEET)])
+    old = book.sheets[SHEET].charts.add(0, 0, 10, 10)  # last refresh's chart
+    ExcelTarget(book).write_backtest(small_result(), "SYNTHETIC sample data, not market data")
+    sheet = book.sheets[SHEET]
+    rows, specs = sheet_content(small_result(), "SYNTHETIC sample data, not market data")
+    written = sheet.cells["A1"]
+    assert len(written) == len(rows) and written[0][0] == rows[0][0]
+    assert written[-1][:2] == rows[-1][:2]  # the last day of the chart data
+    assert getattr(old, "deleted", False) and sheet.charts[0] is old  # removed from Excel
+    charts = sheet.charts[1:]
+    assert [c.chart_type for c in charts] == ["line", "xy_scatter_lines", "xy_scatter_lines",
+                                              "xy_scatter_lines", "line"]
+    for chart, (_, spec) in zip(charts, specs, strict=True):
+        live = [s for s in chart.xl.collection.items if not getattr(s, "deleted", False)]
+        assert [(s.Name, s.Values, getattr(s, "XValues", None)) for s in live] == \
+            [(s.name, f"={s.y}", f"={s.x}" if s.x else None) for s in spec.series]
+        assert chart.xl.HasTitle and chart.xl.ChartTitle.Text == spec.title and chart.name == spec.name
