@@ -202,6 +202,7 @@ def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
 CHART_SIZES = {"cumulative": (900, 480), "frontier": (640, 420), "frontier_gap": (640, 420),
                "convexity": (640, 420), "residual": (900, 420)}
 RESIDUAL_WINDOW = 60  # days in the average of |residual duration| drawn
+RESIDUAL_MIN_DAYS = 20  # an average starts once it has this many days
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
 
 
@@ -302,7 +303,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     add(_header("Date", "Excel date", *(f"{n} cum %" for n in cum_names),
                 *(f"{n} |resid dur|" for n in rd_names)))
     cum = [((1 + net[n].dropna()).cumprod() - 1).reindex(index).to_numpy() * 100 for n in cum_names]
-    res = [rd[n].reindex(index).abs().rolling(RESIDUAL_WINDOW, min_periods=1).mean().to_numpy()
+    res = [rd[n].reindex(index).abs().rolling(RESIDUAL_WINDOW, min_periods=RESIDUAL_MIN_DAYS).mean().to_numpy()
            for n in rd_names]
     values = np.round(np.column_stack([*cum, *res]) if cum or res else np.empty((len(index), 0)), 6)
     days = (index.normalize() - pd.Timestamp(_EXCEL_EPOCH)).days.to_numpy()
