@@ -3,7 +3,7 @@
 openpyxl reads a workbook into its own object model and writes a new one, which drops what it
 does not model: text boxes and shapes, sparklines and Excel 2010 conditional formats (``x14``
 extensions), slicers, cached formula results, and more. xlfidx changes a book only in the parts
-it owns -- the ``Backtest`` sheet and its pictures, the cached values of formula cells -- so it
+it owns -- the ``Backtest`` sheet and its charts, the cached values of formula cells -- so it
 edits the package directly: :class:`Package` reads every part, the caller replaces or adds a few,
 and :meth:`Package.save` writes every other part back byte for byte, in its original order and
 with its original compression method, through :func:`xlfidx._files.atomic_write`.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from xlfidx.errors import InputError
 
-__all__ = ["ChartFrame", "Package", "Picture", "Relationship", "has_formulas", "png_size"]
+__all__ = ["ChartFrame", "Package", "Relationship", "has_formulas"]
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
@@ -38,11 +38,9 @@ CALC_CHAIN = "xl/calcChain.xml"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_WORKSHEET = f"{REL_NS}/worksheet"
 REL_DRAWING = f"{REL_NS}/drawing"
-REL_IMAGE = f"{REL_NS}/image"
 REL_CHART = f"{REL_NS}/chart"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_PNG = "image/png"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 EMU_PER_PIXEL = 9525  # 914400 EMU per inch at 96 pixels per inch
 
@@ -73,36 +71,12 @@ def _relative(source: str, part: str) -> str:
     return posixpath.relpath(part, posixpath.dirname(source))
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height in pixels of a PNG image (from its IHDR header).
-
-    >>> png_size(b"\\x89PNG\\r\\n\\x1a\\n" + bytes(4) + b"IHDR" + (900).to_bytes(4, "big") + (495).to_bytes(4, "big"))
-    (900, 495)
-    """
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        raise InputError("picture", data[:8], "is not a PNG image")
-    return struct.unpack(">II", data[16:24])
-
-
 @dataclass(frozen=True)
 class Relationship:
     id: str
     type: str
     target: str  # the part's name in the package (resolved), or the URL when external
     external: bool = False
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A PNG placed on a sheet with its top-left corner at a cell (0-based column and row)."""
-
-    png: bytes
-    col: int
-    row: int
-    width: int  # pixels as shown
-    height: int
-    name: str = "Picture"
-    descr: str = ""
 
 
 @dataclass(frozen=True)
@@ -292,13 +266,12 @@ class Package:
         self.write(WORKBOOK, wb[: m.start()] + tag + wb[m.start():])
         return part
 
-    def set_sheet(self, name: str, sheet_xml: str, pictures: Sequence[Picture] = (),
-                  charts: Sequence[ChartFrame] = ()) -> str:
+    def set_sheet(self, name: str, sheet_xml: str, charts: Sequence[ChartFrame] = ()) -> str:
         """Make ``sheet_xml`` the content of sheet ``name`` (added as the last tab if absent).
 
-        ``sheet_xml`` is a whole ``<worksheet>`` without a ``<drawing>`` element: the pictures
-        and charts are put in a drawing part of this sheet. The old content of the sheet, its
-        drawing, and the pictures and charts only it used are removed. The names of the old
+        ``sheet_xml`` is a whole ``<worksheet>`` without a ``<drawing>`` element: the charts are
+        put in a drawing part of this sheet. The old content of the sheet, its drawing, and the
+        pictures and charts only it used are removed. The names of the old
         drawing and charts are reused, so that a second write leaves the package's content
         types as they were. Returns the sheet's part name.
         """
@@ -329,12 +302,12 @@ class Package:
                         self._drop(r.target)
             elif not self.referenced(rel.target):
                 self.remove(rel.target)
-        if pictures or charts:
+        if charts:
             drawing = old_drawing or self.free_name("xl/drawings/drawing{}.xml")
             if old_drawing is None:
                 self.add_override(drawing, CT_DRAWING)
             rid = self.add_rel(part, REL_DRAWING, drawing)
-            self._put_drawing(drawing, pictures, charts, old_charts)
+            self._put_drawing(drawing, charts, old_charts)
             end = sheet_xml.rindex("</")
             r_prefix = _prefix_of(sheet_xml, REL_NS)
             if r_prefix is None:
@@ -369,27 +342,12 @@ class Package:
         if self._parts.pop(name, None) is not None:
             self.changed.add(name)
 
-    def _put_drawing(self, drawing: str, pictures: Sequence[Picture], charts: Sequence[ChartFrame] = (),
-                     chart_names: Sequence[str] = ()) -> None:
+    def _put_drawing(self, drawing: str, charts: Sequence[ChartFrame], chart_names: Sequence[str] = ()) -> None:
+        """Write ``drawing`` with a frame per chart, each chart in a part of its own (the names
+        in ``chart_names`` first)."""
         anchors = []
-        if pictures:
-            self.ensure_default("png", CT_PNG)
-        for i, pic in enumerate(pictures, start=1):
-            media = self.free_name("xl/media/image{}.png")
-            self.write(media, pic.png)
-            rid = self.add_rel(drawing, REL_IMAGE, media)
-            cx, cy = pic.width * EMU_PER_PIXEL, pic.height * EMU_PER_PIXEL
-            anchors.append(
-                f'<xdr:oneCellAnchor>{_from(pic.col, pic.row)}'
-                f'<xdr:ext cx="{cx}" cy="{cy}"/><xdr:pic><xdr:nvPicPr>'
-                f'<xdr:cNvPr id="{i + 1}" name="{html.escape(pic.name)}" descr="{html.escape(pic.descr)}"/>'
-                f'<xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>'
-                f'<xdr:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>'
-                f'<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
-                f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic>'
-                f'<xdr:clientData/></xdr:oneCellAnchor>')
         reuse = list(chart_names)
-        for i, chart in enumerate(charts, start=len(pictures) + 1):
+        for i, chart in enumerate(charts, start=1):
             part = reuse.pop(0) if reuse else self.free_name("xl/charts/chart{}.xml")
             self.write(part, chart.xml)
             self.add_override(part, CT_CHART)
