@@ -220,35 +220,99 @@ class _CashFlows:
         return price, slope
 
 
-def _blockwise(solve, c_pct, n, w, x):
-    """``solve(cash_flows, x)`` over blocks of rows; its two outputs in the inputs' shape."""
-    c_pct, n, w, x = np.broadcast_arrays(c_pct, n, w, x)
-    shape = n.shape
-    c_pct, w, x = (np.asarray(v, dtype=np.float64).ravel() for v in (c_pct, w, x))
-    n = np.asarray(n, dtype=np.int64).ravel()
+def _rows(c_pct, n, w, *xs):
+    """The inputs broadcast together and flattened: (their shape, c_pct, n, w, *xs), with ``n``
+    as integers and the rest as floats."""
+    c_pct, n, w, *xs = np.broadcast_arrays(c_pct, n, w, *xs)
+    flat = [np.asarray(v, dtype=np.float64).ravel() for v in (c_pct, w, *xs)]
+    return (n.shape, flat[0], np.asarray(n, dtype=np.int64).ravel(), flat[1], *flat[2:])
+
+
+def _blockwise(solve, shape, c_pct, n, w, *xs):
+    """``solve(cash_flows, *xs)`` over blocks of the flat rows of :func:`_rows`; its two
+    outputs in ``shape``."""
     rows = max(1, _BLOCK // int(n.max(initial=1)))
     if n.size <= rows:
-        first, second = solve(_CashFlows(c_pct, n, w), x)
+        first, second = solve(_CashFlows(c_pct, n, w), *xs)
     else:
         first, second = np.empty(n.size), np.empty(n.size)
         for i in range(0, n.size, rows):
             b = slice(i, i + rows)
-            first[b], second[b] = solve(_CashFlows(c_pct[b], n[b], w[b]), x[b])
+            first[b], second[b] = solve(_CashFlows(c_pct[b], n[b], w[b]), *(x[b] for x in xs))
     return first.reshape(shape), second.reshape(shape)
 
 
 def _pv_and_slope(c_pct, n, w, y):
     """Dirty price per 100 and its derivative in y (decimal) at street yield ``y``."""
-    return _blockwise(_CashFlows.at, c_pct, n, w, y)
+    return _blockwise(_CashFlows.at, *_rows(c_pct, n, w, y))
 
 
-def _newton(flows: _CashFlows, dirty: np.ndarray):
-    # The final period's simple-interest yield has a closed form (exact from the start);
-    # elsewhere start from the textbook yield-to-maturity approximation.
-    years = (flows.n - 1.0 + flows.w) / 2.0
-    approx = (flows.c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
-    y = np.where(flows.last, 2.0 / flows.w * (flows.final_flow / dirty - 1.0),
-                 np.where(np.isfinite(approx) & (approx > -1.0), approx, 0.05))
+# From this many cash flows on (bonds × the most coupons left), the closed-form pre-solve of
+# _start_yield pays for itself: its few dozen operations on one value per bond per iteration
+# cost less than the exact Newton steps they save, each an exponential per cash flow. Below,
+# as for one basket, the exact Newton starts from the textbook approximation.
+_PRESOLVE_FLOWS = 1 << 12
+
+
+def _start_yield(c_pct, n, w, dirty):
+    """A starting yield (decimal) for the exact Newton of :func:`_newton`, flat rows.
+
+    The final period's simple-interest yield has a closed form (exact from the start).
+    Elsewhere: the textbook yield-to-maturity approximation, refined for many bonds at once
+    by :func:`_annuity_yield` where that converges.
+    """
+    years = (n - 1.0 + w) / 2.0
+    approx = (c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
+    y = np.where(np.isfinite(approx) & (approx > -1.0), approx, 0.05)
+    if n.size * int(n.max(initial=1)) >= _PRESOLVE_FLOWS:
+        y = _annuity_yield(c_pct, n, w, dirty, y)
+    last = n == 1
+    if last.any():
+        y = np.where(last, 2.0 / w * ((100.0 + 0.5 * c_pct) / dirty - 1.0), y)
+    return y
+
+
+def _annuity_yield(c_pct, n, w, dirty, y):
+    """The street yield solved on the closed form of the annuity, from the yields ``y``: only a
+    starting point for the exact Newton, which takes the yield and the slope from the cash-flow
+    kernel (the closed form's derivative loses digits near 0%). Rows where it does not
+    converge (NaN, or far from a root) keep ``y``.
+
+    With ``a = log(1 + y/2)``, ``v = e^(−a)``, ``m = n − 1``, the annuity
+    ``A = Σ_{j<n} v^j = (v^n − 1)/(v − 1)`` (both as ``expm1``) and
+    ``S = Σ_{j<n} j·v^j = (n·v^n·(v − 1) − (v^n − 1)·v)/(v − 1)²``: dirty = e^(−w·a)·(c/2·A +
+    100·v^m), and Newton's method runs on its logarithm, nearly linear in ``a`` (exactly, for a
+    zero-coupon bond), whose slope is −(c/2·(S + w·A) + 100·(m + w)·v^m)/(c/2·A + 100·v^m).
+    """
+    cpn = 0.5 * c_pct
+    nf = n.astype(np.float64)
+    m = nf - 1.0
+    face_weight = 100.0 * (m + w)
+    target = np.log(dirty)
+    with np.errstate(all="ignore"):
+        a = np.log1p(0.5 * y)
+        for _ in range(8):
+            d = np.expm1(-a)             # v − 1
+            g = np.expm1(-nf * a)        # v^n − 1
+            v = d + 1.0
+            v_m = (g + 1.0) / v          # v^(n−1)
+            annuity = g / d
+            s = (nf * (g + 1.0) * d - g * v) / (d * d)
+            price = cpn * annuity + 100.0 * v_m
+            weighted = cpn * (s + w * annuity) + face_weight * v_m
+            step = (np.log(price) - w * a - target) * price / weighted
+            a = a + step
+            # quadratic convergence: after steps below 1e-8 the error is some 1e-15, and the
+            # exact Newton's first step confirms the yield (a NaN row holds no one up)
+            if not (np.abs(step) >= 1e-8).any():
+                break
+        out = 2.0 * np.expm1(a)
+        good = (np.abs(step) < 1e-8) & (out > -1.0)  # False for NaN
+    return np.where(good, out, y)
+
+
+def _newton(flows: _CashFlows, dirty: np.ndarray, y: np.ndarray):
+    """Newton's method on the exact kernel, from the starting yields ``y``."""
     for _ in range(50):
         price, slope = flows.at(y)
         step = (price - dirty) / slope
@@ -267,7 +331,8 @@ def _solve_yield(c_pct, n, w, dirty):
 
     ``n`` coupons left (an integer array), ``w`` the fraction of the current period to run.
     """
-    return _blockwise(_newton, c_pct, n, w, dirty)
+    shape, c_pct, n, w, dirty = _rows(c_pct, n, w, dirty)
+    return _blockwise(_newton, shape, c_pct, n, w, dirty, _start_yield(c_pct, n, w, dirty))
 
 
 def _bond_inputs(coupon, maturity, settle):
