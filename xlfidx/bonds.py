@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -170,8 +171,23 @@ def settlement_date(trade_date: Any, days: int = 1) -> Any:
 # --- yield and risk: street-convention pricing --------------------------------------------
 
 # Bonds are priced in blocks of rows of about this many cash flows in all, which bounds the
-# memory a long column of bonds takes (each bond's remaining cash flows are one matrix row).
-_BLOCK = 1 << 14
+# memory a long column of bonds takes (each bond's remaining cash flows are one matrix row, of
+# 512 KB in all): large enough that the fixed cost of a block's few dozen array operations is
+# small beside its exponentials.
+_BLOCK = 1 << 16
+
+
+@lru_cache(maxsize=16)
+def _schedule_table(m: int):
+    """For blocks whose longest bond has ``m`` coupons left: ``due[k, j]``, whether a bond with
+    ``k`` coupons left pays coupon ``j`` (j < k), the exponents ``−j`` and the weights
+    ``[1, j]`` of the two sums."""
+    j = np.arange(float(m))
+    due = np.arange(m) < np.arange(m + 1)[:, None]
+    weights = np.stack([np.ones(m), j], axis=1)
+    for table in (due, weights):
+        table.flags.writeable = False
+    return due, -j, weights
 
 
 class _CashFlows:
@@ -184,34 +200,42 @@ class _CashFlows:
     included, where the closed form (1 − v^n)/(1 − v) of the annuity, and above all its
     derivative, lose digits to cancellation as the yield nears 0.
 
+    They are taken as dirty = v^w · (c/2 · S₀ + 100 · v^(n−1)) and d dirty/dy = −v^w · (c/2 ·
+    (S₁ + w·S₀) + 100 · (n − 1 + w) · v^(n−1)) / (2 + y), with S₀ = Σ_{j<n} v^j and
+    S₁ = Σ_{j<n} j·v^j: every v^j an exponential, and the two sums of every bond in the block
+    one matrix product.
+
     In the final coupon period (n = 1) the street convention is simple interest, as Bloomberg,
     QuantLib and SIFMA's standard formulas have it: dirty = (100 + c/2) / (1 + y·w/2).
     """
 
-    __slots__ = ("c_pct", "n", "w", "last", "any_last", "final_flow", "flows", "powers")
+    __slots__ = ("c_pct", "n", "w", "last", "any_last", "final_flow", "due", "powers",
+                 "weights", "maturity", "face_weight")
 
     def __init__(self, c_pct: np.ndarray, n: np.ndarray, w: np.ndarray):
         self.c_pct, self.n, self.w = c_pct, n, w
-        cpn = 0.5 * c_pct
-        j = np.arange(float(n.max(initial=1)))
-        # one row pair per bond, [CF_j] and [(j + w)·CF_j]: a single product gives both sums
-        self.flows = flows = np.empty((n.size, 2, j.size))
-        np.multiply(cpn[:, None], j < n[:, None], out=flows[:, 0])
-        flows[np.arange(n.size), 0, n - 1] += 100.0
-        np.multiply(flows[:, 0], j + w[:, None], out=flows[:, 1])
-        self.powers = -j
+        m = int(n.max(initial=1))
+        due, self.powers, self.weights = _schedule_table(m)
+        self.due = due.take(n, axis=0)
+        self.maturity = np.arange(0, n.size * m, m) + (n - 1)  # flat index of v^(n−1)
+        self.face_weight = 100.0 * ((n - 1.0) + w)
         self.last = n == 1
         self.any_last = bool(self.last.any())
-        self.final_flow = 100.0 + cpn
+        self.final_flow = 100.0 + 0.5 * c_pct
 
     def at(self, y: np.ndarray):
         """(dirty price per 100, d dirty / d y) at yields ``y`` (decimal)."""
         a = np.log1p(0.5 * y)  # v = e^(−a)
-        v_j = np.exp(np.multiply.outer(a, self.powers))
-        sums = np.matmul(self.flows, v_j[:, :, None])
+        v_j = np.multiply.outer(a, self.powers)
+        np.exp(v_j, out=v_j)
+        v_m = v_j.take(self.maturity)
+        np.multiply(v_j, self.due, out=v_j)
+        sums = v_j @ self.weights  # [S₀, S₁] per bond
+        cpn = 0.5 * self.c_pct
         v_w = np.exp(-self.w * a)
-        price = v_w * sums[:, 0, 0]
-        slope = -v_w * sums[:, 1, 0] / (2.0 + y)
+        price = v_w * (cpn * sums[:, 0] + 100.0 * v_m)
+        slope = -v_w * (cpn * (sums[:, 1] + self.w * sums[:, 0]) + self.face_weight * v_m) \
+            / (2.0 + y)
         if self.any_last:
             g = 1.0 + 0.5 * self.w * y
             simple = self.final_flow / g
@@ -251,7 +275,7 @@ def _pv_and_slope(c_pct, n, w, y):
 # _start_yield pays for itself: its few dozen operations on one value per bond per iteration
 # cost less than the exact Newton steps they save, each an exponential per cash flow. Below,
 # as for one basket, the exact Newton starts from the textbook approximation.
-_PRESOLVE_FLOWS = 1 << 12
+_PRESOLVE_FLOWS = 1 << 11
 
 
 def _start_yield(c_pct, n, w, dirty):
