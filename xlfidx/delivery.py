@@ -822,6 +822,7 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     leg = _Leg(np.where(quoted, p, 100.0), c, m, s[:, None], np.asarray(T, dtype=_D),
                strict=True, validated=True)
     cols = _dlv_columns(leg, factors, f[:, None], r)
+    del leg  # what the table needs of it is in cols: the next arrays reuse its memory
 
     # each date's bonds by implied repo, highest first (stable: the DLV's order on ties), then
     # the unquoted ones, left out
@@ -829,8 +830,11 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     rows = (np.argsort(key, axis=1, kind="stable") + np.arange(0, n_dates * n, n)[:, None]).reshape(-1)
     rows = rows[quoted.reshape(-1)[rows]]
     day, bond = np.divmod(rows, n)
-    flat = {name: (col.reshape(-1) if col.shape == shape else np.broadcast_to(col, shape).reshape(-1))[rows]
-            for name, col in cols.items()}
+    flat = {}
+    while cols:  # each column of the table as the last of the unsorted ones is let go
+        name, col = cols.popitem()
+        flat[name] = (col.reshape(-1) if col.shape == shape
+                      else np.broadcast_to(col, shape).reshape(-1))[rows]
     names = (np.asarray(tickers, dtype=object).reshape(-1) if tickers is not None
              else np.full(n, "", dtype=object))
     if names.size != n:
