@@ -172,18 +172,18 @@ def settlement_date(trade_date: Any, days: int = 1) -> Any:
 
 # Bonds are priced in blocks of rows of about this many cash flows in all, which bounds the
 # memory a long column of bonds takes (each bond's remaining cash flows are one matrix row, of
-# 512 KB in all): large enough that the fixed cost of a block's few dozen array operations is
-# small beside its exponentials.
-_BLOCK = 1 << 16
+# 256 KB in all, and so are their discount factors): large enough that the fixed cost of a
+# block's few dozen array operations is small beside its exponentials.
+_BLOCK = 1 << 15
 
 
 @lru_cache(maxsize=16)
 def _schedule_table(m: int):
-    """For blocks whose longest bond has ``m`` coupons left: ``due[k, j]``, whether a bond with
-    ``k`` coupons left pays coupon ``j`` (j < k), the exponents ``−j`` and the weights
-    ``[1, j]`` of the two sums."""
+    """For blocks whose longest bond has ``m`` coupons left: ``due[k, j]``, 1 if a bond with
+    ``k`` coupons left pays coupon ``j`` (j < k) and 0 if not, the exponents ``−j`` and the
+    weights ``[1, j]`` of the two sums."""
     j = np.arange(float(m))
-    due = np.arange(m) < np.arange(m + 1)[:, None]
+    due = (np.arange(m) < np.arange(m + 1)[:, None]).astype(np.float64)
     weights = np.stack([np.ones(m), j], axis=1)
     for table in (due, weights):
         table.flags.writeable = False
@@ -200,25 +200,25 @@ class _CashFlows:
     included, where the closed form (1 − v^n)/(1 − v) of the annuity, and above all its
     derivative, lose digits to cancellation as the yield nears 0.
 
-    They are taken as dirty = v^w · (c/2 · S₀ + 100 · v^(n−1)) and d dirty/dy = −v^w · (c/2 ·
-    (S₁ + w·S₀) + 100 · (n − 1 + w) · v^(n−1)) / (2 + y), with S₀ = Σ_{j<n} v^j and
-    S₁ = Σ_{j<n} j·v^j: every v^j an exponential, and the two sums of every bond in the block
-    one matrix product.
+    They are taken as dirty = v^w · S₀ and d dirty/dy = −v^w · (S₁ + w·S₀) / (2 + y), with
+    S₀ = Σ_j CF_j·v^j and S₁ = Σ_j j·CF_j·v^j: every v^j an exponential, and the two sums of
+    every bond in the block one matrix product.
 
     In the final coupon period (n = 1) the street convention is simple interest, as Bloomberg,
     QuantLib and SIFMA's standard formulas have it: dirty = (100 + c/2) / (1 + y·w/2).
     """
 
-    __slots__ = ("c_pct", "n", "w", "last", "any_last", "final_flow", "due", "powers",
-                 "weights", "maturity", "face_weight")
+    __slots__ = ("w", "minus_w", "last", "any_last", "final_flow", "flows", "powers", "weights")
 
     def __init__(self, c_pct: np.ndarray, n: np.ndarray, w: np.ndarray):
-        self.c_pct, self.n, self.w = c_pct, n, w
+        self.w, self.minus_w = w, -w
         m = int(n.max(initial=1))
         due, self.powers, self.weights = _schedule_table(m)
-        self.due = due.take(n, axis=0)
-        self.maturity = np.arange(0, n.size * m, m) + (n - 1)  # flat index of v^(n−1)
-        self.face_weight = 100.0 * ((n - 1.0) + w)
+        # one row per bond, [CF_j]: c/2 for each coupon still to be paid, 100 more at maturity
+        self.flows = flows = due.take(n, axis=0)
+        flows *= (0.5 * c_pct)[:, None]
+        maturity = np.arange(0, n.size * m, m) + (n - 1)
+        flows.put(maturity, flows.take(maturity) + 100.0)
         self.last = n == 1
         self.any_last = bool(self.last.any())
         self.final_flow = 100.0 + 0.5 * c_pct
@@ -228,14 +228,11 @@ class _CashFlows:
         a = np.log1p(0.5 * y)  # v = e^(−a)
         v_j = np.multiply.outer(a, self.powers)
         np.exp(v_j, out=v_j)
-        v_m = v_j.take(self.maturity)
-        np.multiply(v_j, self.due, out=v_j)
-        sums = v_j @ self.weights  # [S₀, S₁] per bond
-        cpn = 0.5 * self.c_pct
-        v_w = np.exp(-self.w * a)
-        price = v_w * (cpn * sums[:, 0] + 100.0 * v_m)
-        slope = -v_w * (cpn * (sums[:, 1] + self.w * sums[:, 0]) + self.face_weight * v_m) \
-            / (2.0 + y)
+        v_j *= self.flows
+        s_0, s_1 = (v_j @ self.weights).T
+        v_w = np.exp(self.minus_w * a)
+        price = v_w * s_0
+        slope = (s_1 + self.w * s_0) * (v_w / (-2.0 - y))
         if self.any_last:
             g = 1.0 + 0.5 * self.w * y
             simple = self.final_flow / g
