@@ -272,7 +272,7 @@ def _pv_and_slope(c_pct, n, w, y):
 # _start_yield pays for itself: its few dozen operations on one value per bond per iteration
 # cost less than the exact Newton steps they save, each an exponential per cash flow. Below,
 # as for one basket, the exact Newton starts from the textbook approximation.
-_PRESOLVE_FLOWS = 1 << 11
+_PRESOLVE_FLOWS = 1 << 12
 
 
 def _start_yield(c_pct, n, w, dirty):
