@@ -126,11 +126,12 @@ def _quote_text(handle: np.ndarray, rest: np.ndarray, eighths: bool) -> np.ndarr
         if text is not None:
             grown[:text.shape[0]], grown_written[:text.shape[0]] = text, written
         text, written = _QUOTES[eighths] = grown, grown_written
-    needed = np.zeros(text.shape[0], bool)
-    needed[handle] = True
-    for h in np.flatnonzero(needed & ~written).tolist():
-        text[h] = str(h) + fractions
-        written[h] = True
+    if not written[handle].all():
+        needed = np.zeros(text.shape[0], bool)
+        needed[handle] = True
+        for h in np.flatnonzero(needed & ~written).tolist():
+            text[h] = str(h) + fractions
+            written[h] = True
     return text[handle, rest]
 
 
@@ -140,8 +141,8 @@ def _format_32nds(p: np.ndarray, eighths: bool = True) -> np.ndarray:
     units = np.rint(np.abs(p) * steps).astype(np.int64)
     handle, rest = np.divmod(units, steps)
     out = _quote_text(handle, rest, eighths)
-    neg = (p < 0) & (units > 0)
-    if neg.any():
+    if (p < 0).any():
+        neg = (p < 0) & (units > 0)
         out[neg] = "-" + out[neg]
     return out
 
