@@ -831,7 +831,7 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     rows = rows[quoted.reshape(-1)[rows]]
     day, bond = np.divmod(rows, n)
     flat = {}
-    while cols:  # each column of the table as the last of the unsorted ones is let go
+    while cols:  # each column in the table's order, the unsorted one let go once copied
         name, col = cols.popitem()
         flat[name] = (col.reshape(-1) if col.shape == shape
                       else np.broadcast_to(col, shape).reshape(-1))[rows]
