@@ -202,3 +202,33 @@ def test_dv01_and_duration_are_the_analytic_derivative(bond, yield_pct):
         float(-slope / dirty), rel=1e-10)
     assert xlfidx.bond_yield(clean, coupon, maturity, settle) == pytest.approx(yield_pct, abs=1e-11)
     assert bond_price(coupon, maturity, settle, yield_pct) == pytest.approx(clean, abs=1e-12)
+
+
+def test_risk_of_many_bonds_at_once_is_the_analytic_derivative():
+    # enough cash flows that the yield solve starts from the annuity's closed form: the yield,
+    # DV01 and duration are still the exact kernel's, at every yield of the test above
+    from decimal import Decimal
+
+    from xlfidx import bonds
+
+    settle = "2024-08-05"
+    cases = [(bond, y) for bond in _RISK_BONDS for y in (0.001, 0.0, -0.05, 1e-8, 5.0, 20.0)]
+    reps = bonds._PRESOLVE_FLOWS // (len(cases) * 52) + 1
+    coupon, maturity, clean, dv01, duration, yields = [], [], [], [], [], []
+    for (c, m, n, to_next, period), y in cases:
+        dirty, slope = _street_price_and_slope(c, n, to_next, period, y)
+        accrued = Decimal(repr(c)) / 2 * (period - to_next) / period
+        coupon.append(c)
+        maturity.append(m)
+        clean.append(float(dirty - accrued))
+        dv01.append(float(-slope / 10))
+        duration.append(float(-slope / dirty))
+        yields.append(y)
+    args = [np.tile(np.array(v, dtype=dtype), reps) for v, dtype in
+            ((clean, float), (coupon, float), (maturity, "datetime64[D]"))]
+    assert args[0].size * 52 >= bonds._PRESOLVE_FLOWS
+    np.testing.assert_allclose(xlfidx.bond_dv01(*args, settle), np.tile(dv01, reps), rtol=1e-10)
+    np.testing.assert_allclose(xlfidx.modified_duration(*args, settle), np.tile(duration, reps),
+                               rtol=1e-10)
+    np.testing.assert_allclose(xlfidx.bond_yield(*args, settle), np.tile(yields, reps), rtol=0,
+                               atol=1e-11)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -170,8 +171,23 @@ def settlement_date(trade_date: Any, days: int = 1) -> Any:
 # --- yield and risk: street-convention pricing --------------------------------------------
 
 # Bonds are priced in blocks of rows of about this many cash flows in all, which bounds the
-# memory a long column of bonds takes (each bond's remaining cash flows are one matrix row).
-_BLOCK = 1 << 14
+# memory a long column of bonds takes (each bond's remaining cash flows are one matrix row, of
+# 256 KB in all, and so are their discount factors): large enough that the fixed cost of a
+# block's few dozen array operations is small beside its exponentials.
+_BLOCK = 1 << 15
+
+
+@lru_cache(maxsize=16)
+def _schedule_table(m: int):
+    """For blocks whose longest bond has ``m`` coupons left: ``due[k, j]``, 1 if a bond with
+    ``k`` coupons left pays coupon ``j`` (j < k) and 0 if not, the exponents ``−j`` and the
+    weights ``[1, j]`` of the two sums."""
+    j = np.arange(float(m))
+    due = (np.arange(m) < np.arange(m + 1)[:, None]).astype(np.float64)
+    weights = np.stack([np.ones(m), j], axis=1)
+    for table in (due, weights):
+        table.flags.writeable = False
+    return due, -j, weights
 
 
 class _CashFlows:
@@ -184,34 +200,39 @@ class _CashFlows:
     included, where the closed form (1 − v^n)/(1 − v) of the annuity, and above all its
     derivative, lose digits to cancellation as the yield nears 0.
 
+    They are taken as dirty = v^w · S₀ and d dirty/dy = −v^w · (S₁ + w·S₀) / (2 + y), with
+    S₀ = Σ_j CF_j·v^j and S₁ = Σ_j j·CF_j·v^j: every v^j an exponential, and the two sums of
+    every bond in the block one matrix product.
+
     In the final coupon period (n = 1) the street convention is simple interest, as Bloomberg,
     QuantLib and SIFMA's standard formulas have it: dirty = (100 + c/2) / (1 + y·w/2).
     """
 
-    __slots__ = ("c_pct", "n", "w", "last", "any_last", "final_flow", "flows", "powers")
+    __slots__ = ("w", "minus_w", "last", "any_last", "final_flow", "flows", "powers", "weights")
 
     def __init__(self, c_pct: np.ndarray, n: np.ndarray, w: np.ndarray):
-        self.c_pct, self.n, self.w = c_pct, n, w
-        cpn = 0.5 * c_pct
-        j = np.arange(float(n.max(initial=1)))
-        # one row pair per bond, [CF_j] and [(j + w)·CF_j]: a single product gives both sums
-        self.flows = flows = np.empty((n.size, 2, j.size))
-        np.multiply(cpn[:, None], j < n[:, None], out=flows[:, 0])
-        flows[np.arange(n.size), 0, n - 1] += 100.0
-        np.multiply(flows[:, 0], j + w[:, None], out=flows[:, 1])
-        self.powers = -j
+        self.w, self.minus_w = w, -w
+        m = int(n.max(initial=1))
+        due, self.powers, self.weights = _schedule_table(m)
+        # one row per bond, [CF_j]: c/2 for each coupon still to be paid, 100 more at maturity
+        self.flows = flows = due.take(n, axis=0)
+        flows *= (0.5 * c_pct)[:, None]
+        maturity = np.arange(0, n.size * m, m) + (n - 1)
+        flows.put(maturity, flows.take(maturity) + 100.0)
         self.last = n == 1
         self.any_last = bool(self.last.any())
-        self.final_flow = 100.0 + cpn
+        self.final_flow = 100.0 + 0.5 * c_pct
 
     def at(self, y: np.ndarray):
         """(dirty price per 100, d dirty / d y) at yields ``y`` (decimal)."""
         a = np.log1p(0.5 * y)  # v = e^(−a)
-        v_j = np.exp(np.multiply.outer(a, self.powers))
-        sums = np.matmul(self.flows, v_j[:, :, None])
-        v_w = np.exp(-self.w * a)
-        price = v_w * sums[:, 0, 0]
-        slope = -v_w * sums[:, 1, 0] / (2.0 + y)
+        v_j = np.multiply.outer(a, self.powers)
+        np.exp(v_j, out=v_j)
+        v_j *= self.flows
+        s_0, s_1 = (v_j @ self.weights).T
+        v_w = np.exp(self.minus_w * a)
+        price = v_w * s_0
+        slope = (s_1 + self.w * s_0) * (v_w / (-2.0 - y))
         if self.any_last:
             g = 1.0 + 0.5 * self.w * y
             simple = self.final_flow / g
@@ -220,35 +241,99 @@ class _CashFlows:
         return price, slope
 
 
-def _blockwise(solve, c_pct, n, w, x):
-    """``solve(cash_flows, x)`` over blocks of rows; its two outputs in the inputs' shape."""
-    c_pct, n, w, x = np.broadcast_arrays(c_pct, n, w, x)
-    shape = n.shape
-    c_pct, w, x = (np.asarray(v, dtype=np.float64).ravel() for v in (c_pct, w, x))
-    n = np.asarray(n, dtype=np.int64).ravel()
+def _rows(c_pct, n, w, *xs):
+    """The inputs broadcast together and flattened: (their shape, c_pct, n, w, *xs), with ``n``
+    as integers and the rest as floats."""
+    c_pct, n, w, *xs = np.broadcast_arrays(c_pct, n, w, *xs)
+    flat = [np.asarray(v, dtype=np.float64).ravel() for v in (c_pct, w, *xs)]
+    return (n.shape, flat[0], np.asarray(n, dtype=np.int64).ravel(), flat[1], *flat[2:])
+
+
+def _blockwise(solve, shape, c_pct, n, w, *xs):
+    """``solve(cash_flows, *xs)`` over blocks of the flat rows of :func:`_rows`; its two
+    outputs in ``shape``."""
     rows = max(1, _BLOCK // int(n.max(initial=1)))
     if n.size <= rows:
-        first, second = solve(_CashFlows(c_pct, n, w), x)
+        first, second = solve(_CashFlows(c_pct, n, w), *xs)
     else:
         first, second = np.empty(n.size), np.empty(n.size)
         for i in range(0, n.size, rows):
             b = slice(i, i + rows)
-            first[b], second[b] = solve(_CashFlows(c_pct[b], n[b], w[b]), x[b])
+            first[b], second[b] = solve(_CashFlows(c_pct[b], n[b], w[b]), *(x[b] for x in xs))
     return first.reshape(shape), second.reshape(shape)
 
 
 def _pv_and_slope(c_pct, n, w, y):
     """Dirty price per 100 and its derivative in y (decimal) at street yield ``y``."""
-    return _blockwise(_CashFlows.at, c_pct, n, w, y)
+    return _blockwise(_CashFlows.at, *_rows(c_pct, n, w, y))
 
 
-def _newton(flows: _CashFlows, dirty: np.ndarray):
-    # The final period's simple-interest yield has a closed form (exact from the start);
-    # elsewhere start from the textbook yield-to-maturity approximation.
-    years = (flows.n - 1.0 + flows.w) / 2.0
-    approx = (flows.c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
-    y = np.where(flows.last, 2.0 / flows.w * (flows.final_flow / dirty - 1.0),
-                 np.where(np.isfinite(approx) & (approx > -1.0), approx, 0.05))
+# From this many cash flows on (bonds × the most coupons left), the closed-form pre-solve of
+# _start_yield pays for itself: its few dozen operations on one value per bond per iteration
+# cost less than the exact Newton steps they save, each an exponential per cash flow. Below,
+# as for one basket, the exact Newton starts from the textbook approximation.
+_PRESOLVE_FLOWS = 1 << 12
+
+
+def _start_yield(c_pct, n, w, dirty):
+    """A starting yield (decimal) for the exact Newton of :func:`_newton`, flat rows.
+
+    The final period's simple-interest yield has a closed form (exact from the start).
+    Elsewhere: the textbook yield-to-maturity approximation, refined for many bonds at once
+    by :func:`_annuity_yield` where that converges.
+    """
+    years = (n - 1.0 + w) / 2.0
+    approx = (c_pct + (100.0 - dirty) / years) / ((100.0 + dirty) / 2.0)
+    y = np.where(np.isfinite(approx) & (approx > -1.0), approx, 0.05)
+    if n.size * int(n.max(initial=1)) >= _PRESOLVE_FLOWS:
+        y = _annuity_yield(c_pct, n, w, dirty, y)
+    last = n == 1
+    if last.any():
+        y = np.where(last, 2.0 / w * ((100.0 + 0.5 * c_pct) / dirty - 1.0), y)
+    return y
+
+
+def _annuity_yield(c_pct, n, w, dirty, y):
+    """The street yield solved on the closed form of the annuity, from the yields ``y``: only a
+    starting point for the exact Newton, which takes the yield and the slope from the cash-flow
+    kernel (the closed form's derivative loses digits near 0%). Rows where it does not
+    converge (NaN, or far from a root) keep ``y``.
+
+    With ``a = log(1 + y/2)``, ``v = e^(−a)``, ``m = n − 1``, the annuity
+    ``A = Σ_{j<n} v^j = (v^n − 1)/(v − 1)`` (both as ``expm1``) and
+    ``S = Σ_{j<n} j·v^j = (n·v^n·(v − 1) − (v^n − 1)·v)/(v − 1)²``: dirty = e^(−w·a)·(c/2·A +
+    100·v^m), and Newton's method runs on its logarithm, nearly linear in ``a`` (exactly, for a
+    zero-coupon bond), whose slope is −(c/2·(S + w·A) + 100·(m + w)·v^m)/(c/2·A + 100·v^m).
+    """
+    cpn = 0.5 * c_pct
+    nf = n.astype(np.float64)
+    m = nf - 1.0
+    face_weight = 100.0 * (m + w)
+    target = np.log(dirty)
+    with np.errstate(all="ignore"):
+        a = np.log1p(0.5 * y)
+        for _ in range(8):
+            d = np.expm1(-a)             # v − 1
+            g = np.expm1(-nf * a)        # v^n − 1
+            v = d + 1.0
+            v_m = (g + 1.0) / v          # v^(n−1)
+            annuity = g / d
+            s = (nf * (g + 1.0) * d - g * v) / (d * d)
+            price = cpn * annuity + 100.0 * v_m
+            weighted = cpn * (s + w * annuity) + face_weight * v_m
+            step = (np.log(price) - w * a - target) * price / weighted
+            a = a + step
+            # quadratic convergence: after steps below 1e-8 the error is some 1e-15, and the
+            # exact Newton's first step confirms the yield (a NaN row holds no one up)
+            if not (np.abs(step) >= 1e-8).any():
+                break
+        out = 2.0 * np.expm1(a)
+        good = (np.abs(step) < 1e-8) & (out > -1.0)  # False for NaN
+    return np.where(good, out, y)
+
+
+def _newton(flows: _CashFlows, dirty: np.ndarray, y: np.ndarray):
+    """Newton's method on the exact kernel, from the starting yields ``y``."""
     for _ in range(50):
         price, slope = flows.at(y)
         step = (price - dirty) / slope
@@ -267,7 +352,8 @@ def _solve_yield(c_pct, n, w, dirty):
 
     ``n`` coupons left (an integer array), ``w`` the fraction of the current period to run.
     """
-    return _blockwise(_newton, c_pct, n, w, dirty)
+    shape, c_pct, n, w, dirty = _rows(c_pct, n, w, dirty)
+    return _blockwise(_newton, shape, c_pct, n, w, dirty, _start_yield(c_pct, n, w, dirty))
 
 
 def _bond_inputs(coupon, maturity, settle):

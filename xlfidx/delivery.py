@@ -747,7 +747,7 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
 
     from .bonds import settlement_date
     from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
-    from .quotes import format_32nds
+    from .quotes import _format_32nds
 
     index = None
     if isinstance(prices, pd.DataFrame):
@@ -822,21 +822,25 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     leg = _Leg(np.where(quoted, p, 100.0), c, m, s[:, None], np.asarray(T, dtype=_D),
                strict=True, validated=True)
     cols = _dlv_columns(leg, factors, f[:, None], r)
+    del leg  # what the table needs of it is in cols: the next arrays reuse its memory
 
-    kept = np.flatnonzero(quoted.reshape(-1))
-    day, bond = np.divmod(kept, n)
-    # by date, then implied repo, highest first (stable: the DLV's order on ties)
-    order = np.lexsort((-cols["implied_repo"].reshape(-1)[kept], day))
-    rows = kept[order]
-    day, bond = day[order], bond[order]
-    flat = {name: (col.reshape(-1) if col.shape == shape else np.broadcast_to(col, shape).reshape(-1))[rows]
-            for name, col in cols.items()}
+    # each date's bonds by implied repo, highest first (stable: the DLV's order on ties), then
+    # the unquoted ones, left out
+    key = np.where(quoted, -cols["implied_repo"], np.inf)
+    rows = (np.argsort(key, axis=1, kind="stable") + np.arange(0, n_dates * n, n)[:, None]).reshape(-1)
+    rows = rows[quoted.reshape(-1)[rows]]
+    day, bond = np.divmod(rows, n)
+    flat = {}
+    while cols:  # each column in the table's order, the unsorted one let go once copied
+        name, col = cols.popitem()
+        flat[name] = (col.reshape(-1) if col.shape == shape
+                      else np.broadcast_to(col, shape).reshape(-1))[rows]
     names = (np.asarray(tickers, dtype=object).reshape(-1) if tickers is not None
              else np.full(n, "", dtype=object))
     if names.size != n:
         raise InputError("tickers", f"{names.size} values", f"do not match the {n} bonds")
     flat["ticker"] = names[bond]
-    flat["price_32nds"] = np.asarray(format_32nds(flat["price"]), dtype=object)
+    flat["price_32nds"] = _format_32nds(flat["price"])
     flat["ctd"] = np.r_[True, day[1:] != day[:-1]] if day.size else np.zeros(0, bool)
     out = {"date": dates[day].astype("datetime64[s]"), "settle": s[day].astype("datetime64[s]")}
     out.update((name, flat[name]) for name in DLV_COLUMNS)

@@ -106,6 +106,47 @@ def _integer_text(values: np.ndarray) -> np.ndarray:
     return np.array([str(v) for v in values.tolist()], dtype=object)
 
 
+# The text of every price a table of prices has, by handle (whole points, below this) and
+# fraction: a row of text per handle, written the first time a price needs it, so that
+# formatting a long column is one look-up per price.
+_QUOTE_HANDLES = 1024
+_QUOTES: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # eighths: (text, row written)
+
+
+def _quote_text(handle: np.ndarray, rest: np.ndarray, eighths: bool) -> np.ndarray:
+    """Text of non-negative prices in 32nds from their handles and fractions."""
+    fractions = _FRACTION_TEXT[eighths]
+    top = int(handle.max()) if handle.size else 0
+    if top >= _QUOTE_HANDLES:
+        return _integer_text(handle) + fractions[rest]
+    text, written = _QUOTES.get(eighths, (None, None))
+    if text is None or text.shape[0] <= top:
+        size = min(max(256, 1 << top.bit_length()), _QUOTE_HANDLES)
+        grown, grown_written = np.empty((size, fractions.size), dtype=object), np.zeros(size, bool)
+        if text is not None:
+            grown[:text.shape[0]], grown_written[:text.shape[0]] = text, written
+        text, written = _QUOTES[eighths] = grown, grown_written
+    if not written[handle].all():
+        needed = np.zeros(text.shape[0], bool)
+        needed[handle] = True
+        for h in np.flatnonzero(needed & ~written).tolist():
+            text[h] = str(h) + fractions
+            written[h] = True
+    return text[handle, rest]
+
+
+def _format_32nds(p: np.ndarray, eighths: bool = True) -> np.ndarray:
+    """:func:`format_32nds` of a float array: an object array of text of the same shape."""
+    steps = 256 if eighths else 32
+    units = np.rint(np.abs(p) * steps).astype(np.int64)
+    handle, rest = np.divmod(units, steps)
+    out = _quote_text(handle, rest, eighths)
+    if (p < 0).any():
+        neg = (p < 0) & (units > 0)
+        out[neg] = "-" + out[neg]
+    return out
+
+
 def format_32nds(price: Any, eighths: bool = True) -> Any:
     """Format decimal prices in 32nds, rounded to the nearest eighth of a 32nd (or whole 32nd).
 
@@ -113,11 +154,5 @@ def format_32nds(price: Any, eighths: bool = True) -> Any:
     ['103-092', '-0-09+']
     """
     p = as_float(price, "price").reshape(-1)
-    steps = 256 if eighths else 32
-    units = np.rint(np.abs(p) * steps).astype(np.int64)
-    handle, rest = np.divmod(units, steps)
-    neg = (p < 0) & (units > 0)
-    # text of each part from small tables, joined as Python strings: a vectorised format
-    sign = np.where(neg, "-", "").astype(object)
-    out = (sign + _integer_text(handle) + _FRACTION_TEXT[eighths][rest]).tolist()
+    out = _format_32nds(p, eighths).tolist()
     return out[0] if np.ndim(price) == 0 else out
