@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHARTS", "convexity_fit", "convexity_title", "plot_all", "plot_cumulative", "plot_frontier",
+__all__ = ["CHARTS", "basis_names", "convexity_fit", "labelled", "convexity_title", "plot_all", "plot_cumulative", "plot_frontier",
            "plot_convexity", "plot_residual"]
 
 CHARTS = ("cumulative", "frontier", "convexity", "residual")
@@ -37,7 +37,13 @@ def _figure(**kwargs: Any) -> Any:
     return Figure(**kwargs)
 
 
-def _title(text: str, label: str) -> str:
+def labelled(text: str, label: str) -> str:
+    """A chart title with the data's label (SYNTHETIC for the sample) on a line of its own.
+
+    >>> print(labelled("Cumulative return", "SYNTHETIC sample data, not market data"))
+    Cumulative return
+    SYNTHETIC sample data, not market data
+    """
     return f"{text}\n{label}" if label else text
 
 
@@ -70,7 +76,8 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def _bases(result: Any) -> list[str]:
+def basis_names(result: Any) -> list[str]:
+    """The strategy names of the duration-hedged basis against each contract."""
     return [f"basis {c}" for c in result.contracts]
 
 
@@ -79,7 +86,7 @@ def plot_cumulative(result: Any, path: Path | str, label: str = "") -> Path:
     fig = _figure(figsize=(10, 5.5))
     ax = fig.subplots()
     net = result.returns_net
-    for name in [*_bases(result), "adaptive", "trend", "walk-forward"]:
+    for name in [*basis_names(result), "adaptive", "trend", "walk-forward"]:
         r = net[name].dropna()
         if r.empty:
             continue
@@ -88,7 +95,7 @@ def plot_cumulative(result: Any, path: Path | str, label: str = "") -> Path:
                 lw=2.2 if bold else 1.0, ls="--" if name == "trend" else "-")
     ax.axhline(0, color="grey", lw=0.6)
     ax.set_ylabel("cumulative return after costs, %")
-    title = _title(f"Long MBS / short Treasury futures, duration neutral "
+    title = labelled(f"Long MBS / short Treasury futures, duration neutral "
                    f"(cost {result.config.cost_bp:g} bp per unit turnover)", label)
     ax.set_title(title)
     ax.legend(ncol=3, fontsize=8, loc="upper left")
@@ -107,7 +114,7 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
     axes = fig.subplots(1, 2, sharey=True)
     fr, s = result.frontier, result.summary
     wf_start = s.loc["walk-forward", "start"] if "walk-forward" in s.index else None
-    marks = [(n, "s") for n in _bases(result)] + [("adaptive", "D"), ("trend", "v"), ("walk-forward", "*")]
+    marks = [(n, "s") for n in basis_names(result)] + [("adaptive", "D"), ("trend", "v"), ("walk-forward", "*")]
     for ax, xcol, xlabel in (
         (axes[0], "avg_abs_resid_dur", "average |residual duration|, years (t-1 weights at day-t durations)"),
         (axes[1], "avg_duration_gap", "average |D_future - D_mbs| of the futures shorted, years"),
@@ -126,7 +133,7 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Sharpe ratio (252 days)")
     axes[1].legend(fontsize=7, loc="upper right")
-    title = _title("Trade-off frontier: trend tilt against duration matching "
+    title = labelled("Trade-off frontier: trend tilt against duration matching "
                    f"(cost {result.config.cost_bp:g} bp per unit turnover)", label)
     fig.suptitle(title)
     _margins(fig, [axes], top=_title_inches(title), wspace=0.2)
@@ -169,7 +176,7 @@ def convexity_title(convexity: Any, label: str = "") -> str:
     if np.isfinite(fit["slope"]):
         text += (f"\nleast squares over {fit['n']} contracts: slope {fit['slope']:.4f} years per "
                  "unit of convexity, correlation " + (f"{fit['corr']:.2f}" if np.isfinite(fit["corr"]) else "n/a"))
-    return _title(text, label)
+    return labelled(text, label)
 
 
 def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
@@ -198,7 +205,7 @@ def plot_convexity(result: Any, path: Path | str, label: str = "") -> Path:
 
 def plot_residual(result: Any, path: Path | str, label: str = "", window: int = 20) -> Path:
     """Residual duration of each basis over time: daily (faint) and a ``window``-day average."""
-    names = _bases(result)
+    names = basis_names(result)
     ncols = 3
     nrows = max(1, -(-len(names) // ncols))
     fig = _figure(figsize=(13, 3.0 * nrows + 1))
@@ -214,7 +221,7 @@ def plot_residual(result: Any, path: Path | str, label: str = "", window: int = 
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel("years")
-    title = _title("Residual duration w_mbs*D_mbs - w_fut*D_fut of each duration-hedged basis "
+    title = labelled("Residual duration w_mbs*D_mbs - w_fut*D_fut of each duration-hedged basis "
                    f"(t-1 weights at day-t durations; daily, red {window}-day average)", label)
     fig.suptitle(title)
     _margins(fig, axes, top=_title_inches(title) + 0.25, bottom=0.45, wspace=0.15, hspace=0.4)

@@ -224,7 +224,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     import numpy as np
     import pandas as pd
 
-    from xlfidx.backtest_plot import _bases, _title, convexity_fit, convexity_title
+    from xlfidx.backtest_plot import basis_names, convexity_fit, convexity_title, labelled
     from xlfidx.excel.charts import Chart, Series, range_ref
 
     rows: list[list[Any]] = []
@@ -249,7 +249,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     add(_header("Strategy", "Avg |resid dur| y", "Avg dur gap y", "Sharpe", "Sharpe net"))
     s = result.summary
     marks = []
-    for name, marker in [*((n, "square") for n in _bases(result)), ("adaptive", "diamond"),
+    for name, marker in [*((n, "square") for n in basis_names(result)), ("adaptive", "diamond"),
                          ("trend", "triangle"), ("walk-forward", "star")]:
         if name in s.index and np.isfinite(s.loc[name, "sharpe_net"]):
             marks.append((name, marker, add([name, *(_num(s.loc[name, c]) for c in cols)])))
@@ -265,7 +265,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
                               marker_size=5)]
         series += [Series(f"{name}, after costs", ref(4, r), ref(xcol, r), line=False, marker=marker,
                           marker_size=9 if marker == "star" else 7) for name, marker, r in marks]
-        title = _title(f"Trade-off frontier: trend tilt against duration matching ({cost})", label)
+        title = labelled(f"Trade-off frontier: trend tilt against duration matching ({cost})", label)
         frontier.append((key, Chart("scatter", title, series, x_title=xtitle,
                                     y_title="Sharpe ratio (252 days)", legend="r", name=f"xlfidx {key}")))
 
@@ -293,10 +293,10 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     # the daily series: cumulative return after costs, residual duration (20-day average)
     net = result.returns_net
     index = pd.DatetimeIndex(net.index)
-    cum_names = [n for n in [*_bases(result), "adaptive", "trend", "walk-forward"]
+    cum_names = [n for n in [*basis_names(result), "adaptive", "trend", "walk-forward"]
                  if n in net.columns and net[n].notna().any()]
     rd = result.residual_duration
-    rd_names = [n for n in _bases(result) if n in rd.columns]
+    rd_names = [n for n in basis_names(result) if n in rd.columns]
     add([])
     add([Bold(f"Daily: cumulative return after costs (%), each strategy from its first trading day; "
               f"|residual duration| ({RESIDUAL_WINDOW}-day average, years)")])
@@ -319,13 +319,13 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     cum_series = [Series(n, ref(2 + j, first_day, last_day), dates,
                          2.25 if n in ("adaptive", "walk-forward") else 1.0, dash=n == "trend")
                   for j, n in enumerate(cum_names)]
-    cumulative = Chart("line", _title(f"Long MBS / short Treasury futures, duration neutral ({cost})", label),
+    cumulative = Chart("line", labelled(f"Long MBS / short Treasury futures, duration neutral ({cost})", label),
                        cum_series, y_title="cumulative return after costs, %", date_format=date_format,
                        date_unit=unit, name="xlfidx cumulative")
     res_series = [Series(n, ref(2 + len(cum_names) + j, first_day, last_day), dates, 1.0)
                   for j, n in enumerate(rd_names)]
     means = ", ".join(f"{n.split()[-1]} {np.nanmean(np.abs(rd[n])):.3f}" for n in rd_names)
-    residual = Chart("line", _title(f"|Residual duration| |w_mbs*D_mbs - w_fut*D_fut| of each basis, "
+    residual = Chart("line", labelled(f"|Residual duration| |w_mbs*D_mbs - w_fut*D_fut| of each basis, "
                                     f"{RESIDUAL_WINDOW}-day average\nmean over all days, years: {means}",
                                     label),
                      res_series, y_title="years", date_format=date_format, date_unit=unit,
