@@ -37,7 +37,6 @@ __all__ = ["SHEET", "SUMMARY_HEADERS", "Bold", "chart_section", "layout", "put_b
            "sheet_content", "write_backtest_sheet"]
 
 SHEET = "Backtest"
-CHART_WIDTH = 900  # pixels: wider charts are scaled down to this
 ROW_PIXELS = 20  # Excel's default row height, 15 pt
 
 # summary column -> (header as a trader reads it, number format shown)

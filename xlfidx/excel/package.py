@@ -6,7 +6,9 @@ extensions), slicers, cached formula results, and more. xlfidx changes a book on
 it owns -- the ``Backtest`` sheet and its charts, the cached values of formula cells -- so it
 edits the package directly: :class:`Package` reads every part, the caller replaces or adds a few,
 and :meth:`Package.save` writes every other part back byte for byte, in its original order and
-with its original compression method, through :func:`xlfidx._files.atomic_write`.
+with its original compression: the compressed bytes of an unchanged part are copied as they
+are, not decompressed and compressed again. The file is written through
+:func:`xlfidx._files.atomic_write`.
 
 The shared parts that index the package (``[Content_Types].xml``, ``xl/workbook.xml`` and its
 relationships) are edited only when a part is added or removed, and then by inserting or
@@ -293,10 +295,11 @@ class Package:
                         continue
                     if r.type == REL_CHART:  # its name is reused; what Excel hung on it goes
                         old_charts.append(r.target)
-                        for sub in self.rels(r.target):
-                            if not sub.external and not self.referenced_by_other(sub.target, r.target):
-                                self.remove(sub.target)
+                        hung = [sub.target for sub in self.rels(r.target) if not sub.external]
                         self._drop(rels_name(r.target))
+                        for target in hung:
+                            if not self.referenced(target):
+                                self.remove(target)
                         self._drop(r.target)
                     else:
                         self._drop(r.target)
@@ -321,15 +324,6 @@ class Package:
                 self.remove(chart)  # not reused: its content-type entry goes too
         self.write(part, sheet_xml)
         return part
-
-    def referenced_by_other(self, part: str, source: str) -> bool:
-        """Whether a relationships part other than ``source``'s points at ``part``."""
-        skip = rels_name(source)
-        for name in self._parts:
-            if name.endswith(".rels") and name != skip:
-                if any(r.target == part for r in self.rels(_source_of(name)) if not r.external):
-                    return True
-        return False
 
     def drop_calc_chain(self) -> None:
         """Remove ``xl/calcChain.xml`` (Excel's optional cache of the calculation order)."""
