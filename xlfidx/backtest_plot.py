@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHARTS", "basis_names", "convexity_fit", "labelled", "convexity_title", "plot_all", "plot_cumulative", "plot_frontier",
+__all__ = ["CHARTS", "basis_names", "convexity_fit", "convexity_title", "cumulative_pct", "cumulative_title",
+           "drawn_strategies", "frontier_title", "labelled", "plot_all", "plot_cumulative", "plot_frontier",
            "plot_convexity", "plot_residual"]
 
 CHARTS = ("cumulative", "frontier", "convexity", "residual")
@@ -81,22 +82,42 @@ def basis_names(result: Any) -> list[str]:
     return [f"basis {c}" for c in result.contracts]
 
 
+def drawn_strategies(result: Any) -> list[str]:
+    """The strategies the cumulative and frontier charts draw, in their order: each basis,
+    adaptive, trend and the walk-forward (the tilt family is drawn as one line)."""
+    return [*basis_names(result), "adaptive", "trend", "walk-forward"]
+
+
+def cumulative_pct(returns: Any) -> Any:
+    """Cumulative return in % of a daily return series, from its first day with a return."""
+    return ((1 + returns.dropna()).cumprod() - 1) * 100
+
+
+def cumulative_title(result: Any, label: str = "") -> str:
+    return labelled("Long MBS / short Treasury futures, duration neutral "
+                    f"(cost {result.config.cost_bp:g} bp per unit turnover)", label)
+
+
+def frontier_title(result: Any, label: str = "") -> str:
+    return labelled("Trade-off frontier: trend tilt against duration matching "
+                    f"(cost {result.config.cost_bp:g} bp per unit turnover)", label)
+
+
 def plot_cumulative(result: Any, path: Path | str, label: str = "") -> Path:
     """Cumulative return (%) after costs, each strategy from its own first trading day."""
     fig = _figure(figsize=(10, 5.5))
     ax = fig.subplots()
     net = result.returns_net
-    for name in [*basis_names(result), "adaptive", "trend", "walk-forward"]:
-        r = net[name].dropna()
-        if r.empty:
+    for name in drawn_strategies(result):
+        cum = cumulative_pct(net[name])
+        if cum.empty:
             continue
         bold = name in ("adaptive", "walk-forward")
-        ax.plot(r.index, ((1 + r).cumprod() - 1) * 100, label=name,
+        ax.plot(cum.index, cum, label=name,
                 lw=2.2 if bold else 1.0, ls="--" if name == "trend" else "-")
     ax.axhline(0, color="grey", lw=0.6)
     ax.set_ylabel("cumulative return after costs, %")
-    title = labelled(f"Long MBS / short Treasury futures, duration neutral "
-                   f"(cost {result.config.cost_bp:g} bp per unit turnover)", label)
+    title = cumulative_title(result, label)
     ax.set_title(title)
     ax.legend(ncol=3, fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
@@ -114,7 +135,8 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
     axes = fig.subplots(1, 2, sharey=True)
     fr, s = result.frontier, result.summary
     wf_start = s.loc["walk-forward", "start"] if "walk-forward" in s.index else None
-    marks = [(n, "s") for n in basis_names(result)] + [("adaptive", "D"), ("trend", "v"), ("walk-forward", "*")]
+    markers = {"adaptive": "D", "trend": "v", "walk-forward": "*"}
+    marks = [(n, markers.get(n, "s")) for n in drawn_strategies(result)]
     for ax, xcol, xlabel in (
         (axes[0], "avg_abs_resid_dur", "average |residual duration|, years (t-1 weights at day-t durations)"),
         (axes[1], "avg_duration_gap", "average |D_future - D_mbs| of the futures shorted, years"),
@@ -133,8 +155,7 @@ def plot_frontier(result: Any, path: Path | str, label: str = "") -> Path:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Sharpe ratio (252 days)")
     axes[1].legend(fontsize=7, loc="upper right")
-    title = labelled("Trade-off frontier: trend tilt against duration matching "
-                   f"(cost {result.config.cost_bp:g} bp per unit turnover)", label)
+    title = frontier_title(result, label)
     fig.suptitle(title)
     _margins(fig, [axes], top=_title_inches(title), wspace=0.2)
     return _save(fig, Path(path))

@@ -223,7 +223,16 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     import numpy as np
     import pandas as pd
 
-    from xlfidx.backtest_plot import basis_names, convexity_fit, convexity_title, labelled
+    from xlfidx.backtest_plot import (
+        basis_names,
+        convexity_fit,
+        convexity_title,
+        cumulative_pct,
+        cumulative_title,
+        drawn_strategies,
+        frontier_title,
+        labelled,
+    )
     from xlfidx.excel.charts import Chart, Series, range_ref
 
     rows: list[list[Any]] = []
@@ -235,7 +244,6 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     def ref(col: int, a: int, b: int | None = None) -> str:
         return range_ref(SHEET, col, a, b)
 
-    cost = f"cost {result.config.cost_bp:g} bp per unit turnover"
     add([])
     add([Bold("Chart data: every point the charts draw (Excel draws the charts from these cells)")])
 
@@ -248,8 +256,9 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     add(_header("Strategy", "Avg |resid dur| y", "Avg dur gap y", "Sharpe", "Sharpe net"))
     s = result.summary
     marks = []
-    for name, marker in [*((n, "square") for n in basis_names(result)), ("adaptive", "diamond"),
-                         ("trend", "triangle"), ("walk-forward", "star")]:
+    markers = {"adaptive": "diamond", "trend": "triangle", "walk-forward": "star"}
+    for name in drawn_strategies(result):
+        marker = markers.get(name, "square")
         if name in s.index and np.isfinite(s.loc[name, "sharpe_net"]):
             marks.append((name, marker, add([name, *(_num(s.loc[name, c]) for c in cols)])))
     frontier = []
@@ -264,8 +273,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
                               marker_size=5)]
         series += [Series(f"{name}, after costs", ref(4, r), ref(xcol, r), line=False, marker=marker,
                           marker_size=9 if marker == "star" else 7) for name, marker, r in marks]
-        title = labelled(f"Trade-off frontier: trend tilt against duration matching ({cost})", label)
-        frontier.append((key, Chart("scatter", title, series, x_title=xtitle,
+        frontier.append((key, Chart("scatter", frontier_title(result, label), series, x_title=xtitle,
                                     y_title="Sharpe ratio (252 days)", legend="r", name=f"xlfidx {key}")))
 
     # convexity against residual duration, one point per contract, and the least-squares line
@@ -289,11 +297,10 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
                       y_title="average |residual duration| of the basis, years", legend="r",
                       title_size=10.0, name="xlfidx convexity")
 
-    # the daily series: cumulative return after costs, residual duration (20-day average)
+    # the daily series: cumulative return after costs, |residual duration| (60-day average)
     net = result.returns_net
     index = pd.DatetimeIndex(net.index)
-    cum_names = [n for n in [*basis_names(result), "adaptive", "trend", "walk-forward"]
-                 if n in net.columns and net[n].notna().any()]
+    cum_names = [n for n in drawn_strategies(result) if n in net.columns and net[n].notna().any()]
     rd = result.residual_duration
     rd_names = [n for n in basis_names(result) if n in rd.columns]
     add([])
@@ -301,7 +308,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
               f"|residual duration| ({RESIDUAL_WINDOW}-day average, years)")])
     add(_header("Date", "Excel date", *(f"{n} cum %" for n in cum_names),
                 *(f"{n} |resid dur|" for n in rd_names)))
-    cum = [((1 + net[n].dropna()).cumprod() - 1).reindex(index).to_numpy() * 100 for n in cum_names]
+    cum = [cumulative_pct(net[n]).reindex(index).to_numpy() for n in cum_names]
     res = [rd[n].reindex(index).abs().rolling(RESIDUAL_WINDOW, min_periods=RESIDUAL_MIN_DAYS).mean().to_numpy()
            for n in rd_names]
     values = np.round(np.column_stack([*cum, *res]) if cum or res else np.empty((len(index), 0)), 6)
@@ -318,8 +325,7 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     cum_series = [Series(n, ref(2 + j, first_day, last_day), dates,
                          2.25 if n in ("adaptive", "walk-forward") else 1.0, dash=n == "trend")
                   for j, n in enumerate(cum_names)]
-    cumulative = Chart("line", labelled(f"Long MBS / short Treasury futures, duration neutral ({cost})", label),
-                       cum_series, y_title="cumulative return after costs, %", date_format=date_format,
+    cumulative = Chart("line", cumulative_title(result, label), cum_series, y_title="cumulative return after costs, %", date_format=date_format,
                        date_unit=unit, name="xlfidx cumulative")
     res_series = [Series(n, ref(2 + len(cum_names) + j, first_day, last_day), dates, 1.0)
                   for j, n in enumerate(rd_names)]
