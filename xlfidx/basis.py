@@ -29,7 +29,8 @@ import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
 from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
-from .errors import InputError, MissingDataError
+from .errors import InputError
+from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
 from .quotes import as_price
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "deliverable_basket",
     "dlv_table",
     "DLVTable",
-    "DeliverableBasket",
     "DLV_COLUMNS",
 ]
 
@@ -319,8 +319,6 @@ def _basket_inputs(bonds, contract: Any, settle: Any, delivery: Any):
     """A basket's columns checked and completed: coupon, maturity, price, CF (the given
     factors, CME's for the blanks), tickers, the contract, settlement and delivery dates
     (the contract's last delivery day when ``delivery`` is None)."""
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
-
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
         if need not in names:
@@ -429,119 +427,3 @@ class DLVTable:
         notes = "".join(f"<br>note: {html.escape(n)}" for n in self.notes)
         return (f"<p><b>{html.escape(self.header())}</b>{notes}</p>"
                 + self._view().to_html(index=False, float_format=lambda x: f"{x:.4f}"))
-
-
-@dataclass(frozen=True, eq=False)
-class DeliverableBasket:
-    """A futures contract's deliverable bonds with the market data a DLV needs.
-
-    Read from a Bloomberg basket export (:func:`xlfidx.bloomberg.basket.read_basket`), it
-    carries the export's own defaults: settlement T+1 after its ``last_update_dt``, its repo,
-    the contract's last delivery day. ``bonds`` has ``coupon``, ``maturity``, ``price`` (and
-    ``ticker``, ``cf``); a row whose ``problem`` is not empty could not be read and is shown,
-    not computed. Every default can be overridden per call of :meth:`dlv`.
-
-    >>> import pandas as pd
-    >>> b = DeliverableBasket("USZ3", pd.DataFrame({
-    ...     "coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
-    ...     "price": [98.6641, 88.1406], "problem": ["", ""]}),
-    ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=5.413)
-    >>> [round(float(b.dlv(repo=r).ctd["net_basis_32nds"]), 2) for r in (None, 5.0)]
-    [6.2, 4.85]
-    """
-
-    contract: str
-    bonds: Any                  # pandas.DataFrame
-    futures_price: float
-    settle: date
-    repo: float | tuple[float, ...] | None   # percent; a tuple: one rate per row of ``bonds``;
-    #                                          None: not known, every dlv() call gives it
-    delivery: date | None = None      # None: the contract's last delivery day
-    as_of: date | None = None         # the pricing date of the data
-    source: str = ""
-    notes: tuple[str, ...] = ()
-
-    @property
-    def future(self) -> Any:
-        """The contract as a :class:`~xlfidx.futures.BondFuture`."""
-        from .futures import BondFuture
-
-        return BondFuture(self.contract, settle=self.settle)
-
-    def _ok(self) -> np.ndarray:
-        if "problem" not in self.bonds:
-            return np.ones(len(self.bonds), dtype=bool)
-        return (self.bonds["problem"].fillna("").astype(str) == "").to_numpy()
-
-    def _usable(self) -> np.ndarray:
-        ok = self._ok()
-        if not ok.any():
-            raise InputError("bonds", self.source or self.contract,
-                             "has no bond with a usable price, coupon and maturity")
-        return ok
-
-    def ctd(self, *, futures_price: Any = None, settle: Any = None, delivery: Any = None) -> Any:
-        """The cheapest to deliver among the bonds that could be read: the highest implied
-        repo (no repo rate needed). A ``pandas.Series`` with ``position`` (0-based row of
-        ``bonds``), ``row`` (its index label), ``ticker``, ``coupon``, ``maturity``, ``price``,
-        ``cf`` and ``implied_repo``.
-
-        >>> import pandas as pd
-        >>> b = DeliverableBasket("USZ3", pd.DataFrame({
-        ...     "coupon": [3.5, 4.5], "maturity": ["2039-02-15", "2039-08-15"],
-        ...     "price": [88.1406, 98.6641], "problem": ["", ""]}),
-        ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=None)
-        >>> c = b.ctd()
-        >>> int(c["position"]), float(c["coupon"]), round(float(c["implied_repo"]), 3)
-        (1, 4.5, 3.525)
-        """
-        import pandas as pd
-
-        ok = self._usable()
-        good = self.bonds[ok]
-        coupon, maturity, price, cf, ticker, _k, s, T = _basket_inputs(
-            good, self.contract, self.settle if settle is None else settle,
-            self.delivery if delivery is None else delivery)
-        f = self.futures_price if futures_price is None else futures_price
-        irr = np.atleast_1d(implied_repo(price, coupon, maturity, f, cf, s, T))
-        i = cheapest_to_deliver(price, coupon, maturity, f, cf, s, T)
-        position = int(np.flatnonzero(ok)[i])
-        return pd.Series({"position": position, "row": self.bonds.index[position], "ticker": ticker[i],
-                          "coupon": float(coupon[i]), "maturity": maturity[i],
-                          "price": float(price[i]), "cf": float(cf[i]),
-                          "implied_repo": float(irr[i])}, name="ctd")
-
-    def dlv(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
-            delivery: Any = None) -> DLVTable:
-        """The DLV table: every readable bond computed, CTD first, then the rows that could
-        not be read with their ``problem``."""
-        import pandas as pd
-
-        good, f, s, r = self.market(futures_price=futures_price, settle=settle, repo=repo)
-        if r is None:
-            raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
-                                   "repo rate (repo_reporate); give the repo rate in percent")
-        out = dlv_table(good, f, self.contract, s, r,
-                        self.delivery if delivery is None else delivery, notes=self.notes,
-                        source=self.source)
-        ok = self._ok()
-        table = out.table.assign(problem="")
-        if not ok.all():
-            bad = self.bonds[~ok]
-            rows = pd.DataFrame({name: bad[name].to_numpy() if name in bad else None
-                                 for name in ("ticker", "coupon", "maturity", "price", "problem")})
-            if rows["maturity"].dtype.kind != "M":  # read dates are datetime64[s] already
-                rows["maturity"] = pd.to_datetime(rows["maturity"], errors="coerce")
-            rows["ctd"] = False
-            table = pd.concat([table, rows], ignore_index=True)
-        return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,
-                        out.repo, out.notes, out.source)
-
-    def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None) -> tuple:
-        """``(bonds, futures_price, settle, repo)`` of the readable bonds, the basket's defaults
-        where not given: the four market arguments of the functions in :mod:`xlfidx.delivery`."""
-        ok = self._usable()
-        if repo is None:
-            repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
-        return (self.bonds[ok], self.futures_price if futures_price is None else futures_price,
-                self.settle if settle is None else settle, repo)

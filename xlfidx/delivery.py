@@ -58,9 +58,16 @@ import numpy as np
 
 from ._inputs import as_date, as_float
 from .basis import DLV_COLUMNS, _dlv_arrays, _dlv_columns, _Leg, _repo, dlv_table
-from .bonds import _accrued_at, _Maturity, _pv_and_slope, _solve_yield
+from .bonds import _accrued_at, _Maturity, _pv_and_slope, _solve_yield, settlement_date
 from .errors import InputError
-from .quotes import as_price
+from .futures import (
+    _check_deliverable,
+    _cme_factor,
+    is_deliverable,
+    last_delivery_day,
+    resolve_contract,
+)
+from .quotes import _format_32nds, as_price
 
 __all__ = [
     "shift_grid",
@@ -625,8 +632,6 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
     """
     import pandas as pd
 
-    from .futures import resolve_contract
-
     s = as_date(settle, "settle").reshape(-1)
     if s.size != 1:
         raise InputError("settle", f"{s.size} values", "must be one date")
@@ -706,8 +711,6 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
 
 
 def _deliverable_rows(table, k):
-    from .futures import is_deliverable
-
     if "maturity" not in table.columns:
         raise InputError("bonds", sorted(map(str, table.columns)), "has no 'maturity' column")
     ok = np.asarray(is_deliverable(as_date(table["maturity"].to_numpy(), "maturity"), k))
@@ -745,9 +748,6 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     """
     import pandas as pd
 
-    from .bonds import settlement_date
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
-    from .quotes import _format_32nds
 
     index = None
     if isinstance(prices, pd.DataFrame):

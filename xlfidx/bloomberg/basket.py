@@ -37,8 +37,8 @@ from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
 from .problems import ReadProblem
 
-__all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_rows_to_export",
-           "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
+__all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_from_rows",
+           "basket_rows_to_export", "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
 
 # Bloomberg field -> the name the analytics use; these are needed to compute a bond
 _REQUIRED = {"px_last": "price", "cpn": "coupon", "maturity": "maturity"}
@@ -284,7 +284,7 @@ def read_basket_export(path: str | Path):
 
 def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any = None,
                        futures_price: Any = None) -> Any:
-    """The :class:`~xlfidx.basis.DeliverableBasket` of an export's ``future`` fields and
+    """The :class:`~xlfidx.basket.DeliverableBasket` of an export's ``future`` fields and
     ``bonds`` table (as :func:`read_basket_export` returns them), with the export's defaults:
     settlement T+1 (SIFMA) after ``last_update_dt``, the futures price ``px_last``, the repo
     ``repo_reporate`` (one rate, or one per bond when they differ), and the contract's last
@@ -301,7 +301,7 @@ def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any
     >>> str(basket.settle), basket.repo, basket.futures_price
     ('2023-11-22', 5.413, 115.96875)
     """
-    from ..basis import DeliverableBasket
+    from ..basket import DeliverableBasket
     from ..bonds import settlement_date
 
     contract = str(future.name)
@@ -326,8 +326,44 @@ def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any
                              else None, source=source, notes=notes)
 
 
+def basket_from_rows(bond_rows: Any, future: Any, *, futures_price: Any = None, settle: Any = None,
+                     repo: Any = None, delivery: Any = None, source: str = "") -> Any:
+    """Rows in, :class:`~xlfidx.basket.DeliverableBasket` out: what a worksheet holds, in one
+    call. ``bond_rows`` is the bonds table as rows of cells under its header row (read by
+    field name, as :func:`bond_rows_to_table` reads it); ``future`` is either the export's
+    ``future`` table as rows of cells (then the basket carries the export's defaults, see
+    :func:`basket_from_export`) or a contract ticker such as ``"TYZ4"`` (then it has no defaults
+    but the arguments given). ``futures_price``, ``settle``, ``repo`` and ``delivery``, when
+    given, stand in for the export's.
+
+    >>> import datetime as dt
+    >>> bonds = [["ticker", "cpn", "maturity", "px_last"],
+    ...          ["T 4.5 08/15/39 Govt", 4.5, dt.datetime(2039, 8, 15), 98.6641]]
+    >>> b = basket_from_rows(bonds, "USZ3", futures_price=115.96875, settle="2023-11-22",
+    ...                      repo=5.413)
+    >>> b.contract, str(b.settle), b.repo, round(float(b.dlv().ctd["implied_repo"]), 3)
+    ('USZ3', '2023-11-22', 5.413, 3.524)
+    """
+    import dataclasses
+
+    from ..basket import DeliverableBasket
+
+    if isinstance(future, str):
+        s = None if settle is None else np.datetime64(as_date(settle, "settle")[()], "D").astype(object)
+        f = None if futures_price is None else float(as_float(futures_price, "futures_price")[()])
+        return DeliverableBasket(future.strip(), bond_rows_to_table(bond_rows), f, s,
+                                 None if repo is None else float(as_float(repo, "repo")[()]),
+                                 delivery=delivery, source=source)
+    basket = basket_from_export(*basket_rows_to_export(future, bond_rows), source, settle=settle,
+                                futures_price=futures_price)
+    changes = {k: v for k, v in (("repo", repo), ("delivery", delivery)) if v is not None}
+    if "repo" in changes:
+        changes["repo"] = float(as_float(repo, "repo")[()])
+    return dataclasses.replace(basket, **changes) if changes else basket
+
+
 def read_basket(path: str | Path, *, settle: Any = None, futures_price: Any = None) -> Any:
-    """Read a basket export as a :class:`~xlfidx.basis.DeliverableBasket` that carries the
+    """Read a basket export as a :class:`~xlfidx.basket.DeliverableBasket` that carries the
     export's own defaults (see :func:`basket_from_export`).
 
     >>> from xlfidx.samples import sample_path

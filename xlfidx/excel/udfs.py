@@ -377,20 +377,18 @@ def _basket(prices: Any, coupons: Any, maturities: Any, ids: Any = None, ids_nam
     return [header, *([t, p, c, m] for t, p, c, m in zip(labels, *cols, strict=True))]
 
 
-def _table_basket(bonds_rows: list[list[Any]], future: Any) -> Any:
-    """The :class:`~xlfidx.basis.DeliverableBasket` of the export's two tables (with the
-    export's defaults), or of the bonds table and a contract ticker (no defaults)."""
-    from xlfidx.bloomberg.basket import (
-        basket_from_export,
-        basket_rows_to_export,
-        bond_rows_to_table,
-    )
+def _table_basket(bonds_rows: list[list[Any]], future: Any, **market: Any) -> Any:
+    """The :class:`~xlfidx.basket.DeliverableBasket` of the export's two tables (with the
+    export's defaults), or of the bonds table and a contract ticker (no defaults): one call of
+    the reader, rows in, basket out; ``market`` (futures_price, settle, repo, delivery) stands
+    in for the export's."""
+    from xlfidx.bloomberg.basket import basket_from_rows
 
     future_rows = _rows(future)
-    if future_rows is not None:
-        return basket_from_export(*basket_rows_to_export(future_rows, bonds_rows))
-    ticker = _text(future, "future", "the export's 'future' table or a futures ticker such as TYZ4")
-    return _core().DeliverableBasket(ticker, bond_rows_to_table(bonds_rows), None, None, None)
+    if future_rows is None:
+        future_rows = _text(future, "future", "the export's 'future' table or a futures ticker "
+                            "such as TYZ4")
+    return basket_from_rows(bonds_rows, future_rows, **market)
 
 
 def _require(value: Any, default: Any, name: str, what: str) -> Any:
@@ -400,15 +398,18 @@ def _require(value: Any, default: Any, name: str, what: str) -> Any:
     return value
 
 
-def _table_market(rows: list[list[Any]], future: Any, futures_price: Any, settle: Any):
+def _table_market(rows: list[list[Any]], future: Any, futures_price: Any, settle: Any,
+                  repo: Any = None, delivery: Any = None):
     """The basket of the export's tables, and the futures price and settlement it prices with
     (the arguments where given, else the export's own)."""
-    basket = _table_basket(rows, future)
-    f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
-                 "futures_price", "the futures price")
-    s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
-                 "the settlement date")
-    return basket, f, s
+    basket = _table_basket(rows, future,
+                           futures_price=_optional(futures_price, "futures_price", _pos),
+                           settle=_optional(settle, "settle", _date),
+                           repo=_optional(repo, "repo", _num),
+                           delivery=_optional(delivery, "delivery", _date))
+    _require(None, basket.futures_price, "futures_price", "the futures price")
+    _require(None, basket.settle, "settle", "the settlement date")
+    return basket, basket.futures_price, basket.settle
 
 
 @func(category=_CATEGORY)
@@ -428,19 +429,18 @@ def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_se
     """Cheapest to deliver (highest implied repo), unreadable bonds skipped. =CTD(bonds!A1:I17, future!A1:B9) gives T 4.5 08/15/39 Govt. Column form CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids]): its row (1 = first) or id."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is not None:
-        basket, f, s = _table_market(rows, future, futures_price, settle)
-        c = basket.ctd(futures_price=f, settle=s, delivery=_optional(delivery, "delivery", _date))
+        basket, _f, _s = _table_market(rows, future, futures_price, settle, delivery=delivery)
+        c = basket.ctd()
         return c["ticker"] or float(c["position"] + 1)
     # column form: CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids])
-    from xlfidx.bloomberg.basket import bond_rows_to_table
-
     no_ids = ids is None or _blank(ids) and not isinstance(ids, list)
-    table = bond_rows_to_table(_basket(bonds, future, futures_price, None if no_ids else ids))
-    ticker = _text(delivery, "contract", "a futures ticker such as TYZ4")
-    f = _pos(_scalar(settle, "futures_price"), "futures_price")
-    s = _date(_scalar(column_settle, "settle"), "settle")
-    basket = _core().DeliverableBasket(ticker, table, float(f), s[()], None)
-    row = int(basket.ctd(delivery=_optional(column_delivery, "delivery", _date))["row"])
+    basket = _table_basket(
+        _basket(bonds, future, futures_price, None if no_ids else ids),
+        _text(delivery, "contract", "a futures ticker such as TYZ4"),
+        futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
+        settle=_date(_scalar(column_settle, "settle"), "settle"),
+        delivery=_optional(column_delivery, "delivery", _date))
+    row = int(basket.ctd()["row"])
     if no_ids:
         return float(row + 1)
     label = as_column(ids, "ids").values[row]
@@ -468,21 +468,18 @@ def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None
     """Deliverable basket as on Bloomberg's DLV, CTD first, unreadable bonds last with their problem. =DLV(bonds!A1:I17, future!A1:B9) spills it with a header row. Column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo, ...)."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is not None:
-        basket, f, s = _table_market(rows, future, futures_price, settle)
-        dlv = basket.dlv(futures_price=f, settle=s, repo=_optional(repo, "repo", _num),
-                         delivery=_optional(delivery, "delivery", _date))
-        return _frame_output(dlv.table)
+        basket, _f, _s = _table_market(rows, future, futures_price, settle, repo, delivery)
+        return _frame_output(basket.dlv().table)
     # column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo,
     # [delivery], [tickers])
-    from xlfidx.bloomberg.basket import bond_rows_to_table
-
-    table = bond_rows_to_table(_basket(bonds, future, futures_price, tickers, "tickers"))
-    ticker = _text(repo, "contract", "a futures ticker such as TYZ4")
-    f = _pos(_scalar(settle, "futures_price"), "futures_price")
-    s = _date(_scalar(delivery, "settle"), "settle")
-    r = _num(_scalar(column_repo, "repo"), "repo")
-    basket = _core().DeliverableBasket(ticker, table, float(f), s[()], float(r))
-    return _frame_output(basket.dlv(delivery=_optional(column_delivery, "delivery", _date)).table)
+    basket = _table_basket(
+        _basket(bonds, future, futures_price, tickers, "tickers"),
+        _text(repo, "contract", "a futures ticker such as TYZ4"),
+        futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
+        settle=_date(_scalar(delivery, "settle"), "settle"),
+        repo=_num(_scalar(column_repo, "repo"), "repo"),
+        delivery=_optional(column_delivery, "delivery", _date))
+    return _frame_output(basket.dlv().table)
 
 
 def _basket_columns(prices: Any, coupons: Any, maturities: Any, tickers: Any = None) -> Any:
@@ -532,12 +529,11 @@ def _basket_market(bonds, future, futures_price, settle, repo, delivery, column_
     rows = _table(bonds, _BOND_FIELDS)
     if rows is None:
         return _dlv_inputs(*column_args)
-    basket, f, s = _table_market(rows, future, futures_price, settle)
-    b, f, s, r = basket.market(futures_price=f, settle=s, repo=_optional(repo, "repo", _num))
+    basket, _f, _s = _table_market(rows, future, futures_price, settle, repo, delivery)
+    b, f, s, r = basket.market()
     if r is None:
         raise MissingDataError("repo", None, "is missing in the export; give the repo rate")
-    d = _optional(delivery, "delivery", _date)
-    return basket.contract, b, (f, s, r, basket.delivery if d is None else d)
+    return basket.contract, b, (f, s, r, basket.delivery)
 
 
 @func(category=_CATEGORY)
