@@ -180,18 +180,26 @@ def _futures_and_cf(futures_price, cf):
 
 
 def implied_repo(price: Any, coupon: Any, maturity: Any, futures_price: Any, cf: Any,
-                 settle: Any, delivery: Any) -> Any:
+                 settle: Any, delivery: Any, net_basis: Any = 0.0) -> Any:
     """Implied repo rate in percent (Act/360): the repo at which the bond's clean forward
     equals the invoice ``CF·F``; buying the bond, repoing it and delivering it earns this.
+    With ``net_basis`` (points per 100 face) it is the repo at which the bond's net basis is
+    that figure: the term repo behind a published net basis (Bloomberg's ``fut_ctd_net_basis``,
+    in 32nds, divided by 32).
 
     >>> round(implied_repo(98.6641, 4.5, "2039-08-15", 115.9688, 0.85, "2023-11-22",
     ...                    "2023-12-29"), 3)
     3.525
+    >>> round(implied_repo(103.296875, 4.25, "2031-06-30", 114.234375, 0.9069, "2024-08-05",
+    ...                    "2024-12-31", 2.684063259412928 / 32), 3)   # TYZ4's CTD, Bloomberg
+    4.914
     """
     leg = _Leg(price, coupon, maturity, settle, delivery, strict=True)
     f, k = _futures_and_cf(futures_price, cf)
-    out = leg.implied_repo(k * f) * 100.0
-    return scalar_or_array(out, price, coupon, maturity, futures_price, cf, settle, delivery)
+    nb = as_float(net_basis, "net_basis", what="a net basis in points")
+    out = leg.implied_repo(k * f + nb) * 100.0
+    return scalar_or_array(out, price, coupon, maturity, futures_price, cf, settle, delivery,
+                           net_basis)
 
 
 def invoice_price(futures_price: Any, cf: Any, coupon: Any, maturity: Any, delivery: Any) -> Any:
@@ -388,6 +396,7 @@ class DLVTable:
     repo: float | tuple[float, ...]   # percent, Act/360; one per bond when they differ
     notes: tuple[str, ...] = ()
     source: str = ""
+    repo_note: str = ""        # where the repo comes from, when it is a basket's default
 
     def __len__(self) -> int:
         return len(self.table)
@@ -404,7 +413,7 @@ class DLVTable:
         repo = self.repo if isinstance(self.repo, tuple) else (self.repo,)
         text = ", ".join(f"{r:.3f}%" for r in sorted(set(repo)))
         line = (f"{self.contract}  futures {self.futures_price:.6f}  settle {self.settle}  "
-                f"delivery {self.delivery}  repo {text} (Act/360)")
+                f"delivery {self.delivery}  repo {text} ({self.repo_note or 'Act/360'})")
         return line + (f"  source {self.source}" if self.source else "")
 
     def _view(self) -> Any:

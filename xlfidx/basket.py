@@ -43,6 +43,18 @@ from .futures import (
 __all__ = ["BondFuture", "DeliverableBasket"]
 
 
+def _same_bond(name: str, coupon: float, maturity: Any) -> bool:
+    """Whether a Bloomberg security name such as ``T 4.25 06/30/31`` is this bond."""
+    parts = name.replace(" Govt", "").split()
+    try:
+        c = float(parts[1])
+        mm, dd, yy = (int(x) for x in parts[2].split("/"))
+    except (IndexError, ValueError):
+        return False
+    d = np.datetime64(maturity, "D").astype(object)
+    return abs(c - coupon) < 1e-9 and (d.month, d.day, d.year % 100) == (mm, dd, yy)
+
+
 @dataclass(frozen=True, init=False)
 class BondFuture:
     """A Treasury bond or note future, named by its ticker (``TYZ4``, ``TYZ24``, ``ZNZ4``,
@@ -213,6 +225,10 @@ class DeliverableBasket:
     as_of: date | None = None         # the pricing date of the data
     source: str = ""
     notes: tuple[str, ...] = ()
+    repo_note: str = ""               # where the default repo comes from (the DLV's header)
+    bloomberg: Any = None             # Bloomberg's own figures of the export, a mapping:
+    #                                   fut_ctd, fut_ctd_px, fut_ctd_gross_basis, fut_ctd_net_basis
+    #                                   (32nds); the bonds' conversion and int_acc stay in ``bonds``
 
     @property
     def future(self) -> Any:
@@ -275,6 +291,7 @@ class DeliverableBasket:
         out = dlv_table(good, f, self.contract, s, r,
                         self.delivery if delivery is None else delivery, notes=self.notes,
                         source=self.source)
+        note = self.repo_note if repo is None else "given; Act/360"
         ok = self._ok()
         table = out.table.assign(problem="")
         if not ok.all():
@@ -286,7 +303,64 @@ class DeliverableBasket:
             rows["ctd"] = False
             table = pd.concat([table, rows], ignore_index=True)
         return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,
-                        out.repo, out.notes, out.source)
+                        out.repo, out.notes, out.source, note)
+
+    def bloomberg_check(self, dlv: DLVTable | None = None) -> str:
+        """One line setting every Bloomberg figure the export carries beside xlfidx's, from
+        ``dlv`` (default: the DLV at the basket's own defaults): the CTD (``fut_ctd``), its
+        gross and net basis in 32nds (``fut_ctd_gross_basis``, ``fut_ctd_net_basis``), the
+        conversion factors (``conversion``) and the accrued interest (``int_acc``). Empty when
+        the basket carries none of them.
+        """
+        dlv = self.dlv() if dlv is None else dlv
+        t = dlv.table
+        t = t[t["problem"].eq("")] if "problem" in t else t
+        ctd = dlv.ctd
+        bb = dict(self.bloomberg or {})
+        parts = []
+
+        def fig(x: Any) -> float | None:
+            try:
+                x = float(x)
+            except (TypeError, ValueError):
+                return None
+            return x if np.isfinite(x) else None
+
+        name = bb.get("fut_ctd")
+        if isinstance(name, str) and name.strip():
+            same = _same_bond(name, float(ctd["coupon"]), ctd["maturity"])
+            parts.append(f"CTD {name.strip()} = {ctd['ticker'] or 'row 1'}" if same else
+                         f"CTD {name.strip()} but xlfidx's is {ctd['ticker']} "
+                         f"({ctd['coupon']:g}% {np.datetime64(ctd['maturity'], 'D')})")
+        for field, col, what in (("fut_ctd_gross_basis", "gross_basis_32nds", "gross basis"),
+                                 ("fut_ctd_net_basis", "net_basis_32nds", "net basis")):
+            theirs = fig(bb.get(field))
+            if theirs is not None:
+                ours = float(ctd[col])
+                parts.append(f"{what} {theirs:.3f}/32 vs {ours:.3f}/32 "
+                             f"(diff {ours - theirs:+.4f}/32)")
+        rows = self.bonds.loc[self._ok()]
+        for field, col, what, tol in (("conversion", "cf", "CF", 5e-5),
+                                      ("int_acc", "accrued", "accrued", 5e-7)):
+            if field not in rows or rows[field].isna().all():
+                continue
+            theirs = rows[field].astype(float).to_numpy()
+            # the DLV's rows are sorted by implied repo: match them back by coupon and maturity
+            key = lambda c, m: (round(float(c), 6), np.datetime64(m, "D"))  # noqa: E731
+            ours_by = {key(c, m): v for c, m, v in zip(t["coupon"], t["maturity"], t[col],
+                                                       strict=True)}
+            ours = np.array([ours_by.get(key(c, m), np.nan) for c, m in
+                             zip(rows["coupon"], rows["maturity"], strict=True)])
+            have = np.isfinite(theirs) & np.isfinite(ours)
+            if not have.any():
+                continue
+            worst = float(np.max(np.abs(ours[have] - theirs[have])))
+            agree = int(np.sum(np.abs(ours[have] - theirs[have]) <= tol))
+            parts.append(f"{what} ({field}) {agree} of {int(have.sum())} equal "
+                         f"(largest diff {worst:.1e})")
+        if not parts:
+            return ""
+        return "Bloomberg vs xlfidx: " + "; ".join(parts)
 
     def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None) -> tuple:
         """``(bonds, futures_price, settle, repo)`` of the readable bonds, the basket's defaults

@@ -17,7 +17,9 @@ def register(sub) -> None:
                    "default: the shipped USZ3 sample")
     p.add_argument("--settle", help="settlement date (default: T+1 after the export's last_update_dt)")
     p.add_argument("--delivery", help="delivery date (default: the contract's last delivery day)")
-    p.add_argument("--repo", type=float, help="repo rate in percent (default: the export's repo_reporate)")
+    p.add_argument("--repo", type=float, help="term repo rate to delivery in percent (default: the "
+                   "repo at which xlfidx's CTD net basis is Bloomberg's fut_ctd_net_basis when "
+                   "the export carries it, else the export's repo_reporate)")
     p.add_argument("--scenarios", metavar="LO:HI:STEP",
                    help="CTD switch scenarios: shift the forward yields from LO to HI bp in STEP bp "
                    "(e.g. -100:100:25); prints each bond's basis at delivery and the switch points")
@@ -57,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
                          "needs --scenarios LO:HI:STEP")
     if args.vol is not None:
         _option(args, basket.contract, market, delivery)
+    check = basket.bloomberg_check(dlv)
+    if check:
+        print()
+        print(check)
     return 0
 
 
