@@ -12,6 +12,11 @@ before delivering) pays down the repo balance, so it earns repo interest until `
     implied repo  = the r at which clean forward = CF·F; the forward is linear in r, so this is
                     exact with any number of interim coupons (no linearisation)
 
+A coupon due on a weekend or a SIFMA holiday is paid on the next good business day (31 CFR
+356.30(a)), so ``t_k`` is that day: the coupon pays down the repo from then (a coupon due on
+Saturday 2025-05-31 earns repo from Monday 2025-06-02). Which coupons fall in ``(t, T]`` and the
+accrued interest go by the due dates.
+
 (The spec's carry leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
 it, net basis from the forward equals gross basis minus carry exactly, as the desk expects.)
 
@@ -29,6 +34,7 @@ import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
 from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
+from .dates import roll_forward
 from .errors import InputError
 from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
 from .quotes import as_price
@@ -102,7 +108,11 @@ class _Leg:
             ks = k_T[..., None] + j
             paid = j < count[..., None]
             sub = _Maturity(self.m[..., None])  # broadcasts against ks
-            days = np.where(paid, self.T.astype(np.int64)[..., None] - sub.coupon_day(ks), 0)
+            end = self.T.astype(np.int64)[..., None]
+            # a coupon due on a weekend or SIFMA holiday is paid, and pays down the repo, on the
+            # next good business day (31 CFR 356.30(a): "the next business day")
+            due = np.where(paid, sub.coupon_day(ks), end).astype(_D)
+            days = np.where(paid, end - roll_forward(due).astype(np.int64), 0)
             self.coupon_tau = half * days.sum(axis=-1) / 360.0  # Σ C_k τ_k
         else:
             self.coupon_tau = np.zeros_like(self.c)
