@@ -34,7 +34,7 @@ import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
 from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
-from .dates import roll_forward
+from .dates import FIRST_DAY, LAST_DAY, roll_forward
 from .errors import InputError
 from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
 from .quotes import as_price
@@ -77,6 +77,16 @@ def _check_dates(maturity: np.ndarray, settle: np.ndarray, end: np.ndarray, end_
                          f"is not after {end_name} {end.reshape(-1)[i]}; the bond matures first", idx)
 
 
+def _payment_day(due: np.ndarray) -> np.ndarray:
+    """The day a coupon due on ``due`` is paid: the next good business day (SIFMA's calendar;
+    outside its table, 1990 to 2100, the next weekday)."""
+    inside = (due >= FIRST_DAY) & (due <= LAST_DAY)
+    if inside.all():
+        return roll_forward(due)
+    return np.where(inside, roll_forward(np.where(inside, due, FIRST_DAY)),
+                    np.busday_offset(due, 0, roll="forward"))
+
+
 class _Leg:
     """The cash flows of holding a bond from settle to an end date, financed in repo."""
 
@@ -112,7 +122,7 @@ class _Leg:
             # a coupon due on a weekend or SIFMA holiday is paid, and pays down the repo, on the
             # next good business day (31 CFR 356.30(a): "the next business day")
             due = np.where(paid, sub.coupon_day(ks), end).astype(_D)
-            days = np.where(paid, end - roll_forward(due).astype(np.int64), 0)
+            days = np.where(paid, end - _payment_day(due).astype(np.int64), 0)
             self.coupon_tau = half * days.sum(axis=-1) / 360.0  # Σ C_k τ_k
         else:
             self.coupon_tau = np.zeros_like(self.c)

@@ -21,20 +21,24 @@ the CTD's forward over its CF: ``net_basis_i − CF_i · min_j(net_basis_j / CF_
 bond with the lowest forward / CF, the DLV's CTD whenever one repo finances the basket (the DLV
 ranks by implied repo, which picks the same bond unless two are within a hair of each other).
 
-**The delivery option.** The forward yields move by ``X`` bp at delivery (times each bond's beta),
-``X`` normal with mean 0 and standard deviation ``vol_bp · √τ``, ``τ`` the years from settlement
-to delivery (Act/365). Under the delivery-date forward measure (no discounting: a futures price
-is already a price at delivery) the theoretical futures price is ``E[min_i P_i(X) / CF_i]`` and
-the option is worth, in futures points::
+**The delivery option** (the street's way, Burghardt's *The Treasury Bond Basis*). The forward
+yields move by ``X`` bp (times each bond's beta), ``X`` normal with mean 0 and standard deviation
+``vol_bp · √τ``, ``τ`` the years from settlement to the contract's **last trading day**
+(Act/365); under the delivery-date forward measure (no discounting: a futures price is already a
+price at delivery) the **quality (switch) option** is worth, in futures points::
 
-    value = E[P_c(X) / CF_c] − E[min_i P_i(X) / CF_i]  ≥ 0,   c = today's CTD (lowest forward/CF)
+    quality = E[P_c(X) / CF_c] − E[min_i P_i(X) / CF_i]  ≥ 0,   c = today's CTD (lowest forward/CF)
 
-also given in 32nds and in points of the CTD (``CF_c · value``). The expectation is integrated
-exactly between the switch points (Gauss–Legendre on panels no wider than one standard
-deviation, out to ten), so the figures are accurate to about 1e-12 points, not Monte Carlo noise.
-Each bond's probability of being the CTD at delivery is the normal mass of its pieces. The
-option-adjusted net basis is ``net basis_i − CF_i · value``: what is left of the market's net
-basis once the model's option is paid for (positive: the basis is rich to the model).
+The **end-of-month option** runs from the last trading day (the futures price fixed at
+``min_i P_i(X)/CF_i``) to the last delivery day, the yields moving on; it is valued apart and
+added (see :func:`_end_of_month`). The theoretical futures price is today's CTD forward / CF less
+the two; each is also given in 32nds and in points of the CTD (``CF_c · value``). The quality
+option is integrated exactly between the switch points (Gauss–Legendre on panels no wider than
+one standard deviation, out to ten), accurate to about 1e-12 points, not Monte Carlo noise; the
+end-of-month option to about 0.001/32. Each bond's probability of being the CTD at the last
+trading day is the normal mass of its pieces. The option-adjusted net basis is ``net basis_i −
+CF_i · value``: what is left of the market's net basis once the model's options are paid for
+(positive: the basis is rich to the model).
 
 **The calendar roll.** See :func:`calendar_roll`.
 
@@ -44,7 +48,7 @@ basis once the model's option is paid for (positive: the basis is rich to the mo
 ...                      "price": [98.6641, 99.8203, 88.1406]})
 >>> opt = delivery_option("USZ3", usz3, 115.96875, "2023-11-22", 5.413, 100.0)
 >>> round(opt.value_32nds, 3), round(opt.theoretical_price, 4)
-(0.582, 116.2702)
+(0.79, 116.1721)
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from .futures import (
     _cme_factor,
     is_deliverable,
     last_delivery_day,
+    last_trading_day,
     resolve_contract,
 )
 from .quotes import _format_32nds, as_price
@@ -137,6 +142,13 @@ def _legendre(n: int):
     return np.polynomial.legendre.leggauss(n)
 
 
+@lru_cache(maxsize=2)
+def _hermite(n: int):
+    """Nodes and weights of E[g(Z)], Z standard normal (probabilists' Gauss–Hermite)."""
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return z, w / math.sqrt(2.0 * math.pi)
+
+
 class _AtDelivery:
     """A basket at delivery: each bond's forward, forward yield and repricing at a shifted yield.
 
@@ -172,6 +184,8 @@ class _AtDelivery:
         self.pv0, self.slope0 = _pv_and_slope(self.c, self.n, self.w, self.y0)
         self.years = (self.m - self.T).astype(np.int64) / 365.25
         self.ctd0 = int(np.argmin(self.fwd / self.cf))
+        self.last_trading = last_trading_day(market["contract"])
+        self.mu = np.zeros(self.n_bonds)  # a drift of each forward yield (decimal), 0 unless set
 
     # -- yield moves ------------------------------------------------------------------------
     def weights(self, beta, twist: bool, pivot) -> np.ndarray:
@@ -223,8 +237,26 @@ class _AtDelivery:
         if self.repricing == "duration":
             slope = np.broadcast_to(self.slope0[idx], np.shape(dy))
             return self.fwd[idx] + self.slope0[idx] * dy, slope
-        pv, slope = _pv_and_slope(self.c[idx], self.n[idx], self.w[idx], self.y0[idx] + dy)
+        pv, slope = _pv_and_slope(self.c[idx], self.n[idx], self.w[idx],
+                                  self.y0[idx] + self.mu[idx] + dy)
         return self.fwd[idx] + (pv - self.pv0[idx]), slope
+
+    def drift_to_the_forward(self, w: np.ndarray, sd: float) -> np.ndarray:
+        """The drift of each forward yield (decimal) that makes the bond's expected price under
+        the normal shift (``sd`` bp, ``w`` bp per bp) its forward: ``E[P_i] = f_i``. Solved by
+        Newton on a 64-node Gauss–Hermite expectation (the price is smooth in the yield)."""
+        if self.repricing == "duration" or sd == 0.0:
+            return np.zeros(self.n_bonds)  # a linear price already has its forward as its mean
+        z, gw = _hermite(64)
+        dy = (z * sd)[:, None] * (w * _BP)
+        mu = np.zeros(self.n_bonds)
+        for _ in range(50):
+            pv, slope = _pv_and_slope(self.c, self.n, self.w, self.y0 + mu + dy)
+            step = (gw @ pv - self.pv0) / (gw @ slope)
+            mu = mu - step
+            if np.abs(step).max() < 1e-15:
+                break
+        return mu
 
     def per_cf(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``P_i / CF_i`` at scenario shifts ``x`` (bp): one row per shift."""
@@ -419,16 +451,26 @@ def ctd_switches(contract: Any, bonds: Any, futures_price: Any, settle: Any, rep
 
 @dataclass(frozen=True, eq=False)
 class DeliveryOption:
-    """The delivery (quality) option of a basket; see :func:`delivery_option`."""
+    """The short's delivery options of a basket; see :func:`delivery_option`. Values in futures
+    points (``_32nds`` in 32nds); ``value`` is the quality option plus the end-of-month option."""
 
     contract: str
     settle: str
     delivery: str
+    last_trading_day: str
     vol_bp: float
-    horizon_years: float
+    horizon_years: float          # settlement to the last trading day (the quality option)
     shift_sd_bp: float
+    eom_horizon_years: float      # the last trading day to delivery (the end-of-month option)
+    eom_shift_sd_bp: float
     futures_price: float
-    theoretical_price: float
+    ctd_forward_over_cf: float    # today's CTD: clean forward to delivery / CF
+    theoretical_price: float      # ctd_forward_over_cf − value (street convention)
+    theoretical_price_drifted: float  # E[min P/CF] with drifted shifts, less the EOM option
+    quality: float
+    quality_32nds: float
+    end_of_month: float
+    end_of_month_32nds: float
     value: float
     value_32nds: float
     value_ctd_points: float
@@ -446,9 +488,15 @@ class DeliveryOption:
     def summary(self) -> dict[str, Any]:
         """The headline figures as a mapping (what a report or a cell block shows)."""
         return {
-            "contract": self.contract, "settle": self.settle, "delivery": self.delivery,
+            "contract": self.contract, "settle": self.settle,
+            "last_trading_day": self.last_trading_day, "delivery": self.delivery,
             "vol_bp": self.vol_bp, "shift_sd_bp": self.shift_sd_bp,
-            "futures_price": self.futures_price, "theoretical_price": self.theoretical_price,
+            "eom_shift_sd_bp": self.eom_shift_sd_bp, "futures_price": self.futures_price,
+            "ctd_forward_over_cf": self.ctd_forward_over_cf,
+            "theoretical_price": self.theoretical_price,
+            "theoretical_price_drifted": self.theoretical_price_drifted,
+            "quality_option_32nds": self.quality_32nds,
+            "end_of_month_option_32nds": self.end_of_month_32nds,
             "option_value": self.value, "option_value_32nds": self.value_32nds,
             "option_value_ctd_points": self.value_ctd_points, "ctd": self.ctd,
             "ctd_net_basis_32nds": self.ctd_net_basis_32nds,
@@ -457,27 +505,115 @@ class DeliveryOption:
         }
 
 
+def _panels(lo: float, hi: float, roots: np.ndarray, nodes: int, sd: float):
+    """Gauss–Legendre nodes and normal weights (sd in bp) on panels one sd wide, split at
+    ``roots``: ``(x, weight)``, the weights summing to the normal mass of [lo, hi]."""
+    edges = np.union1d(np.linspace(lo, hi, int(round((hi - lo) / sd)) + 1), roots)
+    a, z = edges[:-1], edges[1:]
+    gx, gw = _legendre(nodes)
+    half = 0.5 * (z - a)
+    x = (0.5 * (z + a))[:, None] + half[:, None] * gx
+    return x.reshape(-1), (half[:, None] * gw * _phi(x / sd) / sd).reshape(-1)
+
+
+def _quality(b: _AtDelivery, w: np.ndarray, sd: float):
+    """The switch option to the last trading day: (E[min P/CF], E[P_c/CF_c − min P/CF], each
+    bond's probability of being CTD, the switch points (shift, from, to))."""
+    c0, n = b.ctd0, b.n_bonds
+    prob = np.zeros(n)
+    if sd == 0.0:
+        prob[c0] = 1.0
+        empty = (np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
+        return float(b.fwd[c0] / b.cf[c0]), 0.0, prob, empty
+    lo, hi = -_TAIL_SD * sd, _TAIL_SD * sd
+    # a CTD for less than the search step moves the value by a sliver of its panel's mass
+    roots, ia, ib = b.switches(w, lo, hi, step=min(max(sd / 16.0, _GRID_BP), 4 * _GRID_BP))
+    x, wt = _panels(lo, hi, roots, _NODES, sd)
+    ratio = b.per_cf(x, w)
+    low = ratio.min(axis=1)
+    mass = wt.sum()
+    theo = float(wt @ low / mass)
+    value = float(wt @ (ratio[:, c0] - low) / mass)  # a non-negative integrand
+    # each piece between switch points has one CTD; its probability is the normal mass
+    bounds = [-math.inf, *roots.tolist(), math.inf]
+    owners = [int(ia[0]), *ib.tolist()] if roots.size else [c0]
+    for j, owner in enumerate(owners):
+        prob[owner] += _norm_cdf(bounds[j + 1] / sd) - _norm_cdf(bounds[j] / sd)
+    return theo, value, prob, (roots, ia, ib)
+
+
+_EOM_SD = 6.0       # the end-of-month shift integrated to ±6 sd (mass beyond: 2e-9)
+_EOM_NODES = 6      # Gauss–Legendre nodes per panel of one sd, for each of the two shifts: the
+#                     switches after the last trading day are kinks inside panels, so the value
+#                     is good to about 0.001/32 (USZ3 at 100 bp: 1.0567 against 1.0569 with 24)
+
+
+def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots) -> float:
+    """The end-of-month option in futures points. At the last trading day (shift ``X``, sd
+    ``sd_q``) the futures price is fixed, ``F_L = min_i P_i(X)/CF_i``, on the bond ``c*`` that
+    is then cheapest; the yields move on by ``Z`` (sd ``sd_e``) to the last delivery day, and the
+    short delivers the bond of lowest cost ``P_i(X+Z) − CF_i·F_L``. The option is what that
+    choice saves over delivering ``c*``, per unit of futures price (÷ CF of ``c*``)::
+
+        EOM = E[ (P_c*(X+Z) − CF_c*·F_L − min_i (P_i(X+Z) − CF_i·F_L)) / CF_c* ]  ≥ 0
+    """
+    if sd_e == 0.0 or b.n_bonds < 2:
+        return 0.0
+    if sd_q == 0.0:
+        x, wx = np.zeros(1), np.ones(1)
+    else:
+        x, wx = _panels(-_TAIL_SD * sd_q, _TAIL_SD * sd_q, roots, _EOM_NODES, sd_q)
+    z, wz = _panels(-_EOM_SD * sd_e, _EOM_SD * sd_e, np.empty(0), _EOM_NODES, sd_e)
+    ratio = b.per_cf(x, w)
+    star = np.argmin(ratio, axis=1)
+    f_l = ratio[np.arange(x.size), star]
+    p = b.per_cf((x[:, None] + z[None, :]).reshape(-1), w).reshape(x.size, z.size, -1) * b.cf
+    cost = p - f_l[:, None, None] * b.cf                      # (X, Z, bond)
+    at_star = np.take_along_axis(cost, star[:, None, None].astype(np.intp), axis=2)[..., 0]
+    gain = (at_star - cost.min(axis=2)) / b.cf[star][:, None]
+    return float(wx @ (gain @ wz) / (wx.sum() * wz.sum()))
+
+
 def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, repo: Any,
                     vol_bp: Any, delivery: Any = None, *, beta: Any = None,
                     repricing: str = "full") -> DeliveryOption:
-    """Value the short's delivery (quality) option with normal yield moves to delivery.
+    """Value the short's delivery options with normal yield moves, as the street prices them.
 
     Arguments as for :func:`ctd_scenarios`; ``vol_bp`` is the normal volatility of the forward
-    yields in bp per year (0 allowed). See the module docstring for the model. The result has
-    ``value`` (futures points), ``value_32nds``, ``value_ctd_points`` (CF of today's CTD ×
-    value), ``theoretical_price`` (E[min P/CF] at delivery, undiscounted), today's CTD and its
-    market net basis, the switch points in ±10 standard deviations (``switches``), and a
-    per-bond ``table`` in the DLV's order: ``ticker``, ``coupon``, ``maturity``, ``cf``,
-    ``fwd_price``, ``net_basis`` (market, points), ``net_basis_32nds``, ``ctd_probability``,
-    ``option_adjusted_net_basis`` (``net_basis − CF · value``, points), its ``_32nds``, and
-    ``ctd`` (today's).
+    yields in bp per year (0 allowed). Two options, valued apart and summed (Burghardt, *The
+    Treasury Bond Basis*):
+
+    - the **quality (switch) option**, to the contract's last trading day: the forward yields
+      move by ``X`` (sd ``vol_bp·√τ``, ``τ`` the years from settlement to the last trading day,
+      Act/365) and the option is ``E[P_c(X)/CF_c] − E[min_i P_i(X)/CF_i]``, ``c`` today's CTD;
+    - the **end-of-month option**, from the last trading day (the futures price fixed) to the
+      delivery day: see :func:`_end_of_month`.
+
+    The theoretical futures price is the street's: **today's CTD forward / CF − (quality +
+    end-of-month)**. The zero-mean shifts put each bond's expected price above its forward
+    (convexity); the option, a difference of two expectations under the same shifts, carries
+    almost none of it, so subtracting it from the forward keeps the convexity out of the price.
+    ``theoretical_price_drifted`` is the other way to the same end: each forward yield drifts so
+    that the bond's expected price at the last trading day is its forward, and the price is
+    ``E[min P/CF]`` under those shifts less the end-of-month option; the two agree to first
+    order (on USZ3 at 100 bp: 116.0851 and 116.0794, 0.006 points apart; at 0 bp they are equal).
+
+    The result has ``quality``, ``end_of_month`` and ``value`` (their sum) in futures points and
+    32nds, ``value_ctd_points`` (CF of today's CTD × value), the theoretical prices, today's CTD
+    and its market net basis, the switch points to the last trading day within ±10 standard
+    deviations (``switches``), and a per-bond ``table`` in the DLV's order: ``ticker``,
+    ``coupon``, ``maturity``, ``cf``, ``fwd_price``, ``net_basis`` (market, points),
+    ``net_basis_32nds``, ``ctd_probability`` (at the last trading day),
+    ``option_adjusted_net_basis`` (``net_basis − CF · value``, points), its ``_32nds``, ``ctd``.
 
     >>> import pandas as pd
     >>> b = pd.DataFrame({"coupon": [4.5, 4.375], "maturity": ["2039-08-15", "2043-08-15"],
     ...                   "price": [98.6641, 95.0703]})
     >>> opt = delivery_option("USZ3", b, 115.96875, "2023-11-22", 5.413, 100.0)
-    >>> round(opt.value_32nds, 4), opt.table["ctd_probability"].round(4).tolist()
-    (1.7414, [0.8272, 0.1728])
+    >>> round(opt.quality_32nds, 3), round(opt.end_of_month_32nds, 3)
+    (1.102, 0.339)
+    >>> opt.table["ctd_probability"].round(4).tolist()
+    [0.8652, 0.1348]
     """
     import pandas as pd
 
@@ -489,37 +625,21 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     if vol is None:
         raise InputError("vol_bp", vol_bp, "must be one number (bp a year)")
     w = b.weights(beta, False, None)
-    tau = (b.T - b.t).astype(np.int64) / 365.0
-    sd = vol * math.sqrt(tau)
-    c0 = b.ctd0
-    n = b.n_bonds
-    prob = np.zeros(n)
-    if sd == 0.0:
-        theo = float(b.fwd[c0] / b.cf[c0])
-        value = 0.0
-        prob[c0] = 1.0
-        roots, ia, ib = np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64)
-    else:
-        lo, hi = -_TAIL_SD * sd, _TAIL_SD * sd
-        b.check_yields(w, lo, hi, "vol_bp", vol)
-        # a CTD for less than the search step moves the value by a sliver of its panel's mass
-        roots, ia, ib = b.switches(w, lo, hi, step=min(max(sd / 16.0, _GRID_BP), 4 * _GRID_BP))
-        edges = np.union1d(np.linspace(lo, hi, int(2 * _TAIL_SD) + 1), roots)
-        a, z = edges[:-1], edges[1:]
-        gx, gw = _legendre(_NODES)
-        half = 0.5 * (z - a)
-        x = (0.5 * (z + a))[:, None] + half[:, None] * gx
-        wt = (half[:, None] * gw * _phi(x / sd) / sd).reshape(-1)
-        ratio = b.per_cf(x.reshape(-1), w)
-        low = ratio.min(axis=1)
-        mass = wt.sum()
-        theo = float(wt @ low / mass)
-        value = float(wt @ (ratio[:, c0] - low) / mass)  # a non-negative integrand
-        # each piece between switch points has one CTD; its probability is the normal mass
-        bounds = [-math.inf, *roots.tolist(), math.inf]
-        owners = [int(ia[0]), *ib.tolist()] if roots.size else [c0]
-        for j, owner in enumerate(owners):
-            prob[owner] += _norm_cdf(bounds[j + 1] / sd) - _norm_cdf(bounds[j] / sd)
+    ltd = min(b.last_trading, b.T)
+    tau_q = max(int((ltd - b.t).astype(np.int64)), 0) / 365.0
+    tau_e = max(int((b.T - max(ltd, b.t)).astype(np.int64)), 0) / 365.0
+    sd_q, sd_e = vol * math.sqrt(tau_q), vol * math.sqrt(tau_e)
+    if sd_q or sd_e:
+        reach = _TAIL_SD * sd_q + _EOM_SD * sd_e
+        b.check_yields(w, -reach, reach, "vol_bp", vol)
+    c0, n = b.ctd0, b.n_bonds
+    fwd_cf = float(b.fwd[c0] / b.cf[c0])
+    _theo, quality, prob, (roots, ia, ib) = _quality(b, w, sd_q)
+    eom = _end_of_month(b, w, sd_q, sd_e, roots)
+    b.mu = b.drift_to_the_forward(w, sd_q)
+    drifted, _v, _p, _r = _quality(b, w, sd_q)
+    b.mu = np.zeros(n)
+    value = quality + eom
     table = pd.DataFrame({
         "ticker": b.ticker, "coupon": b.c, "maturity": b.m.astype("datetime64[s]"), "cf": b.cf,
         "fwd_price": b.fwd, "net_basis": b.net_basis, "net_basis_32nds": b.net_basis * 32.0,
@@ -529,10 +649,14 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
         "ctd": np.arange(n) == c0,
     })
     return DeliveryOption(
-        contract=b.contract, settle=str(b.t), delivery=str(b.T), vol_bp=vol,
-        horizon_years=float(tau), shift_sd_bp=float(sd),
-        futures_price=b.futures_price, theoretical_price=theo, value=value,
-        value_32nds=value * 32.0, value_ctd_points=float(b.cf[c0] * value), ctd=b.label(c0),
+        contract=b.contract, settle=str(b.t), delivery=str(b.T), last_trading_day=str(ltd),
+        vol_bp=vol, horizon_years=float(tau_q), shift_sd_bp=float(sd_q),
+        eom_horizon_years=float(tau_e), eom_shift_sd_bp=float(sd_e),
+        futures_price=b.futures_price, ctd_forward_over_cf=fwd_cf,
+        theoretical_price=fwd_cf - value, theoretical_price_drifted=float(drifted) - eom,
+        quality=quality, quality_32nds=quality * 32.0, end_of_month=eom,
+        end_of_month_32nds=eom * 32.0, value=value, value_32nds=value * 32.0,
+        value_ctd_points=float(b.cf[c0] * value), ctd=b.label(c0),
         ctd_net_basis=float(b.net_basis[c0]), ctd_net_basis_32nds=float(b.net_basis[c0] * 32.0),
         table=table, switch_records=_switch_records(b, roots, ia, ib, w))
 

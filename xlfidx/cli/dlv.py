@@ -133,12 +133,17 @@ def _option(args: argparse.Namespace, contract: str, market: tuple, delivery) ->
                           delivery=delivery)
     adj = opt.ctd_net_basis_32nds - opt.value_ctd_points * 32.0
     print()
-    print(f"Delivery option at {opt.vol_bp:g} bp a year (normal; {opt.shift_sd_bp:.1f} bp to "
+    print(f"Delivery option at {opt.vol_bp:g} bp a year (normal; {opt.shift_sd_bp:.1f} bp to the "
+          f"last trading day {opt.last_trading_day}, {opt.eom_shift_sd_bp:.1f} bp more to "
           f"delivery {opt.delivery})")
+    print(f"  quality option    {opt.quality_32nds:.3f}/32 (the switch, to the last trading day)")
+    print(f"  end-of-month      {opt.end_of_month_32nds:.3f}/32 (futures price fixed, to delivery)")
     print(f"  option value      {opt.value_32nds:.3f}/32 of futures price ({opt.value:.5f} points; "
           f"{opt.value_ctd_points * 32:.3f}/32 of the CTD)")
     print(f"  theoretical price {opt.theoretical_price:.5f} ({format_32nds(opt.theoretical_price)}) "
-          f"against the market's {opt.futures_price:.5f}")
+          f"= CTD forward/CF {opt.ctd_forward_over_cf:.5f} - option value; the market's "
+          f"{opt.futures_price:.5f}")
+    print(f"  (with drifted shifts, each forward its mean: {opt.theoretical_price_drifted:.5f})")
     print(f"  CTD {opt.ctd}: net basis {opt.ctd_net_basis_32nds:.3f}/32, option-adjusted "
           f"{adj:.3f}/32 ({'rich' if adj > 0 else 'cheap'} to the model)")
     t = opt.table
