@@ -576,7 +576,7 @@ def CTDSCENARIOS(bonds, future, shifts_bp, futures_price=None, settle=None, repo
 @arg("tickers", doc="Column form only, optional: the bonds' tickers (a column)", **RANGE)
 def DELIVERYOPTION(bonds, future, vol_bp, futures_price=None, settle=None, repo=None,
                    delivery=None, column_vol=None, column_delivery=None, tickers=None):
-    """Delivery option: quality and end-of-month options and sum (32nds), theoretical price (CTD fwd/CF less them), CTD odds, option-adjusted net basis. =DELIVERYOPTION(bonds!A1:I17, future!A1:B9, 100). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp."""
+    """Delivery option: quality and end-of-month options (32nds), theoretical price = CTD fwd/CF less them, CTD odds. =DELIVERYOPTION(bonds!A1:I17, future!A1:B9, 100). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp."""
     table_form = _table(bonds, _BOND_FIELDS) is not None
     ticker, b, market = _basket_market(
         bonds, future, futures_price, settle, repo, delivery,
