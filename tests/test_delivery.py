@@ -429,19 +429,20 @@ def test_roll_by_its_definition():
 @pytest.mark.parametrize("back_price", [115.5, 116.03125, 116.5, 117.0])
 def test_theoretical_spread_at_the_implied_roll_repo_is_the_market_spread(back_price):
     roll = calendar_roll(**{**ROLL, "back_price": back_price})
-    again = calendar_roll(**{**ROLL, "back_price": back_price}, roll_repo=roll.implied_roll_repo)
+    again = calendar_roll(**{**ROLL, "back_price": back_price}, roll_repo=roll.breakeven_roll_repo)
     assert again.theoretical_spread == pytest.approx(roll.market_spread, abs=1e-9)
     assert again.back_ctd == roll.back_ctd
 
 
 def test_implied_roll_repo_falls_as_the_spread_widens():
-    repos = [calendar_roll(**{**ROLL, "back_price": p}).implied_roll_repo
-             for p in (115.5, 116.0, 116.5)]
-    assert repos[0] < repos[1] < repos[2]  # a dearer back prices in more financing
+    for which in ("implied_roll_repo", "breakeven_roll_repo"):
+        repos = [getattr(calendar_roll(**{**ROLL, "back_price": p}), which)
+                 for p in (115.5, 116.0, 116.5)]
+        assert repos[0] < repos[1] < repos[2]  # a dearer back prices in more financing
     at_fair = calendar_roll(**ROLL)
     fair_back = at_fair.front_price - at_fair.theoretical_spread
     fair = calendar_roll(**{**ROLL, "back_price": fair_back})
-    assert fair.implied_roll_repo == pytest.approx(fair.forward_repo, abs=1e-9)
+    assert fair.breakeven_roll_repo == pytest.approx(fair.forward_repo, abs=1e-9)
 
 
 def test_roll_with_separate_baskets_and_errors():
@@ -546,7 +547,7 @@ def test_cli_roll(capsys):
     out = capsys.readouterr().out
     roll = calendar_roll(**{**ROLL, "back_repo": REPO_PCT})
     assert f"implied roll repo   {roll.implied_roll_repo:.3f}%" in out
-    assert f"theoretical spread  {roll.theoretical_spread_32nds:+.3f}/32" in out
+    assert f"fair, carry only    {roll.theoretical_spread_32nds:+.3f}/32" in out
     assert "assumed equal to the front's" in out
     assert main(["roll", "--back", "USZ3", "--back-price", "116"]) == 2
     assert "back = 'USZ3'" in capsys.readouterr().err

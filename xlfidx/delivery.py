@@ -683,18 +683,35 @@ class CalendarRoll:
     back_ctd: str
     front_theoretical: float
     back_theoretical: float
-    theoretical_spread: float
+    theoretical_spread: float        # carry only: each contract's CTD forward / CF
     theoretical_spread_32nds: float
     market_spread: float
     market_spread_32nds: float
-    implied_roll_repo: float
+    implied_roll_repo: float         # Burghardt's: from the front's market invoice
+    breakeven_roll_repo: float       # the roll repo at which the carry-only spread is the market's
+    roll_bond: str                   # the bond taken on the front and redelivered into the back
     front_dlv: Any
     back_dlv: Any
+    vol_bp: float | None = None      # the vol of both contracts' delivery options (None: none)
+    front_option_32nds: float = math.nan
+    back_option_32nds: float = math.nan
+    warnings: tuple[str, ...] = ()
 
     @property
     def rich_32nds(self) -> float:
-        """Market minus theoretical spread in 32nds: positive when the front is rich to the back."""
+        """Market minus the carry-only spread in 32nds: positive when the front is rich."""
         return self.market_spread_32nds - self.theoretical_spread_32nds
+
+    @property
+    def option_adjusted_spread_32nds(self) -> float:
+        """The fair spread with each contract's delivery option at one vol: (CTD forward / CF −
+        option) of the front less the same of the back, in 32nds (NaN without a vol)."""
+        return self.theoretical_spread_32nds - self.front_option_32nds + self.back_option_32nds
+
+    @property
+    def option_adjusted_rich_32nds(self) -> float:
+        """Market minus the option-adjusted fair spread in 32nds: positive, the front is rich."""
+        return self.market_spread_32nds - self.option_adjusted_spread_32nds
 
     def summary(self) -> dict[str, Any]:
         """The headline figures as a mapping (what a report or a cell block shows)."""
@@ -707,9 +724,17 @@ class CalendarRoll:
             "front_theoretical": self.front_theoretical, "back_theoretical": self.back_theoretical,
             "theoretical_spread_32nds": self.theoretical_spread_32nds,
             "rich_32nds": self.rich_32nds,
+            "vol_bp": self.vol_bp if self.vol_bp is not None else "",
+            "front_option_32nds": self.front_option_32nds,
+            "back_option_32nds": self.back_option_32nds,
+            "option_adjusted_spread_32nds": self.option_adjusted_spread_32nds,
+            "option_adjusted_rich_32nds": self.option_adjusted_rich_32nds,
             "front_repo": self.front_repo, "back_repo": self.back_repo,
             "forward_repo": self.forward_repo, "roll_repo": self.roll_repo,
+            "roll_bond": self.roll_bond,
             "implied_roll_repo": self.implied_roll_repo,
+            "breakeven_roll_repo": self.breakeven_roll_repo,
+            "warnings": "; ".join(self.warnings),
         }
 
 
@@ -723,36 +748,40 @@ def _one_rate(value: Any, name: str) -> float:
 def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_price: Any,
                   settle: Any, front_repo: Any, back_repo: Any, *, back_bonds: Any = None,
                   front_delivery: Any = None, back_delivery: Any = None,
-                  roll_repo: Any = None) -> CalendarRoll:
-    """The theoretical calendar spread (front − back) and the implied repo of the roll.
+                  roll_repo: Any = None, vol_bp: Any = None) -> CalendarRoll:
+    """The fair calendar spread (front − back), carry only and option-adjusted, and the
+    implied repo of the roll, as Burghardt writes them (*The Treasury Bond Basis*).
 
     ``bonds`` is one basket table (``coupon``, ``maturity``, ``price``, optional ``ticker``) for
     both contracts (each takes the bonds deliverable into it, with CME's factor for that
-    contract), or the front's basket with ``back_bonds`` the back's (then a ``cf`` column is
+    contract; a warning says that notes issued after that basket's date are missing from the
+    back's), or the front's basket with ``back_bonds`` the back's own (then a ``cf`` column is
     used as given). ``front_repo`` and ``back_repo`` are the term repo rates from ``settle`` to
     each contract's delivery (percent, Act/360); deliveries default to each last delivery day.
 
-    Conventions (option-free, cash and carry):
-
-    - front theoretical price ``F1* = min_i fwd_i(t→T1, r1) / CF1_i``, over the front basket;
-    - the forward repo from ``T1`` to ``T2`` implied by the term repos,
-      ``(1 + r2·τ2) = (1 + r1·τ1)(1 + r_f·τ12)``, each ``τ`` in days/360;
-    - the back is priced on its CTD ``b``, bought forward for ``T1`` (financed at ``r1``) and
-      carried from ``T1`` to ``T2`` at a roll repo (``roll_repo``, default ``r_f``), interim
-      coupons paying down the repo: ``F2* = fwd_b(t→T1→T2) / CF2_b``; ``b`` is the bond with the
-      lowest such forward / CF at ``r_f``, kept fixed for every roll repo;
-    - ``theoretical_spread = F1* − F2*``; ``market_spread = front_price − back_price``;
-    - ``implied_roll_repo``: the roll repo at which the theoretical spread equals the market
-      spread (the forward is linear in the rate, so this is exact). Above ``forward_repo``, the
-      market spread is below the theoretical one: the back is rich to the front (``rich_32nds``,
-      market minus theoretical spread, is negative).
+    - carry only: front ``F1* = min_i fwd_i(t→T1, r1) / CF1_i``; the forward repo from ``T1``
+      to ``T2`` implied by the term repos, ``(1 + r2·τ2) = (1 + r1·τ1)(1 + r_f·τ12)``, each
+      ``τ`` in days/360; the back priced on its CTD ``b``, bought forward for ``T1`` (at ``r1``)
+      and carried to ``T2`` at a roll repo (``roll_repo``, default ``r_f``), interim coupons
+      paying down the repo: ``F2* = fwd_b(t→T1→T2) / CF2_b``; ``theoretical_spread = F1* − F2*``;
+    - option-adjusted (with ``vol_bp``): each contract's theoretical price less its delivery
+      option (quality + end-of-month, :func:`delivery_option`, the same vol, each at its own
+      term repo): ``theoretical_spread − option_front + option_back``;
+    - the implied repo of the roll (Burghardt): take delivery on the front at its market
+      invoice ``F1·CF1 + AI(T1)`` of the bond delivered into it (the front's CTD, if it can be
+      redelivered into the back; else the back's CTD), carry it to ``T2`` and deliver it into
+      the back at ``F2·CF2 + AI(T2)``; the repo that makes the two equal (interim coupons paying
+      down the repo: exact, the forward is linear in the rate). Above ``forward_repo`` the
+      roll is cheap to the term repos;
+    - ``breakeven_roll_repo``: the roll repo at which the carry-only theoretical spread equals
+      the market spread (starting from the front's theoretical, not its market, price).
 
     >>> import pandas as pd
     >>> b = pd.DataFrame({"coupon": [4.5, 4.625], "maturity": ["2039-08-15", "2040-02-15"],
     ...                   "price": [98.6641, 99.8203]})
     >>> roll = calendar_roll("USZ3", "USH4", b, 115.96875, 116.03125, "2023-11-22", 5.413, 5.413)
     >>> round(roll.theoretical_spread_32nds, 3), round(roll.forward_repo, 3), round(roll.implied_roll_repo, 3)
-    (-2.577, 5.383, 5.321)
+    (-2.577, 5.383, 5.33)
     """
     import pandas as pd
 
@@ -773,12 +802,17 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
         raise InputError("back", str(back), f"delivers in {k2.delivery_month}, not after the front "
                          f"{k1} ({k1.delivery_month}); give the later contract as back")
     r1, r2 = _one_rate(front_repo, "front_repo"), _one_rate(back_repo, "back_repo")
+    vol = None if vol_bp is None else float(as_float(vol_bp, "vol_bp", nonnegative=True,
+                                                     what="a volatility in bp a year").reshape(-1)[0])
     if not hasattr(bonds, "keys"):
         raise InputError("bonds", type(bonds).__name__, "is not a table; give a DataFrame")
     table = pd.DataFrame(bonds) if not isinstance(bonds, pd.DataFrame) else bonds
+    warnings: list[str] = []
     if back_bonds is None:
         shared = table.drop(columns=[c for c in ("cf",) if c in table.columns])
         front_rows, back_rows = _deliverable_rows(shared, k1), _deliverable_rows(shared, k2)
+        warnings.append(f"the {k2} basket is taken from the {k1} basket: notes issued after its "
+                        f"pricing date are missing from it; give the {k2} contract's own export")
     else:
         front_rows = table
         back_rows = pd.DataFrame(back_bonds) if not isinstance(back_bonds, pd.DataFrame) \
@@ -817,11 +851,33 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
     back_theo = float(leg.clean_forward(rr)[b] / cf2[b])
     market = f1 - f2
     target = cf2[b] * (front_theo - market)  # the back CTD's forward at which spreads agree
-    implied = float(leg.implied_repo(np.full(m.shape, target))[b] * 100.0)
+    breakeven = float(leg.implied_repo(np.full(m.shape, target))[b] * 100.0)
 
     def label(dlv, i):
         t = str(dlv["ticker"].iloc[i]).strip()
         return t or f"{dlv['coupon'].iloc[i]:g}% {dlv['maturity'].iloc[i].date()}"
+
+    # Burghardt's implied repo of the roll: the bond delivered into the front, at the front's
+    # market invoice, carried to the back's delivery and delivered there at its market invoice
+    m1 = dlv1["maturity"].to_numpy().astype(_D)
+    c1 = dlv1["coupon"].to_numpy(np.float64)
+    same = np.flatnonzero((m == m1[a]) & (np.abs(c - c1[a]) < 1e-9))
+    if same.size:
+        j, cf_front, bond = int(same[0]), float(dlv1["cf"].iloc[a]), label(dlv1, a)
+    else:
+        j, bond = b, label(dlv2, b)
+        warnings.append(f"the {k1} CTD {label(dlv1, a)} cannot be delivered into {k2}: the "
+                        f"implied roll repo is on the {k2} CTD {bond}")
+        cf_front = (float(_cme_factor(k1, np.array([c[b] / 100.0]), m[b:b + 1])[0])
+                    if bool(is_deliverable(m[b], k1)) else math.nan)
+    carry_leg = _Leg(np.array([f1 * cf_front]), c[j:j + 1], m[j:j + 1], np.array([T1]),
+                     np.array([T2]), "back_delivery", strict=True, validated=True)
+    implied = float(carry_leg.implied_repo(np.array([f2 * cf2[j]]))[0] * 100.0)
+
+    opt1 = opt2 = math.nan
+    if vol is not None:
+        opt1 = delivery_option(k1, front_rows, f1, s, r1, vol, front_delivery).value_32nds
+        opt2 = delivery_option(k2, back_rows, f2, s, r2, vol, back_delivery).value_32nds
 
     theo = front_theo - back_theo
     return CalendarRoll(
@@ -830,8 +886,9 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
         back_repo=r2, forward_repo=rf * 100.0, roll_repo=rr * 100.0, front_ctd=label(dlv1, a),
         back_ctd=label(dlv2, b), front_theoretical=front_theo, back_theoretical=back_theo,
         theoretical_spread=theo, theoretical_spread_32nds=theo * 32.0, market_spread=market,
-        market_spread_32nds=market * 32.0, implied_roll_repo=implied, front_dlv=dlv1,
-        back_dlv=dlv2)
+        market_spread_32nds=market * 32.0, implied_roll_repo=implied,
+        breakeven_roll_repo=breakeven, roll_bond=bond, front_dlv=dlv1, back_dlv=dlv2,
+        vol_bp=vol, front_option_32nds=opt1, back_option_32nds=opt2, warnings=tuple(warnings))
 
 
 def _deliverable_rows(table, k):
