@@ -546,6 +546,7 @@ _EOM_SD = 6.0       # the end-of-month shift integrated to ±6 sd (mass beyond: 
 _EOM_NODES = 6      # Gauss–Legendre nodes per panel of one sd, for each of the two shifts: the
 #                     switches after the last trading day are kinks inside panels, so the value
 #                     is good to about 0.001/32 (USZ3 at 100 bp: 1.0567 against 1.0569 with 24)
+_EOM_GRID = 257     # points of the price grid in the total shift (cubic Hermite in between)
 
 
 def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots) -> float:
@@ -562,13 +563,29 @@ def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots
     if sd_q == 0.0:
         x, wx = np.zeros(1), np.ones(1)
     else:
-        x, wx = _panels(-_TAIL_SD * sd_q, _TAIL_SD * sd_q, roots, _EOM_NODES, sd_q)
+        inner = roots[np.abs(roots) < _EOM_SD * sd_q]
+        x, wx = _panels(-_EOM_SD * sd_q, _EOM_SD * sd_q, inner, _EOM_NODES, sd_q)
     z, wz = _panels(-_EOM_SD * sd_e, _EOM_SD * sd_e, np.empty(0), _EOM_NODES, sd_e)
     ratio = b.per_cf(x, w)
     star = np.argmin(ratio, axis=1)
     f_l = ratio[np.arange(x.size), star]
-    p = b.per_cf((x[:, None] + z[None, :]).reshape(-1), w).reshape(x.size, z.size, -1) * b.cf
-    cost = p - f_l[:, None, None] * b.cf                      # (X, Z, bond)
+    # the prices at X + Z: cubic Hermite interpolation (exact slopes) on a grid of the total
+    # shift, a fraction of a bp apart: the street-yield prices once per grid point, not per pair
+    reach = float(np.abs(x).max()) + _EOM_SD * sd_e
+    grid = np.linspace(-reach, reach, _EOM_GRID)
+    h = grid[1] - grid[0]
+    pg, sg = b.prices(grid[:, None] * (w * _BP))
+    mg = sg * (w * _BP) * h                                   # d price per grid step
+    u = (x[:, None] + z[None, :]).reshape(-1)
+    i = np.clip(((u + reach) / h).astype(np.intp), 0, _EOM_GRID - 2)
+    t = ((u - grid[i]) / h)[:, None]
+    both = np.hstack([pg, mg])
+    a0, b0 = both[i].reshape(u.size, 2, -1).transpose(1, 0, 2)
+    a1, b1 = both[i + 1].reshape(u.size, 2, -1).transpose(1, 0, 2)
+    # Hermite: p0 + t·m0 + t²(3(p1 − p0) − 2m0 − m1) + t³(2(p0 − p1) + m0 + m1)
+    d = a1 - a0
+    p = a0 + t * (b0 + t * (3 * d - 2 * b0 - b1 + t * (b0 + b1 - 2 * d)))
+    cost = p.reshape(x.size, z.size, -1) - f_l[:, None, None] * b.cf   # (X, Z, bond)
     at_star = np.take_along_axis(cost, star[:, None, None].astype(np.intp), axis=2)[..., 0]
     gain = (at_star - cost.min(axis=2)) / b.cf[star][:, None]
     return float(wx @ (gain @ wz) / (wx.sum() * wz.sum()))
@@ -636,9 +653,15 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     fwd_cf = float(b.fwd[c0] / b.cf[c0])
     _theo, quality, prob, (roots, ia, ib) = _quality(b, w, sd_q)
     eom = _end_of_month(b, w, sd_q, sd_e, roots)
-    b.mu = b.drift_to_the_forward(w, sd_q)
-    drifted, _v, _p, _r = _quality(b, w, sd_q)
-    b.mu = np.zeros(n)
+    drifted = fwd_cf
+    if sd_q:
+        # the same expectation with each forward yield drifted to make its bond's mean price
+        # its forward, on the undrifted panels (the drift moves the switch points by a
+        # fraction of a bp: a check, not a second model)
+        b.mu = b.drift_to_the_forward(w, sd_q)
+        x, wt = _panels(-_TAIL_SD * sd_q, _TAIL_SD * sd_q, roots, _EOM_NODES, sd_q)
+        drifted = float(wt @ b.per_cf(x, w).min(axis=1) / wt.sum())
+        b.mu = np.zeros(n)
     value = quality + eom
     table = pd.DataFrame({
         "ticker": b.ticker, "coupon": b.c, "maturity": b.m.astype("datetime64[s]"), "cf": b.cf,
