@@ -84,8 +84,10 @@ USZ3_DLV = [
 # What the tests assert from it: `conversion` is CME's factor (exact); `int_acc` is accrued
 # interest at T+1 settlement, 2024-08-05; `nxt_cpn_dt`; the CTD is 91282CKW (T 4.25 06/30/31)
 # with gross basis -9.67291/32; the last trading and delivery days; `dur_adj_mid` to 0.002
-# (Bloomberg's own yield convention). Never asserted: `repo_implied_reporate` and `basis_mid`
-# (they refer to another contract) and `fut_ctd_net_basis` (Bloomberg's own term repo).
+# (Bloomberg's own yield convention); `fut_ctd_net_basis` (2.684/32) at the export's default
+# repo, the term repo that reproduces it (Bloomberg prices the basis at a term rate; the bonds'
+# `repo_reporate` 5.375% is overnight). Never asserted: `repo_implied_reporate` and `basis_mid`
+# (they refer to another contract: 3.59% and 43.82/32 for the CTD against TYZ4's 4.72%, -9.67).
 # ---------------------------------------------------------------------------------------------
 TYZ4_FILENAME = "fut_bond_data_TYZ4_2024-08-01.xlsx"
 TYZ4_CONTRACT = "TYZ4 Comdty"

@@ -30,6 +30,7 @@ from xlfidx.samples.basket import BONDS, FUTURES_PRICE, REPO_PCT
 USZ3 = pd.DataFrame(BONDS, columns=["coupon", "maturity", "price"])
 USZ3_ARGS = ("USZ3", USZ3, FUTURES_PRICE, "2023-11-22", REPO_PCT)
 USZ3_DELIVERY = "2023-12-29"
+USZ3_LTD = "2023-12-19"  # CME: the seventh business day before the last business day of December
 
 
 def _phi(z):
@@ -267,11 +268,13 @@ def test_option_value_is_non_negative_and_grows_with_vol(basket, vols):
     the yield, the option's payoff is convex in the shift, so a wider normal is worth more."""
     for v in vols:
         opt = delivery_option(*basket, v)
-        assert opt.value >= 0.0
+        assert opt.value >= 0.0 and opt.quality >= 0.0 and opt.end_of_month >= 0.0
+        assert opt.value == opt.quality + opt.end_of_month
+        assert opt.theoretical_price == opt.ctd_forward_over_cf - opt.value
         assert opt.table["ctd_probability"].sum() == pytest.approx(1.0, abs=1e-12)
         np.testing.assert_allclose(opt.table["option_adjusted_net_basis"],
                                    opt.table["net_basis"] - opt.table["cf"] * opt.value, atol=1e-14)
-    first_order = [delivery_option(*basket, v, repricing="duration").value for v in sorted(vols)]
+    first_order = [delivery_option(*basket, v, repricing="duration").quality for v in sorted(vols)]
     assert all(b >= a - 1e-13 for a, b in zip(first_order, first_order[1:], strict=False))
     assert delivery_option(*basket, 0.0).value == 0.0
 
@@ -295,38 +298,79 @@ def test_option_equals_clark_for_two_bonds_priced_to_first_order(beta, rho, vol)
     # each bond at delivery: forward / CF minus its DV01 / CF per bp times beta times the shift
     dv01 = xlfidx.bond_dv01(dlv["fwd_price"], dlv["coupon"], dlv["maturity"], USZ3_DELIVERY)
     b = np.array(beta)[[two["coupon"].tolist().index(c) for c in dlv["coupon"]]]
-    sd = vol * math.sqrt((np.datetime64(USZ3_DELIVERY) - np.datetime64("2023-11-22")).astype(int) / 365)
+    # the quality option runs to the last trading day, 2023-12-19
+    sd = vol * math.sqrt((np.datetime64(USZ3_LTD) - np.datetime64("2023-11-22")).astype(int) / 365)
     m = (dlv["fwd_price"] / dlv["cf"]).to_numpy()
     s = (dv01 / 1000.0 / dlv["cf"]).to_numpy() * np.abs(b) * sd
     e_min = _clark_min(m[0], s[0], m[1], s[1], rho)
-    assert opt.theoretical_price == pytest.approx(e_min, abs=1e-8)
-    assert opt.value == pytest.approx(m.min() - e_min, abs=1e-8)  # E[today's CTD] is its mean
+    assert opt.ctd_forward_over_cf - opt.quality == pytest.approx(e_min, abs=1e-8)
+    assert opt.quality == pytest.approx(m.min() - e_min, abs=1e-8)  # E[today's CTD] is its mean
+    assert opt.quality_32nds == pytest.approx(32 * opt.quality, rel=1e-15)
     assert opt.value_32nds == pytest.approx(32 * opt.value, rel=1e-15)
 
 
 def test_option_agrees_with_a_million_path_monte_carlo():
     """Full repricing of all 16 USZ3 bonds at 100 bp a year; the Monte Carlo reprices with the
-    public street-yield functions. Agreement within 3 standard errors."""
+    public street-yield functions. The quality option: a million shifts X to the last trading
+    day (27 days); the end-of-month option: the futures price fixed there at the cheapest
+    forward / CF, a further shift Z over the 10 days to delivery, the short delivering the bond
+    of least cost P_i − CF_i·F; the gain over delivering the bond that was cheapest at the last
+    trading day, per unit of futures (÷ its CF). Agreement within 4 standard errors."""
     vol = 100.0
     opt = delivery_option(*USZ3_ARGS, vol)
     dlv = xlfidx.deliverable_basket(USZ3, FUTURES_PRICE, "USZ3", "2023-11-22", REPO_PCT)
     T = USZ3_DELIVERY
     y = xlfidx.bond_yield(dlv["fwd_price"], dlv["coupon"], dlv["maturity"], T)
-    sd = vol * math.sqrt(37 / 365)
-    x = np.random.default_rng(20231122).standard_normal(1_000_000) * sd
-    ratio = np.empty((x.size, len(dlv)))
-    for i, row in enumerate(dlv.itertuples()):
-        ratio[:, i] = xlfidx.bond_price(row.coupon, row.maturity, T, y[i] + x / 100.0) / row.cf
+    cf = dlv["cf"].to_numpy()
+    rng = np.random.default_rng(20231122)
+
+    def prices(shift_bp):
+        out = np.empty((shift_bp.size, len(dlv)))
+        for i, row in enumerate(dlv.itertuples()):
+            out[:, i] = xlfidx.bond_price(row.coupon, row.maturity, T, y[i] + shift_bp / 100.0)
+        return out
+
+    x = rng.standard_normal(1_000_000) * vol * math.sqrt(27 / 365)
+    ratio = prices(x) / cf
     low = ratio.min(axis=1)
     c = int(np.argmin(dlv["fwd_price"] / dlv["cf"]))
     payoff = ratio[:, c] - low
     se = payoff.std(ddof=1) / math.sqrt(x.size)
-    assert abs(opt.value - payoff.mean()) < 3 * se
-    se_f = low.std(ddof=1) / math.sqrt(x.size)
-    assert abs(opt.theoretical_price - low.mean()) < 3 * se_f
+    assert abs(opt.quality - payoff.mean()) < 4 * se
     who = np.bincount(np.argmin(ratio, axis=1), minlength=len(dlv)) / x.size
     p = opt.table["ctd_probability"].to_numpy()
-    assert (np.abs(p - who) <= 3 * np.sqrt(np.maximum(p * (1 - p), 1e-12) / x.size) + 1e-12).all()
+    assert (np.abs(p - who) <= 4 * np.sqrt(np.maximum(p * (1 - p), 1e-12) / x.size) + 1e-12).all()
+    # the end-of-month option on 200,000 of the paths
+    k = 200_000
+    star = np.argmin(ratio[:k], axis=1)
+    f_fixed = low[:k]
+    z = rng.standard_normal(k) * vol * math.sqrt(10 / 365)
+    cost = prices(x[:k] + z) - f_fixed[:, None] * cf
+    gain = (cost[np.arange(k), star] - cost.min(axis=1)) / cf[star]
+    se_e = gain.std(ddof=1) / math.sqrt(k)
+    assert abs(opt.end_of_month - gain.mean()) < 4 * se_e + 2e-5  # + the quadrature's 0.001/32
+    assert opt.end_of_month_32nds > 0.5  # ten days of a 16-bond basket: not a rounding error
+
+
+def test_theoretical_price_is_the_street_one_and_the_drifted_shifts_agree():
+    """Theoretical futures = CTD forward / CF − option value (Burghardt); USZ3 at 100 bp. The
+    forward / CF is the DLV's, written out; the drifted-shift price (each forward its mean at the
+    last trading day) agrees within 0.01 points, and the zero-mean shifts' E[min P/CF] holds
+    convexity the street price leaves out."""
+    opt = delivery_option(*USZ3_ARGS, 100.0)
+    dlv = xlfidx.deliverable_basket(USZ3, FUTURES_PRICE, "USZ3", "2023-11-22", REPO_PCT)
+    fwd_cf = float((dlv["fwd_price"] / dlv["cf"]).min())
+    assert opt.ctd_forward_over_cf == pytest.approx(fwd_cf, abs=1e-12)
+    assert abs(opt.theoretical_price - (fwd_cf - opt.value)) < 0.01
+    assert opt.theoretical_price == pytest.approx(fwd_cf - opt.quality - opt.end_of_month, abs=1e-12)
+    assert abs(opt.theoretical_price_drifted - opt.theoretical_price) < 0.01
+    s = opt.summary()
+    assert s["quality_option_32nds"] + s["end_of_month_option_32nds"] == pytest.approx(
+        s["option_value_32nds"], abs=1e-12)
+    assert s["last_trading_day"] == USZ3_LTD and s["delivery"] == USZ3_DELIVERY
+    # to a delivery before the last trading day there is no end-of-month option
+    early = delivery_option(*USZ3_ARGS, 100.0, "2023-12-15")
+    assert early.end_of_month == 0.0 and early.last_trading_day == "2023-12-15"
 
 
 def test_option_reports_the_ctd_and_its_units():
@@ -334,7 +378,8 @@ def test_option_reports_the_ctd_and_its_units():
     assert opt.ctd == "4.5% 2039-08-15"
     assert opt.value_ctd_points == pytest.approx(0.85 * opt.value, rel=1e-15)
     assert opt.ctd_net_basis == pytest.approx(opt.table.loc[opt.table["ctd"], "net_basis"].item())
-    assert opt.shift_sd_bp == pytest.approx(100 * math.sqrt(37 / 365), rel=1e-12)
+    assert opt.shift_sd_bp == pytest.approx(100 * math.sqrt(27 / 365), rel=1e-12)
+    assert opt.eom_shift_sd_bp == pytest.approx(100 * math.sqrt(10 / 365), rel=1e-12)
     s = opt.summary()
     assert s["ctd_option_adjusted_net_basis_32nds"] == pytest.approx(
         opt.table.loc[opt.table["ctd"], "option_adjusted_net_basis_32nds"].item(), abs=1e-12)
@@ -384,19 +429,20 @@ def test_roll_by_its_definition():
 @pytest.mark.parametrize("back_price", [115.5, 116.03125, 116.5, 117.0])
 def test_theoretical_spread_at_the_implied_roll_repo_is_the_market_spread(back_price):
     roll = calendar_roll(**{**ROLL, "back_price": back_price})
-    again = calendar_roll(**{**ROLL, "back_price": back_price}, roll_repo=roll.implied_roll_repo)
+    again = calendar_roll(**{**ROLL, "back_price": back_price}, roll_repo=roll.breakeven_roll_repo)
     assert again.theoretical_spread == pytest.approx(roll.market_spread, abs=1e-9)
     assert again.back_ctd == roll.back_ctd
 
 
 def test_implied_roll_repo_falls_as_the_spread_widens():
-    repos = [calendar_roll(**{**ROLL, "back_price": p}).implied_roll_repo
-             for p in (115.5, 116.0, 116.5)]
-    assert repos[0] < repos[1] < repos[2]  # a dearer back prices in more financing
+    for which in ("implied_roll_repo", "breakeven_roll_repo"):
+        repos = [getattr(calendar_roll(**{**ROLL, "back_price": p}), which)
+                 for p in (115.5, 116.0, 116.5)]
+        assert repos[0] < repos[1] < repos[2]  # a dearer back prices in more financing
     at_fair = calendar_roll(**ROLL)
     fair_back = at_fair.front_price - at_fair.theoretical_spread
     fair = calendar_roll(**{**ROLL, "back_price": fair_back})
-    assert fair.implied_roll_repo == pytest.approx(fair.forward_repo, abs=1e-9)
+    assert fair.breakeven_roll_repo == pytest.approx(fair.forward_repo, abs=1e-9)
 
 
 def test_roll_with_separate_baskets_and_errors():
@@ -501,7 +547,7 @@ def test_cli_roll(capsys):
     out = capsys.readouterr().out
     roll = calendar_roll(**{**ROLL, "back_repo": REPO_PCT})
     assert f"implied roll repo   {roll.implied_roll_repo:.3f}%" in out
-    assert f"theoretical spread  {roll.theoretical_spread_32nds:+.3f}/32" in out
+    assert f"fair, carry only    {roll.theoretical_spread_32nds:+.3f}/32" in out
     assert "assumed equal to the front's" in out
     assert main(["roll", "--back", "USZ3", "--back-price", "116"]) == 2
     assert "back = 'USZ3'" in capsys.readouterr().err

@@ -321,7 +321,7 @@ def test_calendarroll_two_columns():
     assert got["implied_roll_repo"] == pytest.approx(core.implied_roll_repo, abs=1e-12)
     assert got["market_spread_32nds"] == pytest.approx(-2.0, abs=1e-12)
     fixed = dict(u.CALENDARROLL(col(p), col(c), col(m), "USZ3", F, "USH4", 116.03125, S, REPO,
-                                REPO, core.implied_roll_repo))
+                                REPO, core.breakeven_roll_repo))
     assert fixed["theoretical_spread_32nds"] == pytest.approx(-2.0, abs=1e-9)
     assert u.CALENDARROLL(col(p), col(c), col(m), "USH4", F, "USZ3", 116.0, S, REPO, REPO).startswith(
         "#VALUE! back")

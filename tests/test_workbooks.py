@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import published as pub
 import pytest
 from openpyxl.utils.cell import get_column_letter
 
@@ -405,7 +406,9 @@ def test_a_real_export_pasted_into_basis_just_works(tmp_path, tyz4_written):
               if c.value is not None}
     label = {wb["DLV"][f"A{r}"].value: wb["DLV"][f"B{r}"].value for r in range(1, 30)}
     dlv = read_basket(tyz4_written).dlv()
-    assert label["contract"] == "TYZ4 Comdty" and label["repo %"] == 5.375
+    # the export's default repo: the term repo that reproduces Bloomberg's fut_ctd_net_basis
+    assert label["contract"] == "TYZ4 Comdty" and label["repo %"] == pytest.approx(dlv.repo, abs=1e-12)
+    assert round(label["repo %"], 3) == 4.914
     assert label["settle"] == dt.datetime(2024, 8, 5) and label["delivery"] == dt.datetime(2024, 12, 31)
     # the TYZ4 export's own CTD (fut_ctd_px 103.296875: the 4.25% of 2031-06-30)
     assert label["CTD (=CTD)"] == "91282CKW Govt" == dlv.ctd["ticker"]
@@ -415,4 +418,5 @@ def test_a_real_export_pasted_into_basis_just_works(tmp_path, tyz4_written):
     # the table's range was sized for the sample's 16 bonds: Excel 365 re-spills it to 8 rows,
     # a headless refresh keeps the range and pads it with #N/A, as Excel 2016 does
     assert [r[j] for r in rows[:8]] == pytest.approx(dlv.table["net_basis_32nds"].tolist(), abs=1e-12)
+    assert rows[0][j] == pytest.approx(dict(pub.TYZ4_FUTURE)["fut_ctd_net_basis"], abs=1e-3)
     assert all(str(r[0]) == "#N/A" for r in rows[8:])

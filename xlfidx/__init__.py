@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "bond_dv01": "bonds",
     "modified_duration": "bonds",
     # Treasury futures contracts
-    "BondFuture": "futures",
+    "BondFuture": "basket",
     "conversion_factor": "futures",
     "parse_contract": "futures",
     "is_deliverable": "futures",
@@ -47,7 +47,7 @@ _EXPORTS: dict[str, str] = {
     "deliverable_basket": "basis",
     "dlv_table": "basis",
     "DLVTable": "basis",
-    "DeliverableBasket": "basis",
+    "DeliverableBasket": "basket",
     # what gets delivered: CTD scenarios, the delivery option, the calendar roll, DLV history
     "ctd_scenarios": "delivery",
     "ctd_switches": "delivery",

@@ -12,6 +12,11 @@ before delivering) pays down the repo balance, so it earns repo interest until `
     implied repo  = the r at which clean forward = CF·F; the forward is linear in r, so this is
                     exact with any number of interim coupons (no linearisation)
 
+A coupon due on a weekend or a SIFMA holiday is paid on the next good business day (31 CFR
+356.30(a)), so ``t_k`` is that day: the coupon pays down the repo from then (a coupon due on
+Saturday 2025-05-31 earns repo from Monday 2025-06-02). Which coupons fall in ``(t, T]`` and the
+accrued interest go by the due dates.
+
 (The spec's carry leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
 it, net basis from the forward equals gross basis minus carry exactly, as the desk expects.)
 
@@ -29,7 +34,9 @@ import numpy as np
 
 from ._inputs import as_date, as_float, broadcast, scalar_or_array
 from .bonds import _accrued, _accrued_at, _Maturity, _solve_yield, as_coupon
-from .errors import InputError, MissingDataError
+from .dates import FIRST_DAY, LAST_DAY, roll_forward
+from .errors import InputError
+from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
 from .quotes import as_price
 
 __all__ = [
@@ -44,7 +51,6 @@ __all__ = [
     "deliverable_basket",
     "dlv_table",
     "DLVTable",
-    "DeliverableBasket",
     "DLV_COLUMNS",
 ]
 
@@ -69,6 +75,16 @@ def _check_dates(maturity: np.ndarray, settle: np.ndarray, end: np.ndarray, end_
         i, idx = _first_bad(bad)
         raise InputError("maturity", str(maturity.reshape(-1)[i]),
                          f"is not after {end_name} {end.reshape(-1)[i]}; the bond matures first", idx)
+
+
+def _payment_day(due: np.ndarray) -> np.ndarray:
+    """The day a coupon due on ``due`` is paid: the next good business day (SIFMA's calendar;
+    outside its table, 1990 to 2100, the next weekday)."""
+    inside = (due >= FIRST_DAY) & (due <= LAST_DAY)
+    if inside.all():
+        return roll_forward(due)
+    return np.where(inside, roll_forward(np.where(inside, due, FIRST_DAY)),
+                    np.busday_offset(due, 0, roll="forward"))
 
 
 class _Leg:
@@ -102,7 +118,11 @@ class _Leg:
             ks = k_T[..., None] + j
             paid = j < count[..., None]
             sub = _Maturity(self.m[..., None])  # broadcasts against ks
-            days = np.where(paid, self.T.astype(np.int64)[..., None] - sub.coupon_day(ks), 0)
+            end = self.T.astype(np.int64)[..., None]
+            # a coupon due on a weekend or SIFMA holiday is paid, and pays down the repo, on the
+            # next good business day (31 CFR 356.30(a): "the next business day")
+            due = np.where(paid, sub.coupon_day(ks), end).astype(_D)
+            days = np.where(paid, end - _payment_day(due).astype(np.int64), 0)
             self.coupon_tau = half * days.sum(axis=-1) / 360.0  # Σ C_k τ_k
         else:
             self.coupon_tau = np.zeros_like(self.c)
@@ -180,18 +200,26 @@ def _futures_and_cf(futures_price, cf):
 
 
 def implied_repo(price: Any, coupon: Any, maturity: Any, futures_price: Any, cf: Any,
-                 settle: Any, delivery: Any) -> Any:
+                 settle: Any, delivery: Any, net_basis: Any = 0.0) -> Any:
     """Implied repo rate in percent (Act/360): the repo at which the bond's clean forward
     equals the invoice ``CF·F``; buying the bond, repoing it and delivering it earns this.
+    With ``net_basis`` (points per 100 face) it is the repo at which the bond's net basis is
+    that figure: the term repo behind a published net basis (Bloomberg's ``fut_ctd_net_basis``,
+    in 32nds, divided by 32).
 
     >>> round(implied_repo(98.6641, 4.5, "2039-08-15", 115.9688, 0.85, "2023-11-22",
     ...                    "2023-12-29"), 3)
     3.525
+    >>> round(implied_repo(103.296875, 4.25, "2031-06-30", 114.234375, 0.9069, "2024-08-05",
+    ...                    "2024-12-31", 2.684063259412928 / 32), 3)   # TYZ4's CTD, Bloomberg
+    4.914
     """
     leg = _Leg(price, coupon, maturity, settle, delivery, strict=True)
     f, k = _futures_and_cf(futures_price, cf)
-    out = leg.implied_repo(k * f) * 100.0
-    return scalar_or_array(out, price, coupon, maturity, futures_price, cf, settle, delivery)
+    nb = as_float(net_basis, "net_basis", what="a net basis in points")
+    out = leg.implied_repo(k * f + nb) * 100.0
+    return scalar_or_array(out, price, coupon, maturity, futures_price, cf, settle, delivery,
+                           net_basis)
 
 
 def invoice_price(futures_price: Any, cf: Any, coupon: Any, maturity: Any, delivery: Any) -> Any:
@@ -319,8 +347,6 @@ def _basket_inputs(bonds, contract: Any, settle: Any, delivery: Any):
     """A basket's columns checked and completed: coupon, maturity, price, CF (the given
     factors, CME's for the blanks), tickers, the contract, settlement and delivery dates
     (the contract's last delivery day when ``delivery`` is None)."""
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
-
     names = list(bonds.keys()) if isinstance(bonds, dict) else list(bonds.columns)
     for need in ("coupon", "maturity", "price"):
         if need not in names:
@@ -390,6 +416,7 @@ class DLVTable:
     repo: float | tuple[float, ...]   # percent, Act/360; one per bond when they differ
     notes: tuple[str, ...] = ()
     source: str = ""
+    repo_note: str = ""        # where the repo comes from, when it is a basket's default
 
     def __len__(self) -> int:
         return len(self.table)
@@ -406,7 +433,7 @@ class DLVTable:
         repo = self.repo if isinstance(self.repo, tuple) else (self.repo,)
         text = ", ".join(f"{r:.3f}%" for r in sorted(set(repo)))
         line = (f"{self.contract}  futures {self.futures_price:.6f}  settle {self.settle}  "
-                f"delivery {self.delivery}  repo {text} (Act/360)")
+                f"delivery {self.delivery}  repo {text} ({self.repo_note or 'Act/360'})")
         return line + (f"  source {self.source}" if self.source else "")
 
     def _view(self) -> Any:
@@ -429,119 +456,3 @@ class DLVTable:
         notes = "".join(f"<br>note: {html.escape(n)}" for n in self.notes)
         return (f"<p><b>{html.escape(self.header())}</b>{notes}</p>"
                 + self._view().to_html(index=False, float_format=lambda x: f"{x:.4f}"))
-
-
-@dataclass(frozen=True, eq=False)
-class DeliverableBasket:
-    """A futures contract's deliverable bonds with the market data a DLV needs.
-
-    Read from a Bloomberg basket export (:func:`xlfidx.bloomberg.basket.read_basket`), it
-    carries the export's own defaults: settlement T+1 after its ``last_update_dt``, its repo,
-    the contract's last delivery day. ``bonds`` has ``coupon``, ``maturity``, ``price`` (and
-    ``ticker``, ``cf``); a row whose ``problem`` is not empty could not be read and is shown,
-    not computed. Every default can be overridden per call of :meth:`dlv`.
-
-    >>> import pandas as pd
-    >>> b = DeliverableBasket("USZ3", pd.DataFrame({
-    ...     "coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
-    ...     "price": [98.6641, 88.1406], "problem": ["", ""]}),
-    ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=5.413)
-    >>> [round(float(b.dlv(repo=r).ctd["net_basis_32nds"]), 2) for r in (None, 5.0)]
-    [6.2, 4.85]
-    """
-
-    contract: str
-    bonds: Any                  # pandas.DataFrame
-    futures_price: float
-    settle: date
-    repo: float | tuple[float, ...] | None   # percent; a tuple: one rate per row of ``bonds``;
-    #                                          None: not known, every dlv() call gives it
-    delivery: date | None = None      # None: the contract's last delivery day
-    as_of: date | None = None         # the pricing date of the data
-    source: str = ""
-    notes: tuple[str, ...] = ()
-
-    @property
-    def future(self) -> Any:
-        """The contract as a :class:`~xlfidx.futures.BondFuture`."""
-        from .futures import BondFuture
-
-        return BondFuture(self.contract, settle=self.settle)
-
-    def _ok(self) -> np.ndarray:
-        if "problem" not in self.bonds:
-            return np.ones(len(self.bonds), dtype=bool)
-        return (self.bonds["problem"].fillna("").astype(str) == "").to_numpy()
-
-    def _usable(self) -> np.ndarray:
-        ok = self._ok()
-        if not ok.any():
-            raise InputError("bonds", self.source or self.contract,
-                             "has no bond with a usable price, coupon and maturity")
-        return ok
-
-    def ctd(self, *, futures_price: Any = None, settle: Any = None, delivery: Any = None) -> Any:
-        """The cheapest to deliver among the bonds that could be read: the highest implied
-        repo (no repo rate needed). A ``pandas.Series`` with ``position`` (0-based row of
-        ``bonds``), ``row`` (its index label), ``ticker``, ``coupon``, ``maturity``, ``price``,
-        ``cf`` and ``implied_repo``.
-
-        >>> import pandas as pd
-        >>> b = DeliverableBasket("USZ3", pd.DataFrame({
-        ...     "coupon": [3.5, 4.5], "maturity": ["2039-02-15", "2039-08-15"],
-        ...     "price": [88.1406, 98.6641], "problem": ["", ""]}),
-        ...     futures_price=115.9688, settle=date(2023, 11, 22), repo=None)
-        >>> c = b.ctd()
-        >>> int(c["position"]), float(c["coupon"]), round(float(c["implied_repo"]), 3)
-        (1, 4.5, 3.525)
-        """
-        import pandas as pd
-
-        ok = self._usable()
-        good = self.bonds[ok]
-        coupon, maturity, price, cf, ticker, _k, s, T = _basket_inputs(
-            good, self.contract, self.settle if settle is None else settle,
-            self.delivery if delivery is None else delivery)
-        f = self.futures_price if futures_price is None else futures_price
-        irr = np.atleast_1d(implied_repo(price, coupon, maturity, f, cf, s, T))
-        i = cheapest_to_deliver(price, coupon, maturity, f, cf, s, T)
-        position = int(np.flatnonzero(ok)[i])
-        return pd.Series({"position": position, "row": self.bonds.index[position], "ticker": ticker[i],
-                          "coupon": float(coupon[i]), "maturity": maturity[i],
-                          "price": float(price[i]), "cf": float(cf[i]),
-                          "implied_repo": float(irr[i])}, name="ctd")
-
-    def dlv(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
-            delivery: Any = None) -> DLVTable:
-        """The DLV table: every readable bond computed, CTD first, then the rows that could
-        not be read with their ``problem``."""
-        import pandas as pd
-
-        good, f, s, r = self.market(futures_price=futures_price, settle=settle, repo=repo)
-        if r is None:
-            raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
-                                   "repo rate (repo_reporate); give the repo rate in percent")
-        out = dlv_table(good, f, self.contract, s, r,
-                        self.delivery if delivery is None else delivery, notes=self.notes,
-                        source=self.source)
-        ok = self._ok()
-        table = out.table.assign(problem="")
-        if not ok.all():
-            bad = self.bonds[~ok]
-            rows = pd.DataFrame({name: bad[name].to_numpy() if name in bad else None
-                                 for name in ("ticker", "coupon", "maturity", "price", "problem")})
-            if rows["maturity"].dtype.kind != "M":  # read dates are datetime64[s] already
-                rows["maturity"] = pd.to_datetime(rows["maturity"], errors="coerce")
-            rows["ctd"] = False
-            table = pd.concat([table, rows], ignore_index=True)
-        return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,
-                        out.repo, out.notes, out.source)
-
-    def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None) -> tuple:
-        """``(bonds, futures_price, settle, repo)`` of the readable bonds, the basket's defaults
-        where not given: the four market arguments of the functions in :mod:`xlfidx.delivery`."""
-        ok = self._usable()
-        if repo is None:
-            repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
-        return (self.bonds[ok], self.futures_price if futures_price is None else futures_price,
-                self.settle if settle is None else settle, repo)

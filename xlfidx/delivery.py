@@ -21,20 +21,24 @@ the CTD's forward over its CF: ``net_basis_i − CF_i · min_j(net_basis_j / CF_
 bond with the lowest forward / CF, the DLV's CTD whenever one repo finances the basket (the DLV
 ranks by implied repo, which picks the same bond unless two are within a hair of each other).
 
-**The delivery option.** The forward yields move by ``X`` bp at delivery (times each bond's beta),
-``X`` normal with mean 0 and standard deviation ``vol_bp · √τ``, ``τ`` the years from settlement
-to delivery (Act/365). Under the delivery-date forward measure (no discounting: a futures price
-is already a price at delivery) the theoretical futures price is ``E[min_i P_i(X) / CF_i]`` and
-the option is worth, in futures points::
+**The delivery option** (the street's way, Burghardt's *The Treasury Bond Basis*). The forward
+yields move by ``X`` bp (times each bond's beta), ``X`` normal with mean 0 and standard deviation
+``vol_bp · √τ``, ``τ`` the years from settlement to the contract's **last trading day**
+(Act/365); under the delivery-date forward measure (no discounting: a futures price is already a
+price at delivery) the **quality (switch) option** is worth, in futures points::
 
-    value = E[P_c(X) / CF_c] − E[min_i P_i(X) / CF_i]  ≥ 0,   c = today's CTD (lowest forward/CF)
+    quality = E[P_c(X) / CF_c] − E[min_i P_i(X) / CF_i]  ≥ 0,   c = today's CTD (lowest forward/CF)
 
-also given in 32nds and in points of the CTD (``CF_c · value``). The expectation is integrated
-exactly between the switch points (Gauss–Legendre on panels no wider than one standard
-deviation, out to ten), so the figures are accurate to about 1e-12 points, not Monte Carlo noise.
-Each bond's probability of being the CTD at delivery is the normal mass of its pieces. The
-option-adjusted net basis is ``net basis_i − CF_i · value``: what is left of the market's net
-basis once the model's option is paid for (positive: the basis is rich to the model).
+The **end-of-month option** runs from the last trading day (the futures price fixed at
+``min_i P_i(X)/CF_i``) to the last delivery day, the yields moving on; it is valued apart and
+added (see :func:`_end_of_month`). The theoretical futures price is today's CTD forward / CF less
+the two; each is also given in 32nds and in points of the CTD (``CF_c · value``). The quality
+option is integrated exactly between the switch points (Gauss–Legendre on panels no wider than
+one standard deviation, out to ten), accurate to about 1e-12 points, not Monte Carlo noise; the
+end-of-month option to about 0.001/32. Each bond's probability of being the CTD at the last
+trading day is the normal mass of its pieces. The option-adjusted net basis is ``net basis_i −
+CF_i · value``: what is left of the market's net basis once the model's options are paid for
+(positive: the basis is rich to the model).
 
 **The calendar roll.** See :func:`calendar_roll`.
 
@@ -44,7 +48,7 @@ basis once the model's option is paid for (positive: the basis is rich to the mo
 ...                      "price": [98.6641, 99.8203, 88.1406]})
 >>> opt = delivery_option("USZ3", usz3, 115.96875, "2023-11-22", 5.413, 100.0)
 >>> round(opt.value_32nds, 3), round(opt.theoretical_price, 4)
-(0.582, 116.2702)
+(0.79, 116.1721)
 """
 
 from __future__ import annotations
@@ -58,9 +62,17 @@ import numpy as np
 
 from ._inputs import as_date, as_float
 from .basis import DLV_COLUMNS, _dlv_arrays, _dlv_columns, _Leg, _repo, dlv_table
-from .bonds import _accrued_at, _Maturity, _pv_and_slope, _solve_yield
+from .bonds import _accrued_at, _Maturity, _pv_and_slope, _solve_yield, settlement_date
 from .errors import InputError
-from .quotes import as_price
+from .futures import (
+    _check_deliverable,
+    _cme_factor,
+    is_deliverable,
+    last_delivery_day,
+    last_trading_day,
+    resolve_contract,
+)
+from .quotes import _format_32nds, as_price
 
 __all__ = [
     "shift_grid",
@@ -130,6 +142,13 @@ def _legendre(n: int):
     return np.polynomial.legendre.leggauss(n)
 
 
+@lru_cache(maxsize=2)
+def _hermite(n: int):
+    """Nodes and weights of E[g(Z)], Z standard normal (probabilists' Gauss–Hermite)."""
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return z, w / math.sqrt(2.0 * math.pi)
+
+
 class _AtDelivery:
     """A basket at delivery: each bond's forward, forward yield and repricing at a shifted yield.
 
@@ -165,6 +184,8 @@ class _AtDelivery:
         self.pv0, self.slope0 = _pv_and_slope(self.c, self.n, self.w, self.y0)
         self.years = (self.m - self.T).astype(np.int64) / 365.25
         self.ctd0 = int(np.argmin(self.fwd / self.cf))
+        self.last_trading = last_trading_day(market["contract"])
+        self.mu = np.zeros(self.n_bonds)  # a drift of each forward yield (decimal), 0 unless set
 
     # -- yield moves ------------------------------------------------------------------------
     def weights(self, beta, twist: bool, pivot) -> np.ndarray:
@@ -216,8 +237,26 @@ class _AtDelivery:
         if self.repricing == "duration":
             slope = np.broadcast_to(self.slope0[idx], np.shape(dy))
             return self.fwd[idx] + self.slope0[idx] * dy, slope
-        pv, slope = _pv_and_slope(self.c[idx], self.n[idx], self.w[idx], self.y0[idx] + dy)
+        pv, slope = _pv_and_slope(self.c[idx], self.n[idx], self.w[idx],
+                                  self.y0[idx] + self.mu[idx] + dy)
         return self.fwd[idx] + (pv - self.pv0[idx]), slope
+
+    def drift_to_the_forward(self, w: np.ndarray, sd: float) -> np.ndarray:
+        """The drift of each forward yield (decimal) that makes the bond's expected price under
+        the normal shift (``sd`` bp, ``w`` bp per bp) its forward: ``E[P_i] = f_i``. Solved by
+        Newton on a 64-node Gauss–Hermite expectation (the price is smooth in the yield)."""
+        if self.repricing == "duration" or sd == 0.0:
+            return np.zeros(self.n_bonds)  # a linear price already has its forward as its mean
+        z, gw = _hermite(64)
+        dy = (z * sd)[:, None] * (w * _BP)
+        mu = np.zeros(self.n_bonds)
+        for _ in range(50):
+            pv, slope = _pv_and_slope(self.c, self.n, self.w, self.y0 + mu + dy)
+            step = (gw @ pv - self.pv0) / (gw @ slope)
+            mu = mu - step
+            if np.abs(step).max() < 1e-15:
+                break
+        return mu
 
     def per_cf(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``P_i / CF_i`` at scenario shifts ``x`` (bp): one row per shift."""
@@ -412,16 +451,26 @@ def ctd_switches(contract: Any, bonds: Any, futures_price: Any, settle: Any, rep
 
 @dataclass(frozen=True, eq=False)
 class DeliveryOption:
-    """The delivery (quality) option of a basket; see :func:`delivery_option`."""
+    """The short's delivery options of a basket; see :func:`delivery_option`. Values in futures
+    points (``_32nds`` in 32nds); ``value`` is the quality option plus the end-of-month option."""
 
     contract: str
     settle: str
     delivery: str
+    last_trading_day: str
     vol_bp: float
-    horizon_years: float
+    horizon_years: float          # settlement to the last trading day (the quality option)
     shift_sd_bp: float
+    eom_horizon_years: float      # the last trading day to delivery (the end-of-month option)
+    eom_shift_sd_bp: float
     futures_price: float
-    theoretical_price: float
+    ctd_forward_over_cf: float    # today's CTD: clean forward to delivery / CF
+    theoretical_price: float      # ctd_forward_over_cf − value (street convention)
+    theoretical_price_drifted: float  # E[min P/CF] with drifted shifts, less the EOM option
+    quality: float
+    quality_32nds: float
+    end_of_month: float
+    end_of_month_32nds: float
     value: float
     value_32nds: float
     value_ctd_points: float
@@ -439,9 +488,15 @@ class DeliveryOption:
     def summary(self) -> dict[str, Any]:
         """The headline figures as a mapping (what a report or a cell block shows)."""
         return {
-            "contract": self.contract, "settle": self.settle, "delivery": self.delivery,
+            "contract": self.contract, "settle": self.settle,
+            "last_trading_day": self.last_trading_day, "delivery": self.delivery,
             "vol_bp": self.vol_bp, "shift_sd_bp": self.shift_sd_bp,
-            "futures_price": self.futures_price, "theoretical_price": self.theoretical_price,
+            "eom_shift_sd_bp": self.eom_shift_sd_bp, "futures_price": self.futures_price,
+            "ctd_forward_over_cf": self.ctd_forward_over_cf,
+            "theoretical_price": self.theoretical_price,
+            "theoretical_price_drifted": self.theoretical_price_drifted,
+            "quality_option_32nds": self.quality_32nds,
+            "end_of_month_option_32nds": self.end_of_month_32nds,
             "option_value": self.value, "option_value_32nds": self.value_32nds,
             "option_value_ctd_points": self.value_ctd_points, "ctd": self.ctd,
             "ctd_net_basis_32nds": self.ctd_net_basis_32nds,
@@ -450,27 +505,132 @@ class DeliveryOption:
         }
 
 
+def _panels(lo: float, hi: float, roots: np.ndarray, nodes: int, sd: float):
+    """Gauss–Legendre nodes and normal weights (sd in bp) on panels one sd wide, split at
+    ``roots``: ``(x, weight)``, the weights summing to the normal mass of [lo, hi]."""
+    edges = np.union1d(np.linspace(lo, hi, int(round((hi - lo) / sd)) + 1), roots)
+    a, z = edges[:-1], edges[1:]
+    gx, gw = _legendre(nodes)
+    half = 0.5 * (z - a)
+    x = (0.5 * (z + a))[:, None] + half[:, None] * gx
+    return x.reshape(-1), (half[:, None] * gw * _phi(x / sd) / sd).reshape(-1)
+
+
+def _quality(b: _AtDelivery, w: np.ndarray, sd: float):
+    """The switch option to the last trading day: (E[min P/CF], E[P_c/CF_c − min P/CF], each
+    bond's probability of being CTD, the switch points (shift, from, to))."""
+    c0, n = b.ctd0, b.n_bonds
+    prob = np.zeros(n)
+    if sd == 0.0:
+        prob[c0] = 1.0
+        empty = (np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
+        return float(b.fwd[c0] / b.cf[c0]), 0.0, prob, empty
+    lo, hi = -_TAIL_SD * sd, _TAIL_SD * sd
+    # a CTD for less than the search step moves the value by a sliver of its panel's mass
+    roots, ia, ib = b.switches(w, lo, hi, step=min(max(sd / 16.0, _GRID_BP), 4 * _GRID_BP))
+    x, wt = _panels(lo, hi, roots, _NODES, sd)
+    ratio = b.per_cf(x, w)
+    low = ratio.min(axis=1)
+    mass = wt.sum()
+    theo = float(wt @ low / mass)
+    value = float(wt @ (ratio[:, c0] - low) / mass)  # a non-negative integrand
+    # each piece between switch points has one CTD; its probability is the normal mass
+    bounds = [-math.inf, *roots.tolist(), math.inf]
+    owners = [int(ia[0]), *ib.tolist()] if roots.size else [c0]
+    for j, owner in enumerate(owners):
+        prob[owner] += _norm_cdf(bounds[j + 1] / sd) - _norm_cdf(bounds[j] / sd)
+    return theo, value, prob, (roots, ia, ib)
+
+
+_EOM_SD = 6.0       # the end-of-month shift integrated to ±6 sd (mass beyond: 2e-9)
+_EOM_NODES = 6      # Gauss–Legendre nodes per panel of one sd, for each of the two shifts: the
+#                     switches after the last trading day are kinks inside panels, so the value
+#                     is good to about 0.001/32 (USZ3 at 100 bp: 1.0567 against 1.0569 with 24)
+_EOM_GRID = 257     # points of the price grid in the total shift (cubic Hermite in between)
+
+
+def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots) -> float:
+    """The end-of-month option in futures points. At the last trading day (shift ``X``, sd
+    ``sd_q``) the futures price is fixed, ``F_L = min_i P_i(X)/CF_i``, on the bond ``c*`` that
+    is then cheapest; the yields move on by ``Z`` (sd ``sd_e``) to the last delivery day, and the
+    short delivers the bond of lowest cost ``P_i(X+Z) − CF_i·F_L``. The option is what that
+    choice saves over delivering ``c*``, per unit of futures price (÷ CF of ``c*``)::
+
+        EOM = E[ (P_c*(X+Z) − CF_c*·F_L − min_i (P_i(X+Z) − CF_i·F_L)) / CF_c* ]  ≥ 0
+    """
+    if sd_e == 0.0 or b.n_bonds < 2:
+        return 0.0
+    if sd_q == 0.0:
+        x, wx = np.zeros(1), np.ones(1)
+    else:
+        inner = roots[np.abs(roots) < _EOM_SD * sd_q]
+        x, wx = _panels(-_EOM_SD * sd_q, _EOM_SD * sd_q, inner, _EOM_NODES, sd_q)
+    z, wz = _panels(-_EOM_SD * sd_e, _EOM_SD * sd_e, np.empty(0), _EOM_NODES, sd_e)
+    ratio = b.per_cf(x, w)
+    star = np.argmin(ratio, axis=1)
+    f_l = ratio[np.arange(x.size), star]
+    # the prices at X + Z: cubic Hermite interpolation (exact slopes) on a grid of the total
+    # shift, a fraction of a bp apart: the street-yield prices once per grid point, not per pair
+    reach = float(np.abs(x).max()) + _EOM_SD * sd_e
+    grid = np.linspace(-reach, reach, _EOM_GRID)
+    h = grid[1] - grid[0]
+    pg, sg = b.prices(grid[:, None] * (w * _BP))
+    mg = sg * (w * _BP) * h                                   # d price per grid step
+    u = (x[:, None] + z[None, :]).reshape(-1)
+    i = np.clip(((u + reach) / h).astype(np.intp), 0, _EOM_GRID - 2)
+    t = ((u - grid[i]) / h)[:, None]
+    both = np.hstack([pg, mg])
+    a0, b0 = both[i].reshape(u.size, 2, -1).transpose(1, 0, 2)
+    a1, b1 = both[i + 1].reshape(u.size, 2, -1).transpose(1, 0, 2)
+    # Hermite: p0 + t·m0 + t²(3(p1 − p0) − 2m0 − m1) + t³(2(p0 − p1) + m0 + m1)
+    d = a1 - a0
+    p = a0 + t * (b0 + t * (3 * d - 2 * b0 - b1 + t * (b0 + b1 - 2 * d)))
+    cost = p.reshape(x.size, z.size, -1) - f_l[:, None, None] * b.cf   # (X, Z, bond)
+    at_star = np.take_along_axis(cost, star[:, None, None].astype(np.intp), axis=2)[..., 0]
+    gain = (at_star - cost.min(axis=2)) / b.cf[star][:, None]
+    return float(wx @ (gain @ wz) / (wx.sum() * wz.sum()))
+
+
 def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, repo: Any,
                     vol_bp: Any, delivery: Any = None, *, beta: Any = None,
                     repricing: str = "full") -> DeliveryOption:
-    """Value the short's delivery (quality) option with normal yield moves to delivery.
+    """Value the short's delivery options with normal yield moves, as the street prices them.
 
     Arguments as for :func:`ctd_scenarios`; ``vol_bp`` is the normal volatility of the forward
-    yields in bp per year (0 allowed). See the module docstring for the model. The result has
-    ``value`` (futures points), ``value_32nds``, ``value_ctd_points`` (CF of today's CTD ×
-    value), ``theoretical_price`` (E[min P/CF] at delivery, undiscounted), today's CTD and its
-    market net basis, the switch points in ±10 standard deviations (``switches``), and a
-    per-bond ``table`` in the DLV's order: ``ticker``, ``coupon``, ``maturity``, ``cf``,
-    ``fwd_price``, ``net_basis`` (market, points), ``net_basis_32nds``, ``ctd_probability``,
-    ``option_adjusted_net_basis`` (``net_basis − CF · value``, points), its ``_32nds``, and
-    ``ctd`` (today's).
+    yields in bp per year (0 allowed). Two options, valued apart and summed (Burghardt, *The
+    Treasury Bond Basis*):
+
+    - the **quality (switch) option**, to the contract's last trading day: the forward yields
+      move by ``X`` (sd ``vol_bp·√τ``, ``τ`` the years from settlement to the last trading day,
+      Act/365) and the option is ``E[P_c(X)/CF_c] − E[min_i P_i(X)/CF_i]``, ``c`` today's CTD;
+    - the **end-of-month option**, from the last trading day (the futures price fixed) to the
+      delivery day: see :func:`_end_of_month`.
+
+    The theoretical futures price is the street's: **today's CTD forward / CF − (quality +
+    end-of-month)**. The zero-mean shifts put each bond's expected price above its forward
+    (convexity); the option, a difference of two expectations under the same shifts, carries
+    almost none of it, so subtracting it from the forward keeps the convexity out of the price.
+    ``theoretical_price_drifted`` is the other way to the same end: each forward yield drifts so
+    that the bond's expected price at the last trading day is its forward, and the price is
+    ``E[min P/CF]`` under those shifts less the end-of-month option; the two agree to first
+    order (on USZ3 at 100 bp: 116.0851 and 116.0794, 0.006 points apart; at 0 bp they are equal).
+
+    The result has ``quality``, ``end_of_month`` and ``value`` (their sum) in futures points and
+    32nds, ``value_ctd_points`` (CF of today's CTD × value), the theoretical prices, today's CTD
+    and its market net basis, the switch points to the last trading day within ±10 standard
+    deviations (``switches``), and a per-bond ``table`` in the DLV's order: ``ticker``,
+    ``coupon``, ``maturity``, ``cf``, ``fwd_price``, ``net_basis`` (market, points),
+    ``net_basis_32nds``, ``ctd_probability`` (at the last trading day),
+    ``option_adjusted_net_basis`` (``net_basis − CF · value``, points), its ``_32nds``, ``ctd``.
 
     >>> import pandas as pd
     >>> b = pd.DataFrame({"coupon": [4.5, 4.375], "maturity": ["2039-08-15", "2043-08-15"],
     ...                   "price": [98.6641, 95.0703]})
     >>> opt = delivery_option("USZ3", b, 115.96875, "2023-11-22", 5.413, 100.0)
-    >>> round(opt.value_32nds, 4), opt.table["ctd_probability"].round(4).tolist()
-    (1.7414, [0.8272, 0.1728])
+    >>> round(opt.quality_32nds, 3), round(opt.end_of_month_32nds, 3)
+    (1.102, 0.339)
+    >>> opt.table["ctd_probability"].round(4).tolist()
+    [0.8652, 0.1348]
     """
     import pandas as pd
 
@@ -482,37 +642,27 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     if vol is None:
         raise InputError("vol_bp", vol_bp, "must be one number (bp a year)")
     w = b.weights(beta, False, None)
-    tau = (b.T - b.t).astype(np.int64) / 365.0
-    sd = vol * math.sqrt(tau)
-    c0 = b.ctd0
-    n = b.n_bonds
-    prob = np.zeros(n)
-    if sd == 0.0:
-        theo = float(b.fwd[c0] / b.cf[c0])
-        value = 0.0
-        prob[c0] = 1.0
-        roots, ia, ib = np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64)
-    else:
-        lo, hi = -_TAIL_SD * sd, _TAIL_SD * sd
-        b.check_yields(w, lo, hi, "vol_bp", vol)
-        # a CTD for less than the search step moves the value by a sliver of its panel's mass
-        roots, ia, ib = b.switches(w, lo, hi, step=min(max(sd / 16.0, _GRID_BP), 4 * _GRID_BP))
-        edges = np.union1d(np.linspace(lo, hi, int(2 * _TAIL_SD) + 1), roots)
-        a, z = edges[:-1], edges[1:]
-        gx, gw = _legendre(_NODES)
-        half = 0.5 * (z - a)
-        x = (0.5 * (z + a))[:, None] + half[:, None] * gx
-        wt = (half[:, None] * gw * _phi(x / sd) / sd).reshape(-1)
-        ratio = b.per_cf(x.reshape(-1), w)
-        low = ratio.min(axis=1)
-        mass = wt.sum()
-        theo = float(wt @ low / mass)
-        value = float(wt @ (ratio[:, c0] - low) / mass)  # a non-negative integrand
-        # each piece between switch points has one CTD; its probability is the normal mass
-        bounds = [-math.inf, *roots.tolist(), math.inf]
-        owners = [int(ia[0]), *ib.tolist()] if roots.size else [c0]
-        for j, owner in enumerate(owners):
-            prob[owner] += _norm_cdf(bounds[j + 1] / sd) - _norm_cdf(bounds[j] / sd)
+    ltd = min(b.last_trading, b.T)
+    tau_q = max(int((ltd - b.t).astype(np.int64)), 0) / 365.0
+    tau_e = max(int((b.T - max(ltd, b.t)).astype(np.int64)), 0) / 365.0
+    sd_q, sd_e = vol * math.sqrt(tau_q), vol * math.sqrt(tau_e)
+    if sd_q or sd_e:
+        reach = _TAIL_SD * sd_q + _EOM_SD * sd_e
+        b.check_yields(w, -reach, reach, "vol_bp", vol)
+    c0, n = b.ctd0, b.n_bonds
+    fwd_cf = float(b.fwd[c0] / b.cf[c0])
+    _theo, quality, prob, (roots, ia, ib) = _quality(b, w, sd_q)
+    eom = _end_of_month(b, w, sd_q, sd_e, roots)
+    drifted = fwd_cf
+    if sd_q:
+        # the same expectation with each forward yield drifted to make its bond's mean price
+        # its forward, on the undrifted panels (the drift moves the switch points by a
+        # fraction of a bp: a check, not a second model)
+        b.mu = b.drift_to_the_forward(w, sd_q)
+        x, wt = _panels(-_TAIL_SD * sd_q, _TAIL_SD * sd_q, roots, _EOM_NODES, sd_q)
+        drifted = float(wt @ b.per_cf(x, w).min(axis=1) / wt.sum())
+        b.mu = np.zeros(n)
+    value = quality + eom
     table = pd.DataFrame({
         "ticker": b.ticker, "coupon": b.c, "maturity": b.m.astype("datetime64[s]"), "cf": b.cf,
         "fwd_price": b.fwd, "net_basis": b.net_basis, "net_basis_32nds": b.net_basis * 32.0,
@@ -522,10 +672,14 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
         "ctd": np.arange(n) == c0,
     })
     return DeliveryOption(
-        contract=b.contract, settle=str(b.t), delivery=str(b.T), vol_bp=vol,
-        horizon_years=float(tau), shift_sd_bp=float(sd),
-        futures_price=b.futures_price, theoretical_price=theo, value=value,
-        value_32nds=value * 32.0, value_ctd_points=float(b.cf[c0] * value), ctd=b.label(c0),
+        contract=b.contract, settle=str(b.t), delivery=str(b.T), last_trading_day=str(ltd),
+        vol_bp=vol, horizon_years=float(tau_q), shift_sd_bp=float(sd_q),
+        eom_horizon_years=float(tau_e), eom_shift_sd_bp=float(sd_e),
+        futures_price=b.futures_price, ctd_forward_over_cf=fwd_cf,
+        theoretical_price=fwd_cf - value, theoretical_price_drifted=float(drifted) - eom,
+        quality=quality, quality_32nds=quality * 32.0, end_of_month=eom,
+        end_of_month_32nds=eom * 32.0, value=value, value_32nds=value * 32.0,
+        value_ctd_points=float(b.cf[c0] * value), ctd=b.label(c0),
         ctd_net_basis=float(b.net_basis[c0]), ctd_net_basis_32nds=float(b.net_basis[c0] * 32.0),
         table=table, switch_records=_switch_records(b, roots, ia, ib, w))
 
@@ -552,18 +706,35 @@ class CalendarRoll:
     back_ctd: str
     front_theoretical: float
     back_theoretical: float
-    theoretical_spread: float
+    theoretical_spread: float        # carry only: each contract's CTD forward / CF
     theoretical_spread_32nds: float
     market_spread: float
     market_spread_32nds: float
-    implied_roll_repo: float
+    implied_roll_repo: float         # Burghardt's: from the front's market invoice
+    breakeven_roll_repo: float       # the roll repo at which the carry-only spread is the market's
+    roll_bond: str                   # the bond taken on the front and redelivered into the back
     front_dlv: Any
     back_dlv: Any
+    vol_bp: float | None = None      # the vol of both contracts' delivery options (None: none)
+    front_option_32nds: float = math.nan
+    back_option_32nds: float = math.nan
+    warnings: tuple[str, ...] = ()
 
     @property
     def rich_32nds(self) -> float:
-        """Market minus theoretical spread in 32nds: positive when the front is rich to the back."""
+        """Market minus the carry-only spread in 32nds: positive when the front is rich."""
         return self.market_spread_32nds - self.theoretical_spread_32nds
+
+    @property
+    def option_adjusted_spread_32nds(self) -> float:
+        """The fair spread with each contract's delivery option at one vol: (CTD forward / CF −
+        option) of the front less the same of the back, in 32nds (NaN without a vol)."""
+        return self.theoretical_spread_32nds - self.front_option_32nds + self.back_option_32nds
+
+    @property
+    def option_adjusted_rich_32nds(self) -> float:
+        """Market minus the option-adjusted fair spread in 32nds: positive, the front is rich."""
+        return self.market_spread_32nds - self.option_adjusted_spread_32nds
 
     def summary(self) -> dict[str, Any]:
         """The headline figures as a mapping (what a report or a cell block shows)."""
@@ -576,9 +747,17 @@ class CalendarRoll:
             "front_theoretical": self.front_theoretical, "back_theoretical": self.back_theoretical,
             "theoretical_spread_32nds": self.theoretical_spread_32nds,
             "rich_32nds": self.rich_32nds,
+            "vol_bp": self.vol_bp if self.vol_bp is not None else "",
+            "front_option_32nds": self.front_option_32nds,
+            "back_option_32nds": self.back_option_32nds,
+            "option_adjusted_spread_32nds": self.option_adjusted_spread_32nds,
+            "option_adjusted_rich_32nds": self.option_adjusted_rich_32nds,
             "front_repo": self.front_repo, "back_repo": self.back_repo,
             "forward_repo": self.forward_repo, "roll_repo": self.roll_repo,
+            "roll_bond": self.roll_bond,
             "implied_roll_repo": self.implied_roll_repo,
+            "breakeven_roll_repo": self.breakeven_roll_repo,
+            "warnings": "; ".join(self.warnings),
         }
 
 
@@ -592,40 +771,42 @@ def _one_rate(value: Any, name: str) -> float:
 def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_price: Any,
                   settle: Any, front_repo: Any, back_repo: Any, *, back_bonds: Any = None,
                   front_delivery: Any = None, back_delivery: Any = None,
-                  roll_repo: Any = None) -> CalendarRoll:
-    """The theoretical calendar spread (front − back) and the implied repo of the roll.
+                  roll_repo: Any = None, vol_bp: Any = None) -> CalendarRoll:
+    """The fair calendar spread (front − back), carry only and option-adjusted, and the
+    implied repo of the roll, as Burghardt writes them (*The Treasury Bond Basis*).
 
     ``bonds`` is one basket table (``coupon``, ``maturity``, ``price``, optional ``ticker``) for
     both contracts (each takes the bonds deliverable into it, with CME's factor for that
-    contract), or the front's basket with ``back_bonds`` the back's (then a ``cf`` column is
+    contract; a warning says that notes issued after that basket's date are missing from the
+    back's), or the front's basket with ``back_bonds`` the back's own (then a ``cf`` column is
     used as given). ``front_repo`` and ``back_repo`` are the term repo rates from ``settle`` to
     each contract's delivery (percent, Act/360); deliveries default to each last delivery day.
 
-    Conventions (option-free, cash and carry):
-
-    - front theoretical price ``F1* = min_i fwd_i(t→T1, r1) / CF1_i``, over the front basket;
-    - the forward repo from ``T1`` to ``T2`` implied by the term repos,
-      ``(1 + r2·τ2) = (1 + r1·τ1)(1 + r_f·τ12)``, each ``τ`` in days/360;
-    - the back is priced on its CTD ``b``, bought forward for ``T1`` (financed at ``r1``) and
-      carried from ``T1`` to ``T2`` at a roll repo (``roll_repo``, default ``r_f``), interim
-      coupons paying down the repo: ``F2* = fwd_b(t→T1→T2) / CF2_b``; ``b`` is the bond with the
-      lowest such forward / CF at ``r_f``, kept fixed for every roll repo;
-    - ``theoretical_spread = F1* − F2*``; ``market_spread = front_price − back_price``;
-    - ``implied_roll_repo``: the roll repo at which the theoretical spread equals the market
-      spread (the forward is linear in the rate, so this is exact). Above ``forward_repo``, the
-      market spread is below the theoretical one: the back is rich to the front (``rich_32nds``,
-      market minus theoretical spread, is negative).
+    - carry only: front ``F1* = min_i fwd_i(t→T1, r1) / CF1_i``; the forward repo from ``T1``
+      to ``T2`` implied by the term repos, ``(1 + r2·τ2) = (1 + r1·τ1)(1 + r_f·τ12)``, each
+      ``τ`` in days/360; the back priced on its CTD ``b``, bought forward for ``T1`` (at ``r1``)
+      and carried to ``T2`` at a roll repo (``roll_repo``, default ``r_f``), interim coupons
+      paying down the repo: ``F2* = fwd_b(t→T1→T2) / CF2_b``; ``theoretical_spread = F1* − F2*``;
+    - option-adjusted (with ``vol_bp``): each contract's theoretical price less its delivery
+      option (quality + end-of-month, :func:`delivery_option`, the same vol, each at its own
+      term repo): ``theoretical_spread − option_front + option_back``;
+    - the implied repo of the roll (Burghardt): take delivery on the front at its market
+      invoice ``F1·CF1 + AI(T1)`` of the bond delivered into it (the front's CTD, if it can be
+      redelivered into the back; else the back's CTD), carry it to ``T2`` and deliver it into
+      the back at ``F2·CF2 + AI(T2)``; the repo that makes the two equal (interim coupons paying
+      down the repo: exact, the forward is linear in the rate). Above ``forward_repo`` the
+      roll is cheap to the term repos;
+    - ``breakeven_roll_repo``: the roll repo at which the carry-only theoretical spread equals
+      the market spread (starting from the front's theoretical, not its market, price).
 
     >>> import pandas as pd
     >>> b = pd.DataFrame({"coupon": [4.5, 4.625], "maturity": ["2039-08-15", "2040-02-15"],
     ...                   "price": [98.6641, 99.8203]})
     >>> roll = calendar_roll("USZ3", "USH4", b, 115.96875, 116.03125, "2023-11-22", 5.413, 5.413)
     >>> round(roll.theoretical_spread_32nds, 3), round(roll.forward_repo, 3), round(roll.implied_roll_repo, 3)
-    (-2.577, 5.383, 5.321)
+    (-2.577, 5.383, 5.33)
     """
     import pandas as pd
-
-    from .futures import resolve_contract
 
     s = as_date(settle, "settle").reshape(-1)
     if s.size != 1:
@@ -644,12 +825,17 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
         raise InputError("back", str(back), f"delivers in {k2.delivery_month}, not after the front "
                          f"{k1} ({k1.delivery_month}); give the later contract as back")
     r1, r2 = _one_rate(front_repo, "front_repo"), _one_rate(back_repo, "back_repo")
+    vol = None if vol_bp is None else float(as_float(vol_bp, "vol_bp", nonnegative=True,
+                                                     what="a volatility in bp a year").reshape(-1)[0])
     if not hasattr(bonds, "keys"):
         raise InputError("bonds", type(bonds).__name__, "is not a table; give a DataFrame")
     table = pd.DataFrame(bonds) if not isinstance(bonds, pd.DataFrame) else bonds
+    warnings: list[str] = []
     if back_bonds is None:
         shared = table.drop(columns=[c for c in ("cf",) if c in table.columns])
         front_rows, back_rows = _deliverable_rows(shared, k1), _deliverable_rows(shared, k2)
+        warnings.append(f"the {k2} basket is taken from the {k1} basket: notes issued after its "
+                        f"pricing date are missing from it; give the {k2} contract's own export")
     else:
         front_rows = table
         back_rows = pd.DataFrame(back_bonds) if not isinstance(back_bonds, pd.DataFrame) \
@@ -688,11 +874,33 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
     back_theo = float(leg.clean_forward(rr)[b] / cf2[b])
     market = f1 - f2
     target = cf2[b] * (front_theo - market)  # the back CTD's forward at which spreads agree
-    implied = float(leg.implied_repo(np.full(m.shape, target))[b] * 100.0)
+    breakeven = float(leg.implied_repo(np.full(m.shape, target))[b] * 100.0)
 
     def label(dlv, i):
         t = str(dlv["ticker"].iloc[i]).strip()
         return t or f"{dlv['coupon'].iloc[i]:g}% {dlv['maturity'].iloc[i].date()}"
+
+    # Burghardt's implied repo of the roll: the bond delivered into the front, at the front's
+    # market invoice, carried to the back's delivery and delivered there at its market invoice
+    m1 = dlv1["maturity"].to_numpy().astype(_D)
+    c1 = dlv1["coupon"].to_numpy(np.float64)
+    same = np.flatnonzero((m == m1[a]) & (np.abs(c - c1[a]) < 1e-9))
+    if same.size:
+        j, cf_front, bond = int(same[0]), float(dlv1["cf"].iloc[a]), label(dlv1, a)
+    else:
+        j, bond = b, label(dlv2, b)
+        warnings.append(f"the {k1} CTD {label(dlv1, a)} cannot be delivered into {k2}: the "
+                        f"implied roll repo is on the {k2} CTD {bond}")
+        cf_front = (float(_cme_factor(k1, np.array([c[b] / 100.0]), m[b:b + 1])[0])
+                    if bool(is_deliverable(m[b], k1)) else math.nan)
+    carry_leg = _Leg(np.array([f1 * cf_front]), c[j:j + 1], m[j:j + 1], np.array([T1]),
+                     np.array([T2]), "back_delivery", strict=True, validated=True)
+    implied = float(carry_leg.implied_repo(np.array([f2 * cf2[j]]))[0] * 100.0)
+
+    opt1 = opt2 = math.nan
+    if vol is not None:
+        opt1 = delivery_option(k1, front_rows, f1, s, r1, vol, front_delivery).value_32nds
+        opt2 = delivery_option(k2, back_rows, f2, s, r2, vol, back_delivery).value_32nds
 
     theo = front_theo - back_theo
     return CalendarRoll(
@@ -701,13 +909,12 @@ def calendar_roll(front: Any, back: Any, bonds: Any, front_price: Any, back_pric
         back_repo=r2, forward_repo=rf * 100.0, roll_repo=rr * 100.0, front_ctd=label(dlv1, a),
         back_ctd=label(dlv2, b), front_theoretical=front_theo, back_theoretical=back_theo,
         theoretical_spread=theo, theoretical_spread_32nds=theo * 32.0, market_spread=market,
-        market_spread_32nds=market * 32.0, implied_roll_repo=implied, front_dlv=dlv1,
-        back_dlv=dlv2)
+        market_spread_32nds=market * 32.0, implied_roll_repo=implied,
+        breakeven_roll_repo=breakeven, roll_bond=bond, front_dlv=dlv1, back_dlv=dlv2,
+        vol_bp=vol, front_option_32nds=opt1, back_option_32nds=opt2, warnings=tuple(warnings))
 
 
 def _deliverable_rows(table, k):
-    from .futures import is_deliverable
-
     if "maturity" not in table.columns:
         raise InputError("bonds", sorted(map(str, table.columns)), "has no 'maturity' column")
     ok = np.asarray(is_deliverable(as_date(table["maturity"].to_numpy(), "maturity"), k))
@@ -745,9 +952,6 @@ def dlv_history(contract: Any, prices: Any, coupons: Any, maturities: Any, futur
     """
     import pandas as pd
 
-    from .bonds import settlement_date
-    from .futures import _check_deliverable, _cme_factor, last_delivery_day, resolve_contract
-    from .quotes import _format_32nds
 
     index = None
     if isinstance(prices, pd.DataFrame):

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ._inputs import as_date, as_text, broadcast, scalar_or_array
+from .bonds import as_coupon
 from .dates import (
     FIRST_DAY,
     LAST_DAY,
@@ -37,7 +38,6 @@ from .errors import InputError
 from .tickers import MONTH_CODES, split_ticker, year_on_or_after
 
 __all__ = [
-    "BondFuture",
     "ContractSpec",
     "Contract",
     "CONTRACTS",
@@ -436,7 +436,6 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
     >>> conversion_factor([1.5, 3.75], ["2010-10-31", "2018-11-15"], ["TUZ8", "TYZ8"]).tolist()
     [0.9229, 0.8357]
     """
-    from .bonds import as_coupon  # bonds is the home of coupon arithmetic
 
     c = as_coupon(coupon) / 100.0
     m = as_date(maturity, "maturity")
@@ -463,155 +462,3 @@ def conversion_factor(coupon: Any, maturity: Any, contract: Any, settle: Any = N
         sel = keys == key
         res[sel] = conversion_factor(flat_c[sel] * 100.0, flat_m[sel], str(flat_t[sel][0]), settle)
     return scalar_or_array(out, coupon, maturity, contract)
-
-
-# --- the object a trader names ----------------------------------------------------------------
-
-@dataclass(frozen=True, init=False)
-class BondFuture:
-    """A Treasury bond or note future, named by its ticker (``TYZ4``, ``TYZ24``, ``ZNZ4``,
-    ``TYZ4 Comdty``).
-
-    A one-digit year is resolved by ``settle=`` (the first such delivery month on or after the
-    settlement month) or by the bonds a method is given. The methods are the functions of
-    :mod:`xlfidx.futures` and :mod:`xlfidx.basis` with this contract filled in.
-
-    >>> from datetime import date
-    >>> ty = BondFuture("TYZ4", settle=date(2024, 8, 5))
-    >>> ty.ticker, str(ty.last_delivery_day), str(ty.last_trading_day)
-    ('TYZ24', '2024-12-31', '2024-12-19')
-    >>> ty.conversion_factor(4.25, date(2031, 6, 30))        # the TYZ4 export's `conversion`
-    0.9069
-    >>> import pandas as pd
-    >>> bonds = pd.DataFrame({"coupon": [4.5, 3.5], "maturity": ["2039-08-15", "2039-02-15"],
-    ...                       "price": [98.6641, 88.1406]})
-    >>> dlv = BondFuture("USZ3").dlv(bonds, 115.9688, settle=date(2023, 11, 22), repo=5.413)
-    >>> float(dlv.ctd["coupon"]), round(float(dlv.ctd["implied_repo"]), 3)
-    (4.5, 3.525)
-    """
-
-    contract: Contract
-
-    def __init__(self, ticker: Any, *, settle: Any = None, maturity: Any = None):
-        c = parse_contract(ticker)
-        if c.year is None and (settle is not None or maturity is not None):
-            c = resolve_contract(c, maturity, settle=settle)
-        object.__setattr__(self, "contract", c)
-
-    def __str__(self) -> str:
-        return self.ticker
-
-    @property
-    def ticker(self) -> str:
-        return str(self.contract)
-
-    @property
-    def spec(self) -> ContractSpec:
-        return self.contract.spec
-
-    def _for(self, settle: Any = None, maturity: Any = None) -> Contract:
-        """The contract with its year, resolved by ``settle`` or the bonds when it had one digit."""
-        if self.contract.year is not None:
-            return self.contract
-        return resolve_contract(self.contract, maturity, settle=settle)
-
-    @property
-    def delivery_month(self) -> np.datetime64:
-        return self.contract.delivery_month
-
-    @property
-    def first_delivery_day(self) -> np.datetime64:
-        return first_delivery_day(self.contract)
-
-    @property
-    def last_delivery_day(self) -> np.datetime64:
-        return last_delivery_day(self.contract)
-
-    @property
-    def last_trading_day(self) -> np.datetime64:
-        return last_trading_day(self.contract)
-
-    def conversion_factor(self, coupon: Any, maturity: Any) -> Any:
-        """CME conversion factor of each bond (coupon in percent), 4 decimals."""
-        return conversion_factor(coupon, maturity, self.contract)
-
-    def is_deliverable(self, maturity: Any, issue_date: Any = None) -> Any:
-        """True where a bond maturing on ``maturity`` may be delivered."""
-        return is_deliverable(maturity, self.contract, issue_date)
-
-    def dlv(self, bonds: Any, futures_price: Any = None, settle: Any = None, repo: Any = None,
-            delivery: Any = None) -> Any:
-        """The DLV table (:class:`~xlfidx.basis.DLVTable`), CTD first.
-
-        ``bonds`` is a DataFrame or mapping with ``coupon``, ``maturity`` and ``price`` (and
-        optionally ``ticker``, ``cf``), or a :class:`~xlfidx.basis.DeliverableBasket`, whose own
-        futures price, settlement, repo and delivery are used where an argument is not given.
-        """
-        from .basis import DeliverableBasket, dlv_table  # basis builds on futures
-
-        if isinstance(bonds, DeliverableBasket):
-            return bonds.dlv(futures_price=futures_price, settle=settle, repo=repo,
-                             delivery=delivery)
-        for name, value in (("futures_price", futures_price), ("settle", settle), ("repo", repo)):
-            if value is None:
-                raise InputError(name, None, "is needed for a DLV of a table of bonds")
-        return dlv_table(bonds, futures_price, self._for(settle), settle, repo, delivery)
-
-    def _market(self, bonds: Any, futures_price: Any, settle: Any, repo: Any,
-                delivery: Any) -> tuple:
-        """The four market arguments (and delivery), from a basket object where one is given."""
-        from .basis import DeliverableBasket
-
-        if isinstance(bonds, DeliverableBasket):
-            market = bonds.market(futures_price=futures_price, settle=settle, repo=repo)
-            return (*market, bonds.delivery if delivery is None else delivery)
-        for name, value in (("futures_price", futures_price), ("settle", settle), ("repo", repo)):
-            if value is None:
-                raise InputError(name, None, "is needed with a table of bonds")
-        return bonds, futures_price, settle, repo, delivery
-
-    def ctd_scenarios(self, bonds: Any, futures_price: Any = None, settle: Any = None,
-                      repo: Any = None, shifts_bp: Any = None, delivery: Any = None,
-                      **options: Any) -> Any:
-        """CTD switch scenarios (:func:`xlfidx.delivery.ctd_scenarios`): one row per shift and
-        bond; ``bonds`` may be a :class:`~xlfidx.basis.DeliverableBasket` in place of the
-        market arguments."""
-        from .delivery import ctd_scenarios
-
-        if shifts_bp is None:
-            raise InputError("shifts_bp", None, "is needed: the yield shifts in bp")
-        b, f, s, r, d = self._market(bonds, futures_price, settle, repo, delivery)
-        return ctd_scenarios(self._for(s), b, f, s, r, shifts_bp, d, **options)
-
-    def delivery_option(self, bonds: Any, futures_price: Any = None, settle: Any = None,
-                        repo: Any = None, vol_bp: Any = None, delivery: Any = None,
-                        **options: Any) -> Any:
-        """The delivery (quality) option (:func:`xlfidx.delivery.delivery_option`); ``bonds``
-        may be a :class:`~xlfidx.basis.DeliverableBasket` in place of the market arguments."""
-        from .delivery import delivery_option
-
-        if vol_bp is None:
-            raise InputError("vol_bp", None, "is needed: the normal yield vol in bp a year")
-        b, f, s, r, d = self._market(bonds, futures_price, settle, repo, delivery)
-        return delivery_option(self._for(s), b, f, s, r, vol_bp, d, **options)
-
-    def ctd(self, bonds: Any, futures_price: Any = None, settle: Any = None, repo: Any = None,
-            delivery: Any = None) -> Any:
-        """The cheapest to deliver's DLV row (highest implied repo)."""
-        return self.dlv(bonds, futures_price, settle, repo, delivery).ctd
-
-    def invoice_price(self, futures_price: Any, coupon: Any, maturity: Any,
-                      delivery: Any = None) -> Any:
-        """Invoice price per 100 face, ``F·CF + AI`` at delivery (the last delivery day unless
-        given)."""
-        from .basis import invoice_price
-
-        k = self._for(maturity=maturity)
-        day = last_delivery_day(k) if delivery is None else delivery
-        return invoice_price(futures_price, conversion_factor(coupon, maturity, k), coupon,
-                             maturity, day)
-
-    def futures_dv01(self, bonds: Any, futures_price: Any = None, settle: Any = None,
-                     repo: Any = None, delivery: Any = None) -> float:
-        """Futures DV01, $ per bp per contract: the CTD's DV01 per 100,000 face over its CF."""
-        return float(self.ctd(bonds, futures_price, settle, repo, delivery)["hedge_ratio"])

@@ -37,8 +37,8 @@ from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
 from .problems import ReadProblem
 
-__all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_rows_to_export",
-           "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
+__all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_from_rows",
+           "basket_rows_to_export", "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
 
 # Bloomberg field -> the name the analytics use; these are needed to compute a bond
 _REQUIRED = {"px_last": "price", "cpn": "coupon", "maturity": "maturity"}
@@ -284,12 +284,17 @@ def read_basket_export(path: str | Path):
 
 def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any = None,
                        futures_price: Any = None) -> Any:
-    """The :class:`~xlfidx.basis.DeliverableBasket` of an export's ``future`` fields and
+    """The :class:`~xlfidx.basket.DeliverableBasket` of an export's ``future`` fields and
     ``bonds`` table (as :func:`read_basket_export` returns them), with the export's defaults:
-    settlement T+1 (SIFMA) after ``last_update_dt``, the futures price ``px_last``, the repo
-    ``repo_reporate`` (one rate, or one per bond when they differ), and the contract's last
-    delivery day. This is the one place those defaults are set. ``settle`` and
-    ``futures_price``, when given, stand in for the export's (which may then be missing).
+    settlement T+1 (SIFMA) after ``last_update_dt``, the futures price ``px_last``, the
+    contract's last delivery day, and the repo: when the export carries Bloomberg's
+    ``fut_ctd_net_basis``, the term repo that makes xlfidx's net basis of the CTD equal to it
+    (Bloomberg prices the basis at a term rate to delivery; ``repo_reporate`` is an overnight
+    rate), else ``repo_reporate`` (one rate, or one per bond when they differ). The basket's
+    ``repo_note`` says which, and its ``notes`` name the bond fields the analytics do not use,
+    and why. This is the one place those defaults are set. ``settle`` and ``futures_price``,
+    when given, stand in for the export's (which may then be missing); the term repo is still
+    the one of the export's own date and prices.
 
     >>> import datetime as dt
     >>> f, b = basket_rows_to_export(
@@ -298,10 +303,12 @@ def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any
     ...     [["ticker", "cpn", "maturity", "px_last", "repo_reporate"],
     ...      ["T 4.5 08/15/39 Govt", 4.5, dt.datetime(2039, 8, 15), 98.6641, 5.413]])
     >>> basket = basket_from_export(f, b)
-    >>> str(basket.settle), basket.repo, basket.futures_price
-    ('2023-11-22', 5.413, 115.96875)
+    >>> str(basket.settle), basket.repo, basket.futures_price, basket.repo_note
+    ('2023-11-22', 5.413, 115.96875, 'repo_reporate; Act/360')
     """
-    from ..basis import DeliverableBasket
+    import dataclasses
+
+    from ..basket import DeliverableBasket
     from ..bonds import settlement_date
 
     contract = str(future.name)
@@ -319,15 +326,168 @@ def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any
     if len(usable):
         repo = float(usable.iloc[0]) if usable.nunique() == 1 else \
             tuple(rates.fillna(float(usable.iloc[0])).tolist())
-    notes = tuple(str(p) for p in bonds.attrs.get("problems", []))
-    settle = settlement_date(update) if settle is None else settle
-    return DeliverableBasket(contract, bonds, float(price), np.datetime64(settle, "D").astype(object),
-                             repo, as_of=np.datetime64(update, "D").astype(object) if has_update
-                             else None, source=source, notes=notes)
+    notes = [str(p) for p in bonds.attrs.get("problems", [])]
+    own_price = future.get("px_last")
+    own_settle = settlement_date(update) if has_update else None
+    settle = own_settle if settle is None else settle
+    bloomberg = {k: future.get(k) for k in ("fut_ctd", "fut_ctd_px", "fut_ctd_gross_basis",
+                                            "fut_ctd_net_basis") if k in future.index}
+    basket = DeliverableBasket(contract, bonds, float(price),
+                               np.datetime64(settle, "D").astype(object), repo,
+                               as_of=np.datetime64(update, "D").astype(object) if has_update
+                               else None, source=source, notes=(),
+                               repo_note="repo_reporate; Act/360" if repo is not None else "",
+                               bloomberg=bloomberg)
+    term = None
+    if own_settle is not None and own_price is not None and np.isfinite(own_price):
+        # the term repo is a market rate of the export's own date and prices: a futures price or
+        # settlement given in their place keeps it
+        own = dataclasses.replace(basket, futures_price=float(own_price),
+                                  settle=np.datetime64(own_settle, "D").astype(object))
+        term = _term_repo(own, bloomberg)
+    if term is not None:
+        overnight = ("" if repo is None else
+                     f"; repo_reporate {repo:.3f}% overnight" if not isinstance(repo, tuple) else
+                     f"; repo_reporate {min(repo):.3f}% to {max(repo):.3f}% overnight")
+        basket = dataclasses.replace(
+            basket, repo=term,
+            repo_note=f"term, implied by Bloomberg's CTD net basis{overnight}")
+    notes.extend(_unused_fields(basket))
+    return dataclasses.replace(basket, notes=tuple(notes))
+
+
+def _term_repo(basket: Any, bloomberg: dict[str, Any]) -> float | None:
+    """The repo (percent) at which xlfidx's net basis of Bloomberg's CTD is Bloomberg's
+    ``fut_ctd_net_basis``; None when the export does not carry it or its CTD is not found."""
+    from ..basis import implied_repo
+
+    nb = bloomberg.get("fut_ctd_net_basis")
+    if nb is None or not isinstance(nb, float | int) or not np.isfinite(nb):
+        return None
+    try:
+        row = _bloomberg_ctd_row(basket, bloomberg)
+    except InputError:
+        return None
+    if row is None:
+        return None
+    good, f, s, _r = basket.market(repo=0.0)
+    b = good.loc[row]
+    cf = b["cf"] if "cf" in good and np.isfinite(b.get("cf", np.nan)) else \
+        basket.future.conversion_factor(b["coupon"], b["maturity"])
+    delivery = basket.delivery if basket.delivery is not None else basket.future.last_delivery_day
+    return float(implied_repo(b["price"], b["coupon"], b["maturity"], f, cf, s, delivery,
+                              float(nb) / 32.0))
+
+
+def _bloomberg_ctd_row(basket: Any, bloomberg: dict[str, Any]) -> Any:
+    """The index label of the bond Bloomberg names CTD (``fut_ctd``, e.g. ``T 4.25 06/30/31``,
+    else the one priced ``fut_ctd_px``), else xlfidx's own CTD (highest implied repo)."""
+    from ..basket import _same_bond
+
+    good = basket.bonds[basket._ok()]
+    name = bloomberg.get("fut_ctd")
+    if isinstance(name, str):
+        hit = [i for i, c, m in zip(good.index, good["coupon"], good["maturity"], strict=True)
+               if _same_bond(name, float(c), m)]
+        if len(hit) == 1:
+            return hit[0]
+    px = bloomberg.get("fut_ctd_px")
+    if isinstance(px, float | int) and np.isfinite(px):
+        hit = good.index[np.isclose(good["price"].to_numpy(float), float(px), rtol=0, atol=1e-9)]
+        if len(hit) == 1:
+            return hit[0]
+    return basket.ctd()["row"]
+
+
+# the bond fields a basket export may carry that the analytics do not use, and why
+_SCHEDULE = "the coupon schedule, computed from maturity"
+_UNUSED = {
+    "last_update_dt": "each bond's pricing date; the future sheet's sets the settlement",
+    "days_to_mty": _SCHEDULE,
+    "nxt_cpn_dt": _SCHEDULE,
+    "days_to_next_coupon": _SCHEDULE,
+    "accrued_days_between_cpn_dates": _SCHEDULE,
+    "days_acc": _SCHEDULE,
+    "dur_adj_mid": "Bloomberg's duration at spot; the DLV computes its own",
+}
+
+
+def _unused_fields(basket: Any) -> list[str]:
+    """A note naming the bond fields the analytics do not use, and why; ``basis_mid`` and
+    ``repo_implied_reporate`` are set against xlfidx's own figures for this contract."""
+    bonds = basket.bonds
+    used = {"ticker", "px_last", "cpn", "maturity", "conversion", "int_acc", "repo_reporate",
+            "coupon", "price", "cf", "problem"}
+    by_reason: dict[str, list[str]] = {}
+    for f in bonds.columns:
+        if f in _UNUSED:
+            by_reason.setdefault(_UNUSED[f], []).append(f)
+    skip = [f"{', '.join(fields)} ({reason})" for reason, fields in by_reason.items()]
+    other = [f for f in bonds.columns if f not in used and f not in _UNUSED
+             and f not in ("basis_mid", "repo_implied_reporate")]
+    if other:
+        skip.append(", ".join(other) + " (not a field the DLV reads)")
+    for name, col, unit in (("basis_mid", "gross_basis_32nds", "/32"),
+                             ("repo_implied_reporate", "implied_repo", "%")):
+        if name not in bonds:
+            continue
+        try:
+            dlv = basket.dlv(repo=5.0 if basket.repo is None else None)
+        except InputError:
+            break
+        ctd = dlv.ctd
+        theirs = bonds.loc[bonds["ticker"] == ctd["ticker"], name] if ctd["ticker"] else []
+        theirs = float(theirs.iloc[0]) if len(theirs) else np.nan
+        if not np.isfinite(theirs):
+            skip.append(f"{name} (not set against this contract's figures: the CTD has none)")
+        elif abs(theirs - float(ctd[col])) > (0.5 if unit == "/32" else 0.05):
+            skip.append(f"{name} (refers to another contract: the CTD's is {theirs:.3f}{unit} "
+                        f"where {basket.contract}'s is {float(ctd[col]):.3f}{unit})")
+        else:
+            skip.append(f"{name} (Bloomberg's; agrees with xlfidx's to "
+                        f"{abs(theirs - float(ctd[col])):.3f}{unit})")
+    return [f"bond fields not used: {'; '.join(skip)}"] if skip else []
+
+
+def basket_from_rows(bond_rows: Any, future: Any, *, futures_price: Any = None, settle: Any = None,
+                     repo: Any = None, delivery: Any = None, source: str = "") -> Any:
+    """Rows in, :class:`~xlfidx.basket.DeliverableBasket` out: what a worksheet holds, in one
+    call. ``bond_rows`` is the bonds table as rows of cells under its header row (read by
+    field name, as :func:`bond_rows_to_table` reads it); ``future`` is either the export's
+    ``future`` table as rows of cells (then the basket carries the export's defaults, see
+    :func:`basket_from_export`) or a contract ticker such as ``"TYZ4"`` (then it has no defaults
+    but the arguments given). ``futures_price``, ``settle``, ``repo`` and ``delivery``, when
+    given, stand in for the export's.
+
+    >>> import datetime as dt
+    >>> bonds = [["ticker", "cpn", "maturity", "px_last"],
+    ...          ["T 4.5 08/15/39 Govt", 4.5, dt.datetime(2039, 8, 15), 98.6641]]
+    >>> b = basket_from_rows(bonds, "USZ3", futures_price=115.96875, settle="2023-11-22",
+    ...                      repo=5.413)
+    >>> b.contract, str(b.settle), b.repo, round(float(b.dlv().ctd["implied_repo"]), 3)
+    ('USZ3', '2023-11-22', 5.413, 3.524)
+    """
+    import dataclasses
+
+    from ..basket import DeliverableBasket
+
+    if isinstance(future, str):
+        s = None if settle is None else np.datetime64(as_date(settle, "settle")[()], "D").astype(object)
+        f = None if futures_price is None else float(as_float(futures_price, "futures_price")[()])
+        return DeliverableBasket(future.strip(), bond_rows_to_table(bond_rows), f, s,
+                                 None if repo is None else float(as_float(repo, "repo")[()]),
+                                 delivery=delivery, source=source)
+    basket = basket_from_export(*basket_rows_to_export(future, bond_rows), source, settle=settle,
+                                futures_price=futures_price)
+    changes = {k: v for k, v in (("repo", repo), ("delivery", delivery)) if v is not None}
+    if "repo" in changes:
+        changes["repo"] = float(as_float(repo, "repo")[()])
+        changes["repo_note"] = "given; Act/360"
+    return dataclasses.replace(basket, **changes) if changes else basket
 
 
 def read_basket(path: str | Path, *, settle: Any = None, futures_price: Any = None) -> Any:
-    """Read a basket export as a :class:`~xlfidx.basis.DeliverableBasket` that carries the
+    """Read a basket export as a :class:`~xlfidx.basket.DeliverableBasket` that carries the
     export's own defaults (see :func:`basket_from_export`).
 
     >>> from xlfidx.samples import sample_path

@@ -17,7 +17,9 @@ def register(sub) -> None:
                    "default: the shipped USZ3 sample")
     p.add_argument("--settle", help="settlement date (default: T+1 after the export's last_update_dt)")
     p.add_argument("--delivery", help="delivery date (default: the contract's last delivery day)")
-    p.add_argument("--repo", type=float, help="repo rate in percent (default: the export's repo_reporate)")
+    p.add_argument("--repo", type=float, help="term repo rate to delivery in percent (default: the "
+                   "repo at which xlfidx's CTD net basis is Bloomberg's fut_ctd_net_basis when "
+                   "the export carries it, else the export's repo_reporate)")
     p.add_argument("--scenarios", metavar="LO:HI:STEP",
                    help="CTD switch scenarios: shift the forward yields from LO to HI bp in STEP bp "
                    "(e.g. -100:100:25); prints each bond's basis at delivery and the switch points")
@@ -57,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
                          "needs --scenarios LO:HI:STEP")
     if args.vol is not None:
         _option(args, basket.contract, market, delivery)
+    check = basket.bloomberg_check(dlv)
+    if check:
+        print()
+        print(check)
     return 0
 
 
@@ -127,12 +133,17 @@ def _option(args: argparse.Namespace, contract: str, market: tuple, delivery) ->
                           delivery=delivery)
     adj = opt.ctd_net_basis_32nds - opt.value_ctd_points * 32.0
     print()
-    print(f"Delivery option at {opt.vol_bp:g} bp a year (normal; {opt.shift_sd_bp:.1f} bp to "
+    print(f"Delivery option at {opt.vol_bp:g} bp a year (normal; {opt.shift_sd_bp:.1f} bp to the "
+          f"last trading day {opt.last_trading_day}, {opt.eom_shift_sd_bp:.1f} bp more to "
           f"delivery {opt.delivery})")
+    print(f"  quality option    {opt.quality_32nds:.3f}/32 (the switch, to the last trading day)")
+    print(f"  end-of-month      {opt.end_of_month_32nds:.3f}/32 (futures price fixed, to delivery)")
     print(f"  option value      {opt.value_32nds:.3f}/32 of futures price ({opt.value:.5f} points; "
           f"{opt.value_ctd_points * 32:.3f}/32 of the CTD)")
     print(f"  theoretical price {opt.theoretical_price:.5f} ({format_32nds(opt.theoretical_price)}) "
-          f"against the market's {opt.futures_price:.5f}")
+          f"= CTD forward/CF {opt.ctd_forward_over_cf:.5f} - option value; the market's "
+          f"{opt.futures_price:.5f}")
+    print(f"  (with drifted shifts, each forward its mean: {opt.theoretical_price_drifted:.5f})")
     print(f"  CTD {opt.ctd}: net basis {opt.ctd_net_basis_32nds:.3f}/32, option-adjusted "
           f"{adj:.3f}/32 ({'rich' if adj > 0 else 'cheap'} to the model)")
     t = opt.table

@@ -8,30 +8,38 @@ import argparse
 def register(sub) -> None:
     p = sub.add_parser(
         "roll",
-        help="price the calendar roll: theoretical spread and the implied repo of the roll",
-        description="Theoretical calendar spread (front minus back, cash and carry on each "
-        "contract's cheapest to deliver) against the market spread, the forward repo from front "
-        "to back delivery implied by the term repos, and the one the market spread implies on "
-        "the back contract's CTD.",
+        help="price the calendar roll: fair spread (carry only and option-adjusted) and the "
+        "implied repo of the roll",
+        description="Fair calendar spread (front minus back): carry only, each contract's CTD "
+        "forward / CF, and option-adjusted, each contract's delivery option at one vol taken off; "
+        "against the market spread. The implied repo of the roll as Burghardt writes it (take "
+        "delivery at the front's market invoice F1*CF1 + AI, redeliver into the back at F2*CF2 + "
+        "AI) beside the forward repo from front to back delivery implied by the term repos.",
     )
-    p.add_argument("file", nargs="?", help="basket export (.xlsx, sheets 'future' and 'bonds'), "
-                   "one basket for both contracts; default: the shipped USZ3 sample")
+    p.add_argument("file", nargs="?", help="the front contract's basket export (.xlsx, sheets "
+                   "'future' and 'bonds'); default: the shipped USZ3 sample")
+    p.add_argument("--back-export", "--back-file", dest="back_file", metavar="BACK_EXPORT",
+                   help="the back contract's own basket export: its contract, price, bonds (with "
+                   "the notes issued since the front's) and term repo are the defaults")
     p.add_argument("--front", help="front contract (default: the export's contract)")
-    p.add_argument("--back", required=True, help="back contract, e.g. USH4")
+    p.add_argument("--back", help="back contract, e.g. USH4 (default: the back export's)")
     p.add_argument("--front-price", help="front futures price, decimal or 32nds (default: the "
                    "export's px_last)")
-    p.add_argument("--back-price", required=True, help="back futures price, decimal or 32nds "
-                   "(116-01 or 116.03125)")
-    p.add_argument("--back-file", help="a separate basket export for the back contract")
+    p.add_argument("--back-price", help="back futures price, decimal or 32nds (116-01 or "
+                   "116.03125; default: the back export's px_last)")
     p.add_argument("--settle", help="settlement date (default: T+1 after the export's last_update_dt)")
     p.add_argument("--front-repo", type=float,
-                   help="term repo to the front's delivery, percent (default: the export's repo_reporate)")
+                   help="term repo to the front's delivery, percent (default: the export's repo, "
+                   "as xlfidx dlv takes it)")
     p.add_argument("--back-repo", type=float,
-                   help="term repo to the back's delivery, percent (default: the front's, a flat "
-                   "repo curve, said so in the output)")
+                   help="term repo to the back's delivery, percent (default: the back export's; "
+                   "without one, the front's: a flat repo curve, said so in the output)")
     p.add_argument("--roll-repo", type=float,
-                   help="repo from front to back delivery for the theoretical spread (default: "
-                   "the forward rate implied by the two term repos)")
+                   help="repo from front to back delivery for the carry-only spread (default: the "
+                   "forward rate implied by the two term repos)")
+    p.add_argument("--vol", type=float, default=100.0, metavar="BP",
+                   help="normal yield vol in bp a year of both contracts' delivery options, for "
+                   "the option-adjusted fair spread (default 100; 0 for carry only)")
     p.set_defaults(func=run)
 
 
@@ -43,6 +51,7 @@ def _bonds(basket):
 
 
 def run(args: argparse.Namespace) -> int:
+    from xlfidx._files import check_workbook
     from xlfidx._inputs import as_date
     from xlfidx.bloomberg.basket import read_basket
     from xlfidx.delivery import calendar_roll
@@ -51,47 +60,77 @@ def run(args: argparse.Namespace) -> int:
     from xlfidx.samples import sample_path
     from xlfidx.samples.basket import FILENAME
 
-    path = args.file or sample_path(FILENAME)
+    path = check_workbook(args.file, "FILE") if args.file else sample_path(FILENAME)
     settle = as_date(args.settle, "--settle")[()] if args.settle else None
     front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
     basket = read_basket(path, settle=settle, futures_price=front_price)
-    back_bonds = _bonds(read_basket(args.back_file, settle=basket.settle,
-                                    futures_price=basket.futures_price)) if args.back_file else None
+    back_basket = None
+    if args.back_file:
+        back_price = float(as_price(args.back_price, "--back-price")) if args.back_price else None
+        back_basket = read_basket(check_workbook(args.back_file, "--back-export"),
+                                  settle=basket.settle, futures_price=back_price)
+    elif args.back is None or args.back_price is None:
+        raise InputError("--back" if args.back is None else "--back-price", None,
+                         "is needed without --back-export (the back contract's export)")
     front_repo = args.front_repo if args.front_repo is not None else basket.repo
     if front_repo is None or isinstance(front_repo, tuple):
-        raise InputError("--front-repo", None, "is needed: the export has no single repo_reporate")
-    flat = args.back_repo is None
-    back_repo = front_repo if flat else args.back_repo
-    roll = calendar_roll(args.front or basket.contract, args.back, _bonds(basket),
-                         basket.futures_price, float(as_price(args.back_price, "--back-price")),
-                         basket.settle, front_repo, back_repo, back_bonds=back_bonds,
-                         roll_repo=args.roll_repo)
+        raise InputError("--front-repo", None, "is needed: the export has no single repo rate")
+    back_repo = args.back_repo
+    if back_repo is None and back_basket is not None and not isinstance(back_basket.repo, tuple):
+        back_repo = back_basket.repo
+    flat = back_repo is None
+    back_repo = front_repo if flat else back_repo
+    back = args.back or back_basket.contract
+    back_price = (float(as_price(args.back_price, "--back-price")) if back_basket is None
+                  else back_basket.futures_price)
+    roll = calendar_roll(args.front or basket.contract, back, _bonds(basket),
+                         basket.futures_price, back_price, basket.settle, front_repo, back_repo,
+                         back_bonds=None if back_basket is None else back_basket.market()[0],
+                         roll_repo=args.roll_repo, vol_bp=args.vol or None)
     print(format_roll(roll, flat, path))
     return 0
 
 
 def format_roll(roll, flat_repo: bool = False, source=None) -> str:
     """The roll as the lines a trader reads."""
+    import math
+
     from xlfidx.quotes import format_32nds
+
+    def side(x):
+        return "the front rich to the back" if x > 0 else "the front cheap to the back"
 
     lines = [
         f"{roll.front} / {roll.back} calendar roll  settle {roll.settle}  deliveries "
         f"{roll.front_delivery} and {roll.back_delivery}" + (f"  source {source}" if source else ""),
         f"  market spread       {roll.market_spread_32nds:+.3f}/32  ({roll.front} "
         f"{format_32nds(roll.front_price)} - {roll.back} {format_32nds(roll.back_price)})",
-        f"  theoretical spread  {roll.theoretical_spread_32nds:+.3f}/32  ({roll.front} "
+        f"  fair, carry only    {roll.theoretical_spread_32nds:+.3f}/32  ({roll.front} "
         f"{roll.front_theoretical:.5f} on {roll.front_ctd}; {roll.back} "
-        f"{roll.back_theoretical:.5f} on {roll.back_ctd})",
-        f"  market - theory     {roll.rich_32nds:+.3f}/32  (the front "
-        f"{'rich' if roll.rich_32nds > 0 else 'cheap'} to the back)",
+        f"{roll.back_theoretical:.5f} on {roll.back_ctd}: CTD forward / CF)",
+    ]
+    if abs(roll.roll_repo - roll.forward_repo) > 1e-12:
+        lines.append(f"  (carry only at the roll repo {roll.roll_repo:.3f}%)")
+    has_opt = not math.isnan(roll.front_option_32nds)
+    if has_opt:
+        lines.append(
+            f"  fair, option-adj.   {roll.option_adjusted_spread_32nds:+.3f}/32  (less each "
+            f"delivery option at {roll.vol_bp:g} bp a year: {roll.front} "
+            f"{roll.front_option_32nds:.3f}/32, {roll.back} {roll.back_option_32nds:.3f}/32)")
+    lines.append(f"  market - fair       {roll.rich_32nds:+.3f}/32 carry only ({side(roll.rich_32nds)})"
+                 + (f"; {roll.option_adjusted_rich_32nds:+.3f}/32 option-adjusted "
+                    f"({side(roll.option_adjusted_rich_32nds)})" if has_opt else ""))
+    lines += [
         f"  term repo           {roll.front_repo:.3f}% to {roll.front_delivery}, "
         f"{roll.back_repo:.3f}% to {roll.back_delivery}"
         + ("  (assumed equal to the front's: give --back-repo)" if flat_repo else ""),
         f"  forward repo        {roll.forward_repo:.3f}% from {roll.front_delivery} to "
         f"{roll.back_delivery} (implied by the term repos; Act/360)",
-        f"  implied roll repo   {roll.implied_roll_repo:.3f}% (the forward repo at which the "
-        f"theoretical spread is the market's, on {roll.back_ctd})",
+        f"  implied roll repo   {roll.implied_roll_repo:.3f}% (delivery of {roll.roll_bond} taken "
+        f"at the front's invoice F*CF + AI, redelivered into the back at its invoice; "
+        f"{'above' if roll.implied_roll_repo > roll.forward_repo else 'below'} the forward repo)",
+        f"  breakeven roll repo {roll.breakeven_roll_repo:.3f}% (the roll repo at which the "
+        f"carry-only fair spread is the market's)",
     ]
-    if abs(roll.roll_repo - roll.forward_repo) > 1e-12:
-        lines.insert(3, f"  (theoretical spread at the roll repo {roll.roll_repo:.3f}%)")
+    lines += [f"warning: {w}" for w in roll.warnings]
     return "\n".join(lines)

@@ -144,9 +144,9 @@ def install(folder: str | Path | None = None, source: str | Path | None = None) 
     import shutil
 
     from xlfidx._files import atomic_write, check_output_dir
-    from xlfidx.excel.build import WORKBOOKS_DIR
+    from xlfidx.samples import shipped_dir  # where build_workbooks writes it (build imports us)
 
-    src = Path(source) if source is not None else WORKBOOKS_DIR / ADDIN_NAME
+    src = Path(source) if source is not None else shipped_dir("xlfidx.workbooks") / ADDIN_NAME
     if not src.is_file():
         raise InputError("add-in", str(src), "does not exist; build it with `xlfidx build-workbooks addin`")
     if folder is None:

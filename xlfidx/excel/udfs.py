@@ -81,6 +81,8 @@ COLUMN_FORMS: dict[str, tuple[str, ...]] = {
             "ids"),
     "DLV": ("prices", "coupons", "maturities", "futures_price", "contract", "settle", "repo",
             "delivery", "tickers"),
+    "CALENDARROLL": ("prices", "coupons", "maturities", "front", "front_price", "back",
+                     "back_price", "settle", "front_repo", "back_repo", "roll_repo", "vol_bp"),
     "FEDPATH": ("prices", "expiries", "meetings", "spot_rate", "method"),
     "FEDPROBS": ("prices", "expiries", "meetings", "spot_rate", "method"),
 }
@@ -377,20 +379,18 @@ def _basket(prices: Any, coupons: Any, maturities: Any, ids: Any = None, ids_nam
     return [header, *([t, p, c, m] for t, p, c, m in zip(labels, *cols, strict=True))]
 
 
-def _table_basket(bonds_rows: list[list[Any]], future: Any) -> Any:
-    """The :class:`~xlfidx.basis.DeliverableBasket` of the export's two tables (with the
-    export's defaults), or of the bonds table and a contract ticker (no defaults)."""
-    from xlfidx.bloomberg.basket import (
-        basket_from_export,
-        basket_rows_to_export,
-        bond_rows_to_table,
-    )
+def _table_basket(bonds_rows: list[list[Any]], future: Any, **market: Any) -> Any:
+    """The :class:`~xlfidx.basket.DeliverableBasket` of the export's two tables (with the
+    export's defaults), or of the bonds table and a contract ticker (no defaults): one call of
+    the reader, rows in, basket out; ``market`` (futures_price, settle, repo, delivery) stands
+    in for the export's."""
+    from xlfidx.bloomberg.basket import basket_from_rows
 
     future_rows = _rows(future)
-    if future_rows is not None:
-        return basket_from_export(*basket_rows_to_export(future_rows, bonds_rows))
-    ticker = _text(future, "future", "the export's 'future' table or a futures ticker such as TYZ4")
-    return _core().DeliverableBasket(ticker, bond_rows_to_table(bonds_rows), None, None, None)
+    if future_rows is None:
+        future_rows = _text(future, "future", "the export's 'future' table or a futures ticker "
+                            "such as TYZ4")
+    return basket_from_rows(bonds_rows, future_rows, **market)
 
 
 def _require(value: Any, default: Any, name: str, what: str) -> Any:
@@ -400,15 +400,18 @@ def _require(value: Any, default: Any, name: str, what: str) -> Any:
     return value
 
 
-def _table_market(rows: list[list[Any]], future: Any, futures_price: Any, settle: Any):
+def _table_market(rows: list[list[Any]], future: Any, futures_price: Any, settle: Any,
+                  repo: Any = None, delivery: Any = None):
     """The basket of the export's tables, and the futures price and settlement it prices with
     (the arguments where given, else the export's own)."""
-    basket = _table_basket(rows, future)
-    f = _require(_optional(futures_price, "futures_price", _pos), basket.futures_price,
-                 "futures_price", "the futures price")
-    s = _require(_optional(settle, "settle", _date), basket.settle, "settle",
-                 "the settlement date")
-    return basket, f, s
+    basket = _table_basket(rows, future,
+                           futures_price=_optional(futures_price, "futures_price", _pos),
+                           settle=_optional(settle, "settle", _date),
+                           repo=_optional(repo, "repo", _num),
+                           delivery=_optional(delivery, "delivery", _date))
+    _require(None, basket.futures_price, "futures_price", "the futures price")
+    _require(None, basket.settle, "settle", "the settlement date")
+    return basket, basket.futures_price, basket.settle
 
 
 @func(category=_CATEGORY)
@@ -428,19 +431,18 @@ def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_se
     """Cheapest to deliver (highest implied repo), unreadable bonds skipped. =CTD(bonds!A1:I17, future!A1:B9) gives T 4.5 08/15/39 Govt. Column form CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids]): its row (1 = first) or id."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is not None:
-        basket, f, s = _table_market(rows, future, futures_price, settle)
-        c = basket.ctd(futures_price=f, settle=s, delivery=_optional(delivery, "delivery", _date))
+        basket, _f, _s = _table_market(rows, future, futures_price, settle, delivery=delivery)
+        c = basket.ctd()
         return c["ticker"] or float(c["position"] + 1)
     # column form: CTD(prices, coupons, maturities, futures_price, contract, settle, [delivery], [ids])
-    from xlfidx.bloomberg.basket import bond_rows_to_table
-
     no_ids = ids is None or _blank(ids) and not isinstance(ids, list)
-    table = bond_rows_to_table(_basket(bonds, future, futures_price, None if no_ids else ids))
-    ticker = _text(delivery, "contract", "a futures ticker such as TYZ4")
-    f = _pos(_scalar(settle, "futures_price"), "futures_price")
-    s = _date(_scalar(column_settle, "settle"), "settle")
-    basket = _core().DeliverableBasket(ticker, table, float(f), s[()], None)
-    row = int(basket.ctd(delivery=_optional(column_delivery, "delivery", _date))["row"])
+    basket = _table_basket(
+        _basket(bonds, future, futures_price, None if no_ids else ids),
+        _text(delivery, "contract", "a futures ticker such as TYZ4"),
+        futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
+        settle=_date(_scalar(column_settle, "settle"), "settle"),
+        delivery=_optional(column_delivery, "delivery", _date))
+    row = int(basket.ctd()["row"])
     if no_ids:
         return float(row + 1)
     label = as_column(ids, "ids").values[row]
@@ -468,21 +470,18 @@ def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None
     """Deliverable basket as on Bloomberg's DLV, CTD first, unreadable bonds last with their problem. =DLV(bonds!A1:I17, future!A1:B9) spills it with a header row. Column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo, ...)."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is not None:
-        basket, f, s = _table_market(rows, future, futures_price, settle)
-        dlv = basket.dlv(futures_price=f, settle=s, repo=_optional(repo, "repo", _num),
-                         delivery=_optional(delivery, "delivery", _date))
-        return _frame_output(dlv.table)
+        basket, _f, _s = _table_market(rows, future, futures_price, settle, repo, delivery)
+        return _frame_output(basket.dlv().table)
     # column form: DLV(prices, coupons, maturities, futures_price, contract, settle, repo,
     # [delivery], [tickers])
-    from xlfidx.bloomberg.basket import bond_rows_to_table
-
-    table = bond_rows_to_table(_basket(bonds, future, futures_price, tickers, "tickers"))
-    ticker = _text(repo, "contract", "a futures ticker such as TYZ4")
-    f = _pos(_scalar(settle, "futures_price"), "futures_price")
-    s = _date(_scalar(delivery, "settle"), "settle")
-    r = _num(_scalar(column_repo, "repo"), "repo")
-    basket = _core().DeliverableBasket(ticker, table, float(f), s[()], float(r))
-    return _frame_output(basket.dlv(delivery=_optional(column_delivery, "delivery", _date)).table)
+    basket = _table_basket(
+        _basket(bonds, future, futures_price, tickers, "tickers"),
+        _text(repo, "contract", "a futures ticker such as TYZ4"),
+        futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
+        settle=_date(_scalar(delivery, "settle"), "settle"),
+        repo=_num(_scalar(column_repo, "repo"), "repo"),
+        delivery=_optional(column_delivery, "delivery", _date))
+    return _frame_output(basket.dlv().table)
 
 
 def _basket_columns(prices: Any, coupons: Any, maturities: Any, tickers: Any = None) -> Any:
@@ -532,12 +531,11 @@ def _basket_market(bonds, future, futures_price, settle, repo, delivery, column_
     rows = _table(bonds, _BOND_FIELDS)
     if rows is None:
         return _dlv_inputs(*column_args)
-    basket, f, s = _table_market(rows, future, futures_price, settle)
-    b, f, s, r = basket.market(futures_price=f, settle=s, repo=_optional(repo, "repo", _num))
+    basket, _f, _s = _table_market(rows, future, futures_price, settle, repo, delivery)
+    b, f, s, r = basket.market()
     if r is None:
         raise MissingDataError("repo", None, "is missing in the export; give the repo rate")
-    d = _optional(delivery, "delivery", _date)
-    return basket.contract, b, (f, s, r, basket.delivery if d is None else d)
+    return basket.contract, b, (f, s, r, basket.delivery)
 
 
 @func(category=_CATEGORY)
@@ -580,7 +578,7 @@ def CTDSCENARIOS(bonds, future, shifts_bp, futures_price=None, settle=None, repo
 @arg("tickers", doc="Column form only, optional: the bonds' tickers (a column)", **RANGE)
 def DELIVERYOPTION(bonds, future, vol_bp, futures_price=None, settle=None, repo=None,
                    delivery=None, column_vol=None, column_delivery=None, tickers=None):
-    """Delivery option: value in 32nds, theoretical futures price, CTD probabilities, option-adjusted net basis. =DELIVERYOPTION(bonds!A1:I17, future!A1:B9, 100). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp."""
+    """Delivery option: quality and end-of-month options (32nds), theoretical price = CTD fwd/CF less them, CTD odds. =DELIVERYOPTION(bonds!A1:I17, future!A1:B9, 100). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp."""
     table_form = _table(bonds, _BOND_FIELDS) is not None
     ticker, b, market = _basket_market(
         bonds, future, futures_price, settle, repo, delivery,
@@ -601,31 +599,82 @@ def _summary_and_table(summary: dict[str, Any], table: Any) -> list[list[Any]]:
 
 
 @func(category=_CATEGORY)
-@arg("prices", doc=_DOC["prices"] + "; one basket for both contracts", **RANGE)
-@arg("coupons", doc=_DOC["coupons"], **RANGE)
-@arg("maturities", doc=_DOC["maturities"], **RANGE)
-@arg("front", doc='Front contract ticker ("USZ3")', **RANGE)
-@arg("front_price", doc="Front futures price, points per 100 face", **RANGE)
-@arg("back", doc='Back (deferred) contract ticker ("USH4")', **RANGE)
-@arg("back_price", doc="Back futures price, points per 100 face", **RANGE)
-@arg("settle", doc=_DOC["settle"], **RANGE)
-@arg("front_repo", doc="Term repo to the front's delivery, percent Act/360", **RANGE)
-@arg("back_repo", doc="Term repo to the back's delivery, percent Act/360", **RANGE)
-@arg("roll_repo", doc="Optional: repo from front to back delivery; blank = implied by the term repos", **RANGE)
-def CALENDARROLL(prices, coupons, maturities, front, front_price, back, back_price, settle,
-                 front_repo, back_repo, roll_repo=None):
-    """Calendar roll: theoretical and market spread (front - back, 32nds), each CTD, the forward repo and the implied repo of the roll; spills two columns."""
-    bonds = _basket_columns(prices, coupons, maturities)
-    rr = _scalar(roll_repo, "roll_repo")
-    roll = _core().calendar_roll(
-        _text(front, "front", "a futures ticker such as USZ3"),
-        _text(back, "back", "a futures ticker such as USH4"), bonds,
-        _pos(_scalar(front_price, "front_price"), "front_price"),
-        _pos(_scalar(back_price, "back_price"), "back_price"),
-        _date(_scalar(settle, "settle"), "settle"),
-        _num(_scalar(front_repo, "front_repo"), "front_repo"),
-        _num(_scalar(back_repo, "back_repo"), "back_repo"),
-        roll_repo=None if _blank(rr) else _num(rr, "roll_repo"))
+@arg("bonds", doc="The front export's 'bonds' table with its header row. Column form: the clean "
+     "prices, one basket for both contracts", **RANGE)
+@arg("future", doc="The front export's 'future' table. Column form: the coupons", **RANGE)
+@arg("back", doc="The back export's 'bonds' table, or the back ticker (USH4: the front's basket "
+     "then serves both, with a warning). Column form: the maturities", **RANGE)
+@arg("back_price", doc="The back export's 'future' table, or the back futures price. Column form: "
+     "the front ticker", **RANGE)
+@arg("vol_bp", doc="Optional: yield vol in bp a year of both delivery options (default 100; 0: "
+     "carry only). Column form: the front futures price", **RANGE)
+@arg("front_repo", doc="Optional: term repo to the front's delivery (default: the export's). "
+     "Column form: the back ticker", **RANGE)
+@arg("back_repo", doc="Optional: term repo to the back's delivery (default: the back export's, "
+     "else the front's). Column form: the back futures price", **RANGE)
+@arg("roll_repo", doc="Optional: repo from front to back delivery for the carry-only spread "
+     "(blank: implied by the term repos). Column form: the settlement date", **RANGE)
+@arg("column_front_repo", doc="Column form only: term repo to the front's delivery, percent", **RANGE)
+@arg("column_back_repo", doc="Column form only: term repo to the back's delivery, percent", **RANGE)
+@arg("column_roll_repo", doc="Column form only, optional: the roll repo (blank: implied)", **RANGE)
+@arg("column_vol", doc="Column form only, optional: the vol of both delivery options, bp a year "
+     "(blank: carry only)", **RANGE)
+def CALENDARROLL(bonds, future, back, back_price, vol_bp=None, front_repo=None, back_repo=None,
+                 roll_repo=None, column_front_repo=None, column_back_repo=None,
+                 column_roll_repo=None, column_vol=None):
+    """Calendar roll: fair spread carry-only and option-adjusted vs the market (front - back, 32nds), Burghardt's implied roll repo; spills two columns. =CALENDARROLL(bonds!A1:I17, future!A1:B9, "USH4", 116.03125)."""
+    rows = _table(bonds, _BOND_FIELDS)
+    if rows is None:
+        # column form: CALENDARROLL(prices, coupons, maturities, front, front_price, back,
+        # back_price, settle, front_repo, back_repo, [roll_repo], [vol_bp])
+        table = _basket_columns(bonds, future, back)
+        rr, vol = _scalar(column_roll_repo, "roll_repo"), _scalar(column_vol, "vol_bp")
+        roll = _core().calendar_roll(
+            _text(back_price, "front", "a futures ticker such as USZ3"),
+            _text(front_repo, "back", "a futures ticker such as USH4"), table,
+            _pos(_scalar(vol_bp, "front_price"), "front_price"),
+            _pos(_scalar(back_repo, "back_price"), "back_price"),
+            _date(_scalar(roll_repo, "settle"), "settle"),
+            _num(_scalar(column_front_repo, "front_repo"), "front_repo"),
+            _num(_scalar(column_back_repo, "back_repo"), "back_repo"),
+            roll_repo=None if _blank(rr) else _num(rr, "roll_repo"),
+            vol_bp=None if _blank(vol) else _num(vol, "vol_bp"))
+    else:
+        front_basket = _table_basket(rows, future)
+        _require(None, front_basket.settle, "settle", "the export's 'future' table")
+        back_rows = _table(back, _BOND_FIELDS)
+        back_basket = None
+        if back_rows is not None:
+            back_basket = _table_basket(back_rows, back_price, settle=front_basket.settle)
+            back_ticker, back_f = back_basket.contract, back_basket.futures_price
+        else:
+            back_ticker = _text(back, "back", "the back export's 'bonds' table or a ticker such as USH4")
+            back_f = _pos(_scalar(back_price, "back_price"), "back_price")
+        vol = _scalar(vol_bp, "vol_bp")
+        vol = 100.0 if _blank(vol) else _num(vol, "vol_bp")
+        r1 = _optional(front_repo, "front_repo", _num)
+        r1 = front_basket.repo if r1 is None else r1
+        r2 = _optional(back_repo, "back_repo", _num)
+        if r2 is None and back_basket is not None:
+            r2 = back_basket.repo
+        for name, r in (("front_repo", r1), ("back_repo", r2)):
+            if isinstance(r, tuple):
+                raise InputError(name, "one rate per bond", "must be one term repo rate; give it")
+        rr = _optional(roll_repo, "roll_repo", _num)
+        good = front_basket.market()[0]
+        roll = _core().calendar_roll(
+            front_basket.contract, back_ticker,
+            good.drop(columns=[c for c in ("cf",) if c in good.columns]),
+            front_basket.futures_price, back_f, front_basket.settle,
+            _require(r1, None, "front_repo", "the term repo to the front's delivery"),
+            r1 if r2 is None else r2,
+            back_bonds=None if back_basket is None else back_basket.market()[0],
+            roll_repo=rr, vol_bp=vol or None)
+        if r2 is None:
+            import dataclasses
+
+            roll = dataclasses.replace(roll, warnings=(
+                *roll.warnings, "the back's term repo is taken equal to the front's: give back_repo"))
     out = table_output([[name, value] for name, value in roll.summary().items()])
     return [["" if v == NOT_FINITE else v for v in row] for row in out]
 
