@@ -143,8 +143,8 @@ class ExcelTarget:
         if BACKTEST_SHEET in self.sheetnames():
             sheet = self.book.sheets[BACKTEST_SHEET]
             sheet.clear()
-            for old in [*sheet.charts, *sheet.pictures]:
-                old.delete()
+            for old in [*reversed(list(sheet.charts)), *reversed(list(sheet.pictures))]:
+                old.delete()  # last first: Lite's charts are known by their position
             return sheet
         return self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
 
