@@ -185,11 +185,13 @@ class LiteTarget(ExcelTarget):
 
     Lite hands a script every sheet's values, so the history is read from the book itself;
     what the script writes is sent back to Excel as one batch when it returns. Progress and
-    the final line go to ``Backtest!A4`` (and to Lite's output pane).
+    the final line go to ``Backtest!A4`` (every step of the backtest to Lite's output pane).
     """
 
     def status(self, message: str) -> None:
         print(f"xlfidx: {message}")
+        if message.startswith("backtest ") and "100%" not in message:
+            return  # the backtest's own steps: the output pane only (each cell write costs)
         if BACKTEST_SHEET in self.sheetnames():
             self.book.sheets[BACKTEST_SHEET][STATUS_CELL].value = f"xlfidx: {message}"
 
