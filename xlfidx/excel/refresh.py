@@ -157,12 +157,15 @@ class ExcelTarget:
         rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row] for row in rows]
         sheet = self._backtest_sheet()
         width = max((len(r) for r in rows), default=0)
-        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+        self.write_cells(sheet, rows, width)
         top_row = 1
         for key, spec in charts:
             w, h = CHART_SIZES[key]
             self.draw_chart(sheet, spec, top_row, width + 2, 0.75 * w, 0.75 * h)  # pixels -> points
             top_row += -(-h // ROW_PIXELS) + 1
+
+    def write_cells(self, sheet: Any, rows: list[list[Any]], width: int) -> None:
+        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
 
     def draw_chart(self, sheet: Any, spec: Any, row: int, col: int, width: float, height: float) -> None:
         """One chart at the cell (``row``, ``col``), series by series through Excel's own
@@ -196,12 +199,22 @@ class LiteTarget(ExcelTarget):
             self.book.sheets[BACKTEST_SHEET][STATUS_CELL].value = f"xlfidx: {message}"
 
     def sheet_rows(self, name: str) -> list[list[Any]]:
-        """The sheet's values from A1 to the end of its used range."""
+        """The sheet's values from A1 to the end of its used range, as Office.js sent them
+        (``raw_value``: a date cell is its ISO text, which the readers take; a blank None)."""
         sheet = self.book.sheets[name]
         used = sheet.used_range
         last_row, last_col = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
-        value = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
-        return [list(r) for r in value]
+        value = sheet.range((1, 1), (last_row, last_col)).raw_value
+        return [[None if v == "" else v for v in r] for r in value]
+
+    def write_cells(self, sheet: Any, rows: list[list[Any]], width: int) -> None:
+        """The cells as Office.js takes them (``raw_value``: no per-cell conversion, which would
+        cost more than the backtest), in blocks of rows."""
+        block = 2000
+        for first in range(0, len(rows), block):
+            part = [[("" if v is None else v) for v in r] + [""] * (width - len(r))
+                    for r in rows[first:first + block]]
+            sheet.range((first + 1, 1), (first + len(part), width)).raw_value = part
 
     def history(self) -> Any:
         from xlfidx.bloomberg.history import Sheets, history_from_sheets
