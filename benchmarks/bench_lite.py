@@ -19,7 +19,6 @@ Prints medians and the ratio.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import subprocess
@@ -67,7 +66,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from officejs import book_json, lite_runtime, workbook_rows
+    from officejs import book_json, complete, lite_runtime, workbook_rows
 
     from xlfidx.backtest import run_backtest
     from xlfidx.bloomberg.history import read_history
@@ -94,8 +93,8 @@ def main() -> None:
         def lite():
             book = xw.Book(json=json.loads(payload))
             with contextlib.redirect_stdout(io.StringIO()):  # Lite's output pane
-                out = asyncio.run(server.custom_scripts_call(module, "refresh_backtest",
-                                                             typehint_to_value={xw.Book: book}))
+                out = complete(server.custom_scripts_call(module, "refresh_backtest",
+                                                          typehint_to_value={xw.Book: book}))
             assert not [a for a in out.json()["actions"] if a["func"] == "alert"]
 
         reference()

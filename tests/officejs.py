@@ -114,6 +114,19 @@ def workbook_rows(path: Path) -> dict[str, list[list[Any]]]:
     return out
 
 
+def complete(coroutine: Any) -> Any:
+    """The result of one of Lite's ``async`` entry points (``custom_functions_call``,
+    ``custom_scripts_call``) for a synchronous function, which never waits on anything: run to
+    its end without an event loop, so the same code runs in CPython and in Pyodide (whose
+    loop cannot be driven from inside a test)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coroutine.close()
+    raise RuntimeError("the call waited on something: it needs an event loop")
+
+
 LITE_MODULES = ("xlfidx.excel.lite", "xlfidx.excel.udfs", "xlfidx.excel._udf")
 
 

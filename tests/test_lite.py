@@ -13,14 +13,13 @@ wizard example (their sources in ``tests/test_udfs.py``), and the backtest run b
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import inspect
 import math
 import re
 
 import pytest
-from officejs import book_json, call_payload, lite_runtime, workbook_rows
+from officejs import book_json, call_payload, complete, lite_runtime, workbook_rows
 
 from xlfidx.excel.build import WORKBOOKS_DIR
 
@@ -35,7 +34,7 @@ def lite(request):
 
 def call(lite, name: str, args: list):
     module, server = lite
-    return asyncio.run(server.custom_functions_call(call_payload(name, args), module))
+    return complete(server.custom_functions_call(call_payload(name, args), module))
 
 
 def as_matrix(value):
@@ -196,8 +195,8 @@ def _run_script(lite, sheets: dict, charts: dict | None = None):
 
     module, server = lite
     book = xw.Book(json=book_json(sheets, "mbs_trend.xlsm", charts))
-    out = asyncio.run(server.custom_scripts_call(module, "refresh_backtest",
-                                                 typehint_to_value={xw.Book: book}))
+    out = complete(server.custom_scripts_call(module, "refresh_backtest",
+                                              typehint_to_value={xw.Book: book}))
     return list(book.sheets).index(book.sheets["Backtest"]) if "Backtest" in sheets else None, \
         out.json()["actions"]
 
