@@ -194,3 +194,20 @@ def test_startup_folder_is_excels(monkeypatch):
                                                  "User Content", "Startup", "Excel")
     monkeypatch.setattr(sys, "platform", "linux")
     assert addin.startup_folder() is None
+
+
+def test_the_printed_python_is_the_one_the_add_ins_vba_starts(built, tmp_path, capsys):
+    """The template's VBA starts ``GetConfig("INTERPRETER", <default>)`` when no Interpreter_Win
+    is set: pythonw for the worksheet functions' server (XLPyCommand, XLPyLoadDLL), python for
+    the button's RunPython. `xlfidx addin install` prints those names."""
+    code = "\n".join(_vba_modules(built).values())
+    defaults = {}
+    for m in re.finditer(r'GetConfig\("INTERPRETER", "(\w+)"\)', code):
+        function = re.findall(r"^(?:Public |Private )?(?:Function|Sub) (\w+)", code[:m.start()], re.M)[-1]
+        defaults[function] = m.group(1)
+    assert defaults["XLPyCommand"] == defaults["XLPyLoadDLL"] == addin.UDF_INTERPRETER == "pythonw"
+    assert defaults["RunPython"] == addin.BUTTON_INTERPRETER == "python"
+    assert cli_main(["addin", "install", "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "`pythonw` (the worksheet functions) and `python` (the ribbon button)" in out
+    assert '"Interpreter_Win","C:\\path\\to\\pythonw.exe"' in out

@@ -267,6 +267,7 @@ class _Range:
     def __init__(self, sheet, address):
         self.sheet, self.address = sheet, address
         self.left = 48.0 * (address[1] - 1) if isinstance(address, tuple) else 0.0
+        self.top = 15.0 * (address[0] - 1) if isinstance(address, tuple) else 0.0  # 15 pt rows
 
     @property
     def value(self):
@@ -317,6 +318,14 @@ def test_in_excel_the_refresh_adds_the_same_cells_and_charts_through_excels_char
     charts = sheet.charts[1:]
     assert [c.chart_type for c in charts] == ["line", "xy_scatter_lines", "xy_scatter_lines",
                                               "xy_scatter_lines", "line"]
+    # stacked right of the widest table, each chart's height (pixels as points) and 15 pt apart
+    from xlfidx.excel.backtest_sheet import CHART_SIZES
+
+    width = max(len(r) for r in rows)
+    tops = [0.0]
+    for key, _ in specs[:-1]:
+        tops.append(tops[-1] + 0.75 * CHART_SIZES[key][1] + 15.0)
+    assert [c.box[:2] for c in charts] == [(48.0 * (width + 1), t) for t in tops]
     for chart, (_, spec) in zip(charts, specs, strict=True):
         live = [s for s in chart.xl.collection.items if not getattr(s, "deleted", False)]
         assert [(s.Name, s.Values, getattr(s, "XValues", None)) for s in live] == \

@@ -217,14 +217,22 @@ class FakeWorkbook:
     """What ``import_udfs`` uses of the add-in workbook: its name, its sheets, its VBA project
     (the module it imports is captured) and ``Application.MacroOptions`` (captured)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, trusted: bool = True):
         self.Name = name
         self.Worksheets = [types.SimpleNamespace(Name="myaddin.conf")]
         self.imported: list[str] = []
         self.macro_options: list[dict] = []
+        self.saved = 0
+        self.closed = 0
         book = self
 
         class Components:
+            @property
+            def Count(self):
+                if not trusted:  # what Excel raises without the Trust Center's tick
+                    raise ComError("Programmatic access to Visual Basic Project is not trusted")
+                return 3
+
             def __call__(self, name):
                 raise ComError(f"no component {name}")
 
@@ -240,6 +248,12 @@ class FakeWorkbook:
             book.macro_options.append({"Macro": macro, **kwargs})
 
         self.Application = types.SimpleNamespace(Version="16.0", MacroOptions=macro_options)
+
+    def Save(self):
+        self.saved += 1
+
+    def Close(self, save_changes=None):
+        self.closed += 1
 
 
 @pytest.fixture(scope="module")
@@ -281,6 +295,99 @@ def test_import_udfs_registers_descriptions_arguments_and_category(xl, imported)
         docs = f.__xlfidx__["args"]
         assert o["ArgumentDescriptions"] == [docs[p] for p in inspect.signature(f).parameters]
         assert all(10 < len(d) <= 255 for d in o["ArgumentDescriptions"]), name
+
+
+# ---------------------------------------------------------------------------------------------
+# `xlfidx addin install`: the import done through Excel, with xlwings' own import_udfs
+
+
+class FakeExcel:
+    """Excel over COM as ``xlfidx addin install`` uses it: ``Workbooks.Open`` (a
+    :class:`FakeWorkbook`, its VBA project trusted or not), ``Version``, ``Quit``."""
+
+    def __init__(self, trusted: bool):
+        self.trusted = trusted
+        self.Version = "16.0"
+        self.books: list[FakeWorkbook] = []
+        self.opened: list[str] = []
+        self.quit = 0
+        self.Workbooks = types.SimpleNamespace(Open=self._open)
+
+    def _open(self, path):
+        self.opened.append(path)
+        self.books.append(FakeWorkbook(Path(path).name, self.trusted))
+        return self.books[-1]
+
+    def Quit(self):
+        self.quit += 1
+
+
+def _install(monkeypatch, tmp_path, trusted, argv=(), allow=True, answer=None):
+    from xlfidx.cli import main
+    from xlfidx.excel import addin
+
+    apps: list[FakeExcel] = []
+    ticked: list[str] = []
+
+    def excel():
+        apps.append(FakeExcel(trusted or bool(ticked)))  # a new Excel sees the new setting
+        return apps[-1]
+
+    def allow_access(version):
+        if allow:
+            ticked.append(version)
+        return allow
+
+    monkeypatch.setattr(addin, "excel_over_com", excel)
+    monkeypatch.setattr(addin, "allow_vba_access", allow_access)
+    monkeypatch.setattr("xlfidx.cli.excel._ask", lambda q: answer if answer is not None else False)
+    code = main(["addin", "install", "--dir", str(tmp_path), *argv])
+    return code, apps, ticked
+
+
+def test_addin_install_imports_the_functions_through_excel(xl, tmp_path, monkeypatch, capsys):
+    """Where Excel is: the installed copy is opened in an Excel of our own, xlwings' import_udfs
+    writes the VBA of every worksheet function into it and registers its wizard texts, the
+    add-in is saved, closed, Excel quit; the output says what is left, with no Alt+F11."""
+    code, apps, ticked = _install(monkeypatch, tmp_path, trusted=True)
+    assert code == 0 and not ticked
+    [app] = apps
+    assert app.opened == [str(tmp_path / "xlfidx.xlam")]
+    [book] = app.books
+    [vba] = book.imported
+    assert sorted(re.findall(r"^Function (\w+)\(", vba, re.M)) == sorted(xl.module.UDFS)
+    assert {o["Macro"] for o in book.macro_options} == {f"'xlfidx.xlam'!{n}" for n in xl.module.UDFS}
+    assert (book.saved, book.closed, app.quit) == (1, 1, 1)
+    out = capsys.readouterr().out
+    assert "imported into the add-in and it is saved" in out and "Left to do: start Excel" in out
+    assert "Alt+F11" not in out and "VBA editor" not in out
+
+
+def test_addin_install_asks_before_it_ticks_the_trust_setting(xl, tmp_path, monkeypatch, capsys):
+    """Excel refuses programs in VBA projects: declined, nothing is imported or saved and the
+    output names the Trust Center's setting; accepted (or --yes), the setting is ticked for
+    Excel's version, a new Excel opens the add-in and the import is done."""
+    code, apps, ticked = _install(monkeypatch, tmp_path, trusted=False, answer=False)
+    assert code == 0 and not ticked
+    [app] = apps
+    assert not app.books[0].imported and app.books[0].saved == 0 and app.quit == 1
+    out = capsys.readouterr().out
+    assert "Trust access to the VBA project object model" in out and "--yes" in out
+
+    for argv, answer in (((), True), (("--yes",), None)):
+        code, apps, ticked = _install(monkeypatch, tmp_path, trusted=False, argv=argv, answer=answer)
+        assert code == 0 and ticked == ["16.0"] and len(apps) == 2
+        assert apps[0].quit == 1 and not apps[0].books[0].imported  # closed before the setting
+        assert apps[1].books[0].imported and apps[1].books[0].saved == 1
+        assert "imported into the add-in" in capsys.readouterr().out
+
+
+def test_addin_install_says_so_when_a_policy_locks_the_setting(xl, tmp_path, monkeypatch, capsys):
+    code, apps, ticked = _install(monkeypatch, tmp_path, trusted=False, argv=("--yes",), allow=False)
+    assert code == 2 and len(apps) == 1
+    [err] = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert err.startswith("xlfidx addin: error: Trust access to the VBA project object model")
+    assert "'locked' by your organisation's policy" in err and "xlwings Lite" in err
 
 
 # ---------------------------------------------------------------------------------------------

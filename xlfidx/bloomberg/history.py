@@ -32,8 +32,10 @@ sheet (``check digest LUMSTRUU PX_LAST 2004:1a2b3c4d ...``, see :func:`year_dige
 whose histories no longer hold any of those years (a user's export pasted over the sample) is
 read as the user's data, never labelled SYNTHETIC, and a note says why.
 
-The workbook is read with ``python-calamine`` (a Rust xlsx reader): a 20-year history of nine
-blocks reads in about 0.25 s, where openpyxl takes over 2 s.
+The workbook is read with ``python-calamine`` (a Rust xlsx reader, in ``xlfidx[excel]``) when it
+is installed: a 20-year history of nine blocks reads in about 0.25 s, where openpyxl, used
+otherwise, takes over 2 s. An open book in xlwings Lite hands over its sheets' values
+(:func:`history_from_sheets`): the same reader, no file.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ __all__ = [
     "Gap",
     "History",
     "HistoryWarning",
+    "Sheets",
+    "history_from_sheets",
     "read_history",
     "parse_rows",
     "year_digests",
@@ -315,12 +319,73 @@ def year_digests(dates: Any, values: Any) -> str:
     return " ".join(parts)
 
 
-def _synthetic(book: Any, series: dict[tuple[str, str], pd.Series], notes: list[str]) -> bool:
+class Sheets:
+    """The sheets of a workbook by name, each read (as rows of cell values from A1) on first use.
+
+    ``names`` lists the sheets in tab order; ``rows(name)`` reads one. A file is read with
+    ``python-calamine`` when it is installed (``xlfidx[excel]``), else with openpyxl; an open
+    book in xlwings Lite hands its sheets' values over directly (:meth:`from_rows`).
+    """
+
+    def __init__(self, names: list[str], read: Any, source: str = ""):
+        self.names = list(names)
+        self._read = read
+        self.source = source
+
+    @classmethod
+    def from_rows(cls, sheets: dict[str, list[list[Any]]], source: str = "") -> Sheets:
+        """Sheets already in memory: ``{name: rows}`` (xlwings Lite, the tests)."""
+        return cls(list(sheets), lambda name: sheets[name], source)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Sheets:
+        try:
+            from python_calamine import CalamineWorkbook  # fast (Rust); in xlfidx[excel]
+        except ImportError:
+            return cls._from_openpyxl(path)
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types for non-workbooks
+            raise InputError("WORKBOOK", str(path), f"is not a readable Excel workbook ({exc})") from None
+        return cls(list(book.sheet_names),
+                   lambda name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
+                   path.name)
+
+    @classmethod
+    def _from_openpyxl(cls, path: Path) -> Sheets:
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InputError("WORKBOOK", str(path), f"is not a readable Excel workbook ({exc})") from None
+
+        def read(name: str) -> list[list[Any]]:
+            ws = book[name]
+            ws.reset_dimensions()  # read every row from A1, whatever the file's stored extent
+            return [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+
+        return cls(list(book.sheetnames), read, path.name)
+
+    def rows(self, name: str) -> list[list[Any]]:
+        return self._read(name)
+
+    def find(self, sheet: str) -> list[list[Any]]:
+        """The rows of ``sheet`` (its name matched exactly, else ignoring case)."""
+        match = next((n for n in self.names if n == sheet), None) or next(
+            (n for n in self.names if n.lower() == sheet.lower()), None)
+        if match is None:
+            where = f"in {self.source}" if self.source else "in the workbook"
+            raise InputError("sheet", sheet, f"is not {where}; its sheets are {self.names}")
+        return self.rows(match)
+
+
+def _synthetic(book: Sheets, series: dict[tuple[str, str], pd.Series], notes: list[str]) -> bool:
     """Whether the README sheet says SYNTHETIC and the histories hold the numbers it describes."""
-    readme = next((n for n in book.sheet_names if n.lower() in {"readme", "notes"}), None)
+    readme = next((n for n in book.names if n.lower() in {"readme", "notes"}), None)
     if readme is None:
         return False
-    rows = book.get_sheet_by_name(readme).to_python()
+    rows = book.rows(readme)
     if not any("SYNTHETIC" in str(v).upper() for row in rows[:3] for v in row):
         return False
     listed: set[str] = set()
@@ -337,15 +402,6 @@ def _synthetic(book: Any, series: dict[tuple[str, str], pd.Series], notes: list[
     notes.append(f"the {readme} sheet describes SYNTHETIC sample data, but none of the sample's "
                  "numbers are in the histories: read as your data, not labelled SYNTHETIC")
     return False
-
-
-def _sheet_rows(book: Any, sheet: str, path: Path) -> list[list[Any]]:
-    names = list(book.sheet_names)
-    match = next((n for n in names if n == sheet), None) or next(
-        (n for n in names if n.lower() == sheet.lower()), None)
-    if match is None:
-        raise InputError("sheet", sheet, f"is not in {path.name}; its sheets are {names}")
-    return book.get_sheet_by_name(match).to_python(skip_empty_area=False)
 
 
 def _fill(series: pd.Series, index: pd.DatetimeIndex, name: str, max_fill: int) -> tuple[pd.Series, list[Gap]]:
@@ -424,30 +480,35 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
     >>> round(float(futures["CONVENTIONAL_CTD_FORWARD_FRSK"]["TY"].mean()), 1)
     6.4
     """
-    from python_calamine import CalamineWorkbook  # deferred: only the backtest needs it
-
     if isinstance(max_fill_days, bool) or not isinstance(max_fill_days, int | np.integer) or max_fill_days < 0:
         raise InputError("max_fill_days", max_fill_days, "must be a whole number of days >= 0")
     path = check_workbook(path, "WORKBOOK")
     require_filled(path, "WORKBOOK", (mbs_sheet, futures_sheet))
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise InputError("WORKBOOK", str(path), f"is not a readable Excel workbook ({exc})") from None
+    return history_from_sheets(Sheets.from_file(path), mbs_sheet, futures_sheet, contracts,
+                               max_fill_days, str(path))
 
+
+def history_from_sheets(book: Sheets, mbs_sheet: str = "MBS", futures_sheet: str = "Futures",
+                        contracts: tuple[str, ...] = CONTRACTS, max_fill_days: int = MAX_FILL_DAYS,
+                        source: str = "") -> History:
+    """:func:`read_history` of sheets already read (an open book in xlwings Lite, which has no
+    files): ``book`` is a :class:`Sheets`, e.g. ``Sheets.from_rows({"MBS": rows, ...})``."""
+    if isinstance(max_fill_days, bool) or not isinstance(max_fill_days, int | np.integer) or max_fill_days < 0:
+        raise InputError("max_fill_days", max_fill_days, "must be a whole number of days >= 0")
+    where = book.source or "the workbook"
     notes: list[str] = []
-    series = parse_rows(_sheet_rows(book, mbs_sheet, path), mbs_sheet)
+    series = parse_rows(book.find(mbs_sheet), mbs_sheet)
     if futures_sheet != mbs_sheet:
-        more = parse_rows(_sheet_rows(book, futures_sheet, path), futures_sheet)
+        more = parse_rows(book.find(futures_sheet), futures_sheet)
         series.update({k: v for k, v in more.items() if k not in series})
     synthetic = _synthetic(book, series, notes)
 
     for name in ("LUMSTRUU", "LUMSMD"):
         if (name, PRICE) not in series:
-            raise InputError("ticker", name, f"is not in sheet {mbs_sheet!r} of {path.name}; the MBS "
+            raise InputError("ticker", name, f"is not in sheet {mbs_sheet!r} of {where}; the MBS "
                              "history needs LUMSTRUU (total return level) and LUMSMD (modified duration)")
         if series[(name, PRICE)].notna().sum() < 2:
-            raise InputError("ticker", name, f"has no data in sheet {mbs_sheet!r} of {path.name}")
+            raise InputError("ticker", name, f"has no data in sheet {mbs_sheet!r} of {where}")
     index = series[("LUMSTRUU", PRICE)].index.union(series[("LUMSMD", PRICE)].index)
     mbs = pd.DataFrame(index=index)
     all_gaps: list[Gap] = []
@@ -494,8 +555,8 @@ def read_history(path: str | Path, mbs_sheet: str = "MBS", futures_sheet: str = 
         warnings.warn(msg, HistoryWarning, stacklevel=2)
     if not frames:
         raise InputError("futures", futures_sheet, f"has no usable contract of {list(contracts)} "
-                         f"in {path.name}: " + "; ".join(skipped.values()))
+                         f"in {where}: " + "; ".join(skipped.values()))
     futures = pd.DataFrame(frames)
     futures.columns = pd.MultiIndex.from_tuples(futures.columns, names=["field", "contract"])
     futures.index.name = mbs.index.name = "date"
-    return History(mbs, futures, notes, skipped, synthetic, str(path), all_gaps)
+    return History(mbs, futures, notes, skipped, synthetic, source, all_gaps)

@@ -27,7 +27,8 @@ OK, RESULT_ERRORS, BAD_INPUT, INTERNAL_ERROR, INTERRUPTED, BROKEN_PIPE = 0, 1, 2
 EXIT_CODES = {
     OK: "success",
     RESULT_ERRORS: "the job ran, but some results are error values (calc, refresh)",
-    BAD_INPUT: "bad input: a file, an option or a value (the message names it)",
+    BAD_INPUT: "bad input: a file, an option or a value (the message names it), or an optional "
+               "part not installed (the message names the extra)",
     INTERNAL_ERROR: "internal error in xlfidx (XLFIDX_DEBUG=1 shows the traceback)",
     INTERRUPTED: "interrupted (Ctrl-C)",
     BROKEN_PIPE: "the output was closed early (e.g. piped to head); nothing is printed",
@@ -131,6 +132,18 @@ def _main(argv: list[str] | None, debug: bool) -> int:
         if debug:
             raise
         _say(f"{prog}: error", str(exc))
+        return BAD_INPUT
+    except ImportError as exc:  # an optional part: name the extra that installs it
+        from xlfidx._extras import missing_extra
+
+        if debug:
+            raise
+        line = missing_extra(exc)
+        if line is None:
+            _say(f"{prog}: internal error", f"{type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 "
+                 "to see the traceback, and please report it)")
+            return INTERNAL_ERROR
+        _say(f"{prog}: error", line)
         return BAD_INPUT
     except OSError as exc:  # a file the job reads or writes: missing, read-only, disk full...
         if debug:

@@ -29,12 +29,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "addin",
         help="install the xlfidx Excel add-in (its ribbon tab and worksheet functions)",
         description="install: copy workbooks/xlfidx.xlam into Excel's startup folder (XLSTART), "
-        "which Excel opens every time it starts; quit Excel first. Where there is no Excel, "
-        "name the folder with --dir, or use xlwings' own `xlwings addin install --file PATH`.",
+        "which Excel opens every time it starts, then (Windows, with Excel) import the worksheet "
+        "functions into it through Excel itself -- xlwings' own import routine, what the "
+        "add-in's ImportPythonUDFsToAddin macro does -- and save it. Excel lets a program into "
+        "the add-in's VBA project only with File > Options > Trust Center > Trust Center Settings "
+        "> Macro Settings > 'Trust access to the VBA project object model' ticked: the command "
+        "asks before it ticks it. Quit Excel first. Where there is no Excel, name the folder with "
+        "--dir, or use xlwings' own `xlwings addin install --file PATH`.",
     )
     a.add_argument("action", choices=["install"], help="install the add-in")
     a.add_argument("--dir", metavar="DIR", help="the folder to copy it into (default: Excel's "
                    "XLSTART folder: %%APPDATA%%\\Microsoft\\Excel\\XLSTART on Windows)")
+    a.add_argument("--yes", action="store_true", help="tick 'Trust access to the VBA project "
+                   "object model' without asking, if Excel needs it for the import")
+    a.add_argument("--no-import", action="store_true", help="only copy the add-in; do not "
+                   "import the functions through Excel")
     a.set_defaults(func=run_addin)
 
     r = subparsers.add_parser(
@@ -106,13 +115,39 @@ def run_calc(args: argparse.Namespace) -> int:
     return 1 if errors or result.overflow else 0
 
 
+def _ask(question: str) -> bool:
+    """A yes/no question on the terminal; no answer (not a terminal, end of input) is no."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"  {question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
 def run_addin(args: argparse.Namespace) -> int:
-    from xlfidx.excel.addin import install
+    from xlfidx.excel.addin import BUTTON_INTERPRETER, TRUST_CENTER, UDF_INTERPRETER, install
 
     path = install(args.dir)
     print(path)
-    print("  Start Excel: the ribbon has an xlfidx tab. The add-in runs `python` from PATH; for "
-          "another Python, put the line \"Interpreter_Win\",\"C:\\path\\to\\python.exe\" in "
-          "%USERPROFILE%\\.myaddin\\myaddin.conf. Import the functions once: README, "
-          "Installing into Excel.")
+    done = "no excel"
+    if not args.no_import:
+        from xlfidx.excel.addin import import_functions
+
+        done = import_functions(path, (lambda q: True) if args.yes else _ask, say=_say)
+    python = (f"The add-in starts `{UDF_INTERPRETER}` (the worksheet functions) and "
+              f"`{BUTTON_INTERPRETER}` (the ribbon button) from PATH; for another Python, put the "
+              f"line \"Interpreter_Win\",\"C:\\path\\to\\{UDF_INTERPRETER}.exe\" in "
+              "%USERPROFILE%\\.myaddin\\myaddin.conf.")
+    if done == "imported":
+        print("  The worksheet functions are imported into the add-in and it is saved.")
+        print(f"  Left to do: start Excel; the ribbon has an xlfidx tab and =DLV(...) works in "
+              f"every workbook. {python}")
+    elif done == "declined":
+        print(f"  The functions are not imported: Excel needs '{TRUST_CENTER}' ticked.")
+        print(f"  Left to do: tick it (or run again with --yes), quit Excel, run `xlfidx addin "
+              f"install` again. {python}")
+    else:
+        print(f"  Left to do: on Windows with Excel, run `xlfidx addin install` there (it imports "
+              f"the functions through Excel). {python}")
     return 0

@@ -57,7 +57,7 @@ def template_path() -> Path:
     """xlwings' ``quickstart.xlsm`` in the installed package (found without importing xlwings)."""
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
-        raise InputError("xlwings", None, "is not installed; `pip install xlwings` provides the template")
+        raise InputError("xlwings", None, "is not installed; `pip install \"xlfidx[excel]\"` provides the template")
     path = Path(next(iter(spec.submodule_search_locations))) / "quickstart.xlsm"
     if not path.is_file():
         raise InputError("template", str(path), "does not exist in this xlwings installation")

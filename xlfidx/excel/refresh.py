@@ -19,10 +19,18 @@ Where the work lands is a *target*:
   then the Backtest sheet's cells and charts are copied into the open book through xlwings, and
   Excel recalculates. Progress goes to Excel's status bar; a failure is shown in a message box
   as one line, never as a traceback.
+* :class:`LiteTarget` (the ``refresh_backtest`` script of :mod:`xlfidx.excel.lite`, xlwings Lite
+  in Excel on Windows, Mac and the web): the history is read from the book's own sheets (Lite
+  has no files), the same cells are written, the charts are drawn with Lite's chart API, and
+  progress and the final line go to the cell ``Backtest!A4`` (Lite has no status bar).
+
+Every target lays the sheet out with :func:`xlfidx.excel.backtest_sheet.sheet_content`: one
+layout, several targets.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +38,7 @@ from typing import Any
 from xlfidx._files import check_workbook
 from xlfidx.errors import InputError, XlfidxError
 
-__all__ = ["FileTarget", "ExcelTarget", "refresh", "refresh_file", "run_main", "read_settings"]
+__all__ = ["FileTarget", "ExcelTarget", "LiteTarget", "refresh", "refresh_file", "run_main", "read_settings"]
 
 BACKTEST_SHEET = "Backtest"
 SETTINGS_SHEET = "Settings"
@@ -79,13 +87,15 @@ class FileTarget:
         return list(self.package.sheets())
 
     def sheet_rows(self, name: str) -> list[list[Any]]:
-        from python_calamine import CalamineWorkbook
+        from xlfidx.bloomberg.history import Sheets
 
-        rows = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_name(name).to_python()
+        rows = Sheets.from_file(self.path).find(name)
         return [[None if v == "" else v for v in row] for row in rows]
 
-    def history_path(self) -> Path:
-        return self.path
+    def history(self) -> Any:
+        from xlfidx.bloomberg.history import read_history
+
+        return read_history(self.path)
 
     def write_backtest(self, result: Any, label: str) -> None:
         from xlfidx.excel.backtest_sheet import put_backtest_sheet
@@ -122,39 +132,168 @@ class ExcelTarget:
         value = self.book.sheets[name].used_range.options(ndim=2).value
         return [list(r) for r in value]
 
-    def history_path(self) -> Path:
+    def history(self) -> Any:
+        from xlfidx.bloomberg.history import read_history
+
         # the history sheets are read from the saved file: save the book after pasting new data
-        return Path(self.book.fullname)
+        return read_history(Path(self.book.fullname))
+
+    def _backtest_sheet(self) -> Any:
+        """The Backtest sheet emptied of its cells and charts (added as the last tab if none)."""
+        if BACKTEST_SHEET in self.sheetnames():
+            sheet = self.book.sheets[BACKTEST_SHEET]
+            sheet.clear()
+            for old in [*reversed(list(sheet.charts)), *reversed(list(sheet.pictures))]:
+                old.delete()  # last first: Lite's charts are known by their position
+            return sheet
+        return self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
 
     def write_backtest(self, result: Any, label: str) -> None:
         """Lay the sheet out exactly as headless, then copy the cells across and add the same
-        native charts, series by series, through Excel's own chart objects."""
-        from xlfidx.excel.backtest_sheet import CHART_SIZES, sheet_content
+        native charts (:meth:`draw_chart`)."""
+        from xlfidx.excel.backtest_sheet import CHART_SIZES, ROW_PIXELS, sheet_content
 
         rows, charts = sheet_content(result, label)
         rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row] for row in rows]
-        names = self.sheetnames()
-        if BACKTEST_SHEET in names:
-            sheet = self.book.sheets[BACKTEST_SHEET]
-            sheet.clear()
-            for old in [*sheet.charts, *sheet.pictures]:
-                old.delete()
-        else:
-            sheet = self.book.sheets.add(BACKTEST_SHEET, after=self.book.sheets[-1])
+        sheet = self._backtest_sheet()
         width = max((len(r) for r in rows), default=0)
-        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
-        left = sheet.range((1, width + 2)).left
-        top = 0.0
+        self.write_cells(sheet, rows, width)
+        top_row = 1
         for key, spec in charts:
-            w, h = (0.75 * v for v in CHART_SIZES[key])  # pixels -> points
-            chart = sheet.charts.add(left, top, w, h)
-            chart.chart_type = "line" if spec.kind == "line" else "xy_scatter_lines"
-            add_series(chart.api[1], spec)
-            chart.name = spec.name
-            top += h + 15
+            w, h = CHART_SIZES[key]
+            self.draw_chart(sheet, spec, top_row, width + 2, 0.75 * w, 0.75 * h)  # pixels -> points
+            top_row += -(-h // ROW_PIXELS) + 1
+
+    def write_cells(self, sheet: Any, rows: list[list[Any]], width: int) -> None:
+        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+
+    def draw_chart(self, sheet: Any, spec: Any, row: int, col: int, width: float, height: float) -> None:
+        """One chart at the cell (``row``, ``col``), series by series through Excel's own
+        chart objects (COM)."""
+        cell = sheet.range((row, col))
+        chart = sheet.charts.add(cell.left, cell.top, width, height)
+        chart.chart_type = "line" if spec.kind == "line" else "xy_scatter_lines"
+        add_series(chart.api[1], spec)
+        chart.name = spec.name
 
     def recalculate(self) -> None:
         self.book.app.calculate()
+
+
+STATUS_CELL = "A4"  # of the Backtest sheet: a blank row of its layout
+
+
+class LiteTarget(ExcelTarget):
+    """The book open in xlwings Lite (an ``xlwings.Book`` of Lite's own engine).
+
+    Lite hands a script every sheet's values, so the history is read from the book itself;
+    what the script writes is sent back to Excel as one batch when it returns. Progress and
+    the final line go to ``Backtest!A4`` (every step of the backtest to Lite's output pane).
+    """
+
+    def status(self, message: str) -> None:
+        print(f"xlfidx: {message}")
+        if message.startswith("backtest ") and "100%" not in message:
+            return  # the backtest's own steps: the output pane only (each cell write costs)
+        if BACKTEST_SHEET in self.sheetnames():
+            self.book.sheets[BACKTEST_SHEET][STATUS_CELL].value = f"xlfidx: {message}"
+
+    def sheet_rows(self, name: str) -> list[list[Any]]:
+        """The sheet's values from A1 to the end of its used range, as Office.js sent them
+        (``raw_value``: a date cell is its ISO text, which the readers take; a blank None)."""
+        sheet = self.book.sheets[name]
+        used = sheet.used_range
+        last_row, last_col = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+        value = sheet.range((1, 1), (last_row, last_col)).raw_value
+        return [[None if v == "" else v for v in r] for r in value]
+
+    def write_cells(self, sheet: Any, rows: list[list[Any]], width: int) -> None:
+        """The cells as Office.js takes them (``raw_value``: no per-cell conversion, which would
+        cost more than the backtest), in blocks of rows."""
+        block = 2000
+        for first in range(0, len(rows), block):
+            part = [[("" if v is None else v) for v in r] + [""] * (width - len(r))
+                    for r in rows[first:first + block]]
+            sheet.range((first + 1, 1), (first + len(part), width)).raw_value = part
+
+    def history(self) -> Any:
+        from xlfidx.bloomberg.history import Sheets, history_from_sheets
+
+        return history_from_sheets(Sheets(self.sheetnames(), self.sheet_rows, self.book.name))
+
+    def draw_chart(self, sheet: Any, spec: Any, row: int, col: int, width: float, height: float) -> None:
+        """One chart anchored at the cell (``row``, ``col``) through Lite's chart API: its
+        source is the block of cells of its main series with their header row (which names
+        them), its x values the series' own x cells (:func:`lite_chart_block`)."""
+        block = lite_chart_block(spec)
+        if block is None:
+            return
+        first, last, y0, y1, x = block
+        chart = sheet.charts.add(0, 0, width, height, name=spec.name, anchor=sheet.range((row, col)),
+                                 chart_type="line" if spec.kind == "line" else "xy_scatter_lines")
+        chart.set_source_data(sheet.range((first - 1, y0), (last, y1)), plot_by="columns")
+        if x is not None:
+            chart.set_x_axis_values(sheet.range((first, x), (last, x)))
+        chart.title = spec.title
+
+    def recalculate(self) -> None:
+        self.book.app.calculate()
+
+
+_REF = re.compile(r"!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
+
+
+def _parse_ref(ref: str) -> tuple[int, int, int]:
+    """``'Backtest'!$C$10:$C$20`` -> (column 1-based, first row, last row)."""
+    m = _REF.search(ref)
+    if m is None:
+        raise ValueError(f"not a one-column range reference: {ref!r}")
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return col, int(m.group(2)), int(m.group(4))
+
+
+def lite_chart_block(spec: Any) -> tuple[int, int, int, int, int | None] | None:
+    """The cells Lite's chart API draws ``spec`` from (it takes one block of cells per chart):
+    ``(first_row, last_row, first_y_col, last_y_col, x_col)``, 1-based.
+
+    Series on the same rows with the same x cells and side-by-side y columns form a block;
+    single-row series in one column on consecutive rows (one point per contract) merge into
+    one. The block with the most cells is drawn: the cumulative returns, the residual
+    durations, the frontier's tilt family, the convexity points. The frontier's marks of the
+    other strategies are one row each, elsewhere, and are left out.
+    """
+    parsed = []
+    for s in spec.series:
+        yc, a, b = _parse_ref(s.y)
+        xc = _parse_ref(s.x)[0] if s.x else None
+        parsed.append((xc, a, b, yc))
+    groups: dict[tuple, list[int]] = {}
+    for xc, a, b, yc in parsed:
+        groups.setdefault((xc, a, b), []).append(yc)
+    blocks = []
+    for (xc, a, b), cols in groups.items():
+        cols = sorted(set(cols))
+        start = cols[0]
+        for i, c in enumerate(cols):
+            if i + 1 == len(cols) or cols[i + 1] != c + 1:
+                blocks.append((a, b, start, c, xc))
+                if i + 1 < len(cols):
+                    start = cols[i + 1]
+    # single-column blocks on consecutive rows with the same columns: one series of points
+    blocks.sort(key=lambda k: (k[2], k[3], k[4] or 0, k[0]))
+    merged: list[tuple[int, int, int, int, int | None]] = []
+    for blk in blocks:
+        if merged:
+            a, b, y0, y1, xc = merged[-1]
+            if (blk[2], blk[3], blk[4]) == (y0, y1, xc) and y0 == y1 and blk[0] == b + 1:
+                merged[-1] = (a, blk[1], y0, y1, xc)
+                continue
+        merged.append(blk)
+    if not merged:
+        return None
+    return max(merged, key=lambda k: ((k[1] - k[0] + 1) * (k[3] - k[2] + 1), -k[0]))
 
 
 def add_series(xl_chart: Any, spec: Any) -> None:
@@ -184,12 +323,11 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     done = "recalculated"
     if BACKTEST_SHEET in names:
         from xlfidx.backtest import run_backtest
-        from xlfidx.bloomberg.history import read_history
 
         settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}
         config = backtest_config(settings)
         say("reading the history sheets")
-        history = read_history(target.history_path())
+        history = target.history()
         say("running the backtest")
         result = run_backtest(history.mbs, history.futures, config,
                               progress=lambda f, m: say(f"backtest {100 * f:.0f}%: {m}"),
@@ -220,8 +358,13 @@ def run_main() -> None:
     """
     import xlwings as xw  # only ever called from Excel
 
-    book = xw.Book.caller()
-    target = ExcelTarget(book)
+    run_in(ExcelTarget(xw.Book.caller()))
+
+
+def run_in(target: ExcelTarget) -> None:
+    """Refresh the book of ``target`` in Excel (classic or Lite): a failure is an alert of one
+    line, never a traceback; the status (bar or cell) says it failed too."""
+    book = target.book
     try:
         target.status(refresh(target))
     except XlfidxError as exc:
