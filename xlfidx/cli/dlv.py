@@ -13,7 +13,7 @@ def register(sub) -> None:
         description="Conversion factors, gross basis, carry, net basis, implied repo and the "
         "CTD of each deliverable bond, sorted by implied repo (CTD first).",
     )
-    p.add_argument("file", nargs="?", help="basket export (.xlsx, sheets 'future' and 'bonds'); "
+    p.add_argument("file", nargs="?", metavar="FILE", help="basket export (.xlsx, sheets 'future' and 'bonds'); "
                    "default: the shipped USZ3 sample")
     p.add_argument("--settle", help="settlement date (default: T+1 after the export's last_update_dt)")
     p.add_argument("--delivery", help="delivery date (default: the contract's last delivery day)")
@@ -37,13 +37,17 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from xlfidx._files import check_workbook
+
+    # the file first, before numpy and pandas load: a refused file is refused at once
+    given = check_workbook(args.file, "FILE") if args.file else None
+
     from xlfidx._inputs import as_date
     from xlfidx.bloomberg.basket import read_basket
     from xlfidx.errors import InputError
     from xlfidx.samples import sample_path
     from xlfidx.samples.basket import FILENAME
 
-    path = check_workbook(args.file, "FILE") if args.file else sample_path(FILENAME)
+    path = given or sample_path(FILENAME)
     settle = None if args.settle is None else as_date(args.settle, "--settle")[()]
     delivery = None if args.delivery is None else as_date(args.delivery, "--delivery")[()]
     basket = read_basket(path, settle=settle)

@@ -14,7 +14,7 @@ def register(sub) -> None:
         "to back delivery implied by the term repos, and the one the market spread implies on "
         "the back contract's CTD.",
     )
-    p.add_argument("file", nargs="?", help="basket export (.xlsx, sheets 'future' and 'bonds'), "
+    p.add_argument("file", nargs="?", metavar="FILE", help="basket export (.xlsx, sheets 'future' and 'bonds'), "
                    "one basket for both contracts; default: the shipped USZ3 sample")
     p.add_argument("--front", help="front contract (default: the export's contract)")
     p.add_argument("--back", required=True, help="back contract, e.g. USH4")
@@ -43,6 +43,13 @@ def _bonds(basket):
 
 
 def run(args: argparse.Namespace) -> int:
+    from xlfidx._files import check_workbook
+
+    # the files first, named as the command line names them, before numpy and pandas load
+    given = check_workbook(args.file, "FILE") if args.file else None
+    if args.back_file:
+        check_workbook(args.back_file, "--back-file")
+
     from xlfidx._inputs import as_date
     from xlfidx.bloomberg.basket import read_basket
     from xlfidx.delivery import calendar_roll
@@ -51,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from xlfidx.samples import sample_path
     from xlfidx.samples.basket import FILENAME
 
-    path = args.file or sample_path(FILENAME)
+    path = given or sample_path(FILENAME)
     settle = as_date(args.settle, "--settle")[()] if args.settle else None
     front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
     basket = read_basket(path, settle=settle, futures_price=front_price)

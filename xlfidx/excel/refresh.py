@@ -134,8 +134,8 @@ class ExcelTarget:
         rows, charts = sheet_content(result, label)
         rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row] for row in rows]
         names = self.sheetnames()
-        if BACKTEST_SHEET in names:
-            sheet = self.book.sheets[BACKTEST_SHEET]
+        if _backtest_sheet(names) is not None:
+            sheet = self.book.sheets[_backtest_sheet(names)]
             sheet.clear()
             for old in [*sheet.charts, *sheet.pictures]:
                 old.delete()
@@ -174,6 +174,17 @@ def add_series(xl_chart: Any, spec: Any) -> None:
     xl_chart.ChartTitle.Text = spec.title
 
 
+def _backtest_sheet(names: list[str]) -> str | None:
+    """The book's Backtest sheet, named in any case (Excel's sheet names ignore case)."""
+    return next((n for n in names if n.lower() == BACKTEST_SHEET.lower()), None)
+
+
+def _has_history(names: list[str]) -> bool:
+    """Whether the book holds what a backtest reads (its Settings sheet, or MBS and Futures)."""
+    lower = {n.lower() for n in names}
+    return SETTINGS_SHEET.lower() in lower or {"mbs", "futures"} <= lower
+
+
 def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | None = None) -> str:
     """Refresh ``target``: rerun the backtest when it has a Backtest sheet, then recalculate.
 
@@ -182,7 +193,10 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     say = progress or target.status
     names = target.sheetnames()
     done = "recalculated"
-    if BACKTEST_SHEET in names:
+    if _backtest_sheet(names) is None and _has_history(names):
+        done = (f"recalculated; the book has no {BACKTEST_SHEET} sheet, so the backtest was not run "
+                f"(add an empty sheet named {BACKTEST_SHEET} to have it written)")
+    if _backtest_sheet(names) is not None:
         from xlfidx.backtest import run_backtest
         from xlfidx.bloomberg.history import read_history
 
