@@ -59,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
     from xlfidx.samples.basket import FILENAME
 
     path = given or sample_path(FILENAME)
+    from xlfidx._inputs import as_float
+
+    for option in ("front_repo", "back_repo", "roll_repo"):
+        if getattr(args, option) is not None:  # within the plausible range, named as given
+            as_float(getattr(args, option), "--" + option.replace("_", "-"), what="a repo rate in percent")
     settle = as_date(args.settle, "--settle")[()] if args.settle else None
     front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
     basket = read_basket(path, settle=settle, futures_price=front_price)
