@@ -132,7 +132,11 @@ class ExcelTarget:
         from xlfidx.excel.backtest_sheet import CHART_SIZES, sheet_content
 
         rows, charts = sheet_content(result, label)
-        rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row] for row in rows]
+        from xlfidx.excel.cells import excel_text
+
+        # text typed into Excel stays text (a note or label starting with "=" is not a formula)
+        rows = [[None if v is None else (excel_text(str(v)) if isinstance(v, str) else v) for v in row]
+                for row in rows]
         names = self.sheetnames()
         if _backtest_sheet(names) is not None:
             sheet = self.book.sheets[_backtest_sheet(names)]
