@@ -293,7 +293,12 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
         _fsync_dir(folder)
         return
 
-    handle, name = tempfile.mkstemp(prefix=f".~{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".~{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # a read-only folder: said of the target, not of a temporary name
+        if exc.errno in _WRITE_ERRORS:
+            raise _failed(path, exc) from None
+        raise
     os.close(handle)
     tmp = Path(name)
     try:

@@ -903,9 +903,6 @@ def calc_package(package: Any, name: str, progress: Progress | None = None) -> C
     """Evaluate every formula of ``package`` (a book called ``name``) and store the results in it."""
     say = progress or (lambda message: None)
     result = evaluate_package(package, name, progress=say)
-    for part in package.unaccounted():
-        result.kept.append(f"{part} ({package.size(part):,} bytes): no relationship of the book points "
-                           "at this part; it is copied as it is, unread")
     if result.values:
         from xlfidx.excel.udfs import UDFS
 

@@ -24,6 +24,7 @@ import io
 import posixpath
 import re
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from xlfidx.errors import InputError
 
-__all__ = ["ChartFrame", "Package", "Relationship", "has_formulas"]
+__all__ = ["ChartFrame", "Package", "Relationship", "UnaccountedPartWarning", "has_formulas"]
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
@@ -94,6 +95,10 @@ class ChartFrame:
     width: int  # pixels
     height: int
     name: str = "Chart"
+
+
+class UnaccountedPartWarning(UserWarning):
+    """A part of a book that nothing in it accounts for was copied as it is, unread."""
 
 
 class Package:
@@ -197,6 +202,13 @@ class Package:
         from xlfidx._files import atomic_write
 
         path = Path(path)
+        strays = self.unaccounted()
+        if strays:
+            shown = ", ".join(f"{n} ({self.size(n):,} bytes)" for n in strays[:5])
+            more = f" and {len(strays) - 5} more" if len(strays) > 5 else ""
+            warnings.warn(f"{path.name}: {len(strays)} part{'s' if len(strays) > 1 else ''} of the book "
+                          f"no relationship points at, copied as {'they are' if len(strays) > 1 else 'it is'}"
+                          f", unread: {shown}{more}", UnaccountedPartWarning, stacklevel=2)
         known = set()
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as out:
             for info in self._infos:
