@@ -20,6 +20,7 @@ call, so that Excel loads this module in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 from collections.abc import Callable
 from typing import Any
@@ -695,6 +696,26 @@ def ICSRATIO(tba_dv01, treasury_dv01, menu=None, max_leg=10):
         as_vector(menu, "menu")
     leg = _scalar(max_leg, "max_leg")
     leg = 10 if _blank(leg) else int(_pos(leg, "max_leg"))
+    with _no_collection():  # a long column's many small lists would set off full collections
+        return _ics_rows(tba_dv01, treasury_dv01, menu_list, leg)
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """The garbage collector paused: building 100,000 rows of small lists would otherwise run
+    full collections over every list made so far, and the time would grow with the square."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _ics_rows(tba_dv01: Any, treasury_dv01: Any, menu_list: Any, leg: int) -> list[list[Any]]:
     tba = as_column(tba_dv01, "tba_dv01")
     tsy = as_column(treasury_dv01, "treasury_dv01")
     n = common_layout([tba, tsy], ["tba_dv01", "treasury_dv01"]).n
@@ -737,7 +758,7 @@ def ICSRATIO(tba_dv01, treasury_dv01, menu=None, max_leg=10):
     return out
 
 
-_ICS_CHUNK = 10_000  # rows of ICSRATIO computed together (a row x pair distance matrix each)
+_ICS_CHUNK = 2000  # rows of ICSRATIO computed together (a row x pair distance matrix each)
 
 
 @func(category=_CATEGORY)
