@@ -387,9 +387,13 @@ def test_the_notes_of_a_template_stay_text(tmp_path):
 def _mbs_book(tmp_path: Path, rename: str | None) -> Path:
     """workbooks/mbs_trend.xlsm with its Backtest sheet renamed (or deleted: ``None``)."""
     book = tmp_path / "mbs.xlsm"
-    if rename is None:
-        wb = openpyxl.load_workbook(SOURCES["refresh"], keep_vba=True)
-        del wb["Backtest"]
+    if rename is None:  # a book of the backtest's sheets, its Backtest sheet deleted
+        wb = openpyxl.Workbook()
+        wb.active.title = "MBS"
+        for name in ("Futures", "Settings"):
+            wb.create_sheet(name)
+        wb["Settings"]["A1"], wb["Settings"]["B1"] = "cost_bp", 1.0
+        book = book.with_suffix(".xlsx")
         wb.save(book)
         return book
     # as Excel renames a sheet: its name in xl/workbook.xml, nothing else
