@@ -153,6 +153,8 @@ def check_book(path: str | os.PathLike, argument: str = "WORKBOOK",
     with zf:
         _check(zf, path, argument, wanted)
     if key is not None:
+        if len(_checked) > 256:  # a long-lived process: keep the memo small
+            _checked.clear()
         _checked[key] = None
 
 

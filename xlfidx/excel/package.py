@@ -115,6 +115,7 @@ class Package:
         self._parts = parts  # None: in the file, not inflated yet (see read())
         self._raw = raw or {}  # each unchanged part's bytes as compressed in the file
         self._data = data  # the file's bytes, from which a part is inflated when first read
+        self._zip: zipfile.ZipFile | None = None
         self.path = path
         self.changed: set[str] = set()
 
@@ -158,9 +159,10 @@ class Package:
         if data is None:
             from xlfidx._limits import read_part
 
-            info = next(i for i in self._infos if i.filename == name)
-            with zipfile.ZipFile(io.BytesIO(self._data or b"")) as zf:
-                data = self._parts[name] = read_part(zf, info, "WORKBOOK", self.path or Path(name))
+            if self._zip is None:  # the file's directory, parsed once
+                self._zip = zipfile.ZipFile(io.BytesIO(self._data or b""))
+            info = self._zip.getinfo(name)
+            data = self._parts[name] = read_part(self._zip, info, "WORKBOOK", self.path or Path(name))
         return data
 
     def unaccounted(self) -> list[str]:
