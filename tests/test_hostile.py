@@ -468,7 +468,7 @@ def test_a_killed_calcs_temporary_folder_is_removed_by_the_next(tmp_path, monkey
         os.utime(folder, (0, 0))  # long ago
     with open(live / ".lock", "rb") as held:  # a calc still running holds its lock
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        with calc._engine_folder(None) as mine:
+        with calc._engine_folder() as mine:
             assert mine.parent == tmp_path and mine.is_dir()
         assert not dead.exists() and live.exists() and not mine.exists()
 

@@ -66,8 +66,7 @@ class CalcResult:
     ``kept`` lists, one line per cell, the formulas the engine could not evaluate for a reason
     of its own (``#NAME?``: a function it does not have; ``#REF!``: a reference it could not
     load; or the engine failed on the whole book): those cells keep the value Excel computed
-    last, never an error calc caused. It also names the parts of the file nothing accounts for
-    (copied as they are, unread).
+    last, never an error calc caused.
     """
 
     values: dict[tuple[str, str], Any]
@@ -591,7 +590,7 @@ _TEMP_PREFIX = "xlfidx-calc-"
 
 
 @contextlib.contextmanager
-def _engine_folder(book: Path | None):
+def _engine_folder():
     """A private folder for the engine's copy of the book, removed afterwards. The folder holds
     a lock for as long as its process lives: the folders of processes that were killed (their
     lock free) are removed first, so a killed calc leaves no copy of a book behind for long."""
@@ -656,7 +655,7 @@ def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = 
                for c in cells]
     _overflow.clear()
     try:
-        with _engine_folder(package.path) as tmp:
+        with _engine_folder() as tmp:
             _engine_copy(package, cells, tmp, engine_name, aliases)
             say("calc: evaluating")
             # formulas finds the book of a reference relative to the working directory
