@@ -41,6 +41,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ._limits import check_book
 from .errors import InputError
 
 __all__ = [
@@ -64,8 +65,10 @@ def check_workbook(path: str | os.PathLike, argument: str = "WORKBOOK") -> Path:
     """``path`` as a :class:`~pathlib.Path` if it is a readable .xlsx/.xlsm workbook, else an
     :class:`~xlfidx.errors.InputError` naming ``argument`` and saying what the file is.
 
-    The check reads the file's first bytes and its zip directory, not its sheets: a workbook
-    damaged inside still fails later, in the reader, with the reader's message.
+    The check reads the file's first bytes and its zip directory, then measures it against
+    xlfidx's limits (:func:`xlfidx._limits.check_book`: declared and inflated sizes, the shared
+    strings, the sheets' extent); a workbook damaged in another way still fails later, in the
+    reader, with the reader's message.
     """
     p = Path(path)
     shown = str(path)
@@ -110,6 +113,7 @@ def check_workbook(path: str | os.PathLike, argument: str = "WORKBOOK") -> Path:
     if "xl/workbook.xml" not in names:
         what = "an OpenDocument spreadsheet" if "content.xml" in names else "a zip archive"
         raise InputError(argument, shown, f"is {what}, not an Excel workbook; {_READS}")
+    check_book(p, argument)  # the limits, before any reader allocates for the file
     return p
 
 
@@ -289,7 +293,12 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
         _fsync_dir(folder)
         return
 
-    handle, name = tempfile.mkstemp(prefix=f".~{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".~{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # a read-only folder: said of the target, not of a temporary name
+        if exc.errno in _WRITE_ERRORS:
+            raise _failed(path, exc) from None
+        raise
     os.close(handle)
     tmp = Path(name)
     try:

@@ -27,6 +27,7 @@ from .dates import (
 from .errors import InputError, MissingDataError
 
 __all__ = [
+    "PLAUSIBLE",
     "as_float",
     "as_date",
     "as_text",
@@ -37,6 +38,15 @@ __all__ = [
 
 # a number as it may reach us: Excel passes a Currency-formatted cell as a Decimal
 _NUMBER_TYPES = (int, float, np.integer, np.floating, Decimal)
+
+# The plausible range of each market input, by what it is: a value outside is a typo or a unit
+# mistake (a repo of 1,000,000% for 1%), refused with the range stated, never carried into a
+# figure (a carry of -3,284,753/32) or a NaN. Generous: any market that has been, and more.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "a repo rate in percent": (-50.0, 100.0),  # specials trade negative; 1980's repo was ~20%
+    "a volatility in bp a year": (0.0, 5000.0),  # Treasury normal vol is 50-200 bp a year
+    "a price": (-1000.0, 1000.0),  # points per 100 face: bonds, futures, TBAs
+}
 
 _NA_TEXT = {"#N/A", "#N/A N/A", "#N/A REQUESTING DATA...", "#N/A FIELD NOT APPLICABLE", "N/A", "NA", "NAN"}
 
@@ -101,7 +111,8 @@ def as_float(
     raises :class:`MissingDataError` unless ``allow_missing`` (then it becomes NaN).
     Booleans are not numbers here: Excel's TRUE is never a price. ``bounds=(low, high)``
     rejects magnitudes outside the range (inclusive) where the arithmetic downstream would
-    overflow or lose all precision.
+    overflow or lose all precision; a market input named by ``what`` in :data:`PLAUSIBLE`
+    (a repo rate, a volatility, a price) is held to its plausible range as well.
 
     >>> as_float([1, 2.5], "coupon")
     array([1. , 2.5])
@@ -111,6 +122,10 @@ def as_float(
     Traceback (most recent call last):
     ...
     xlfidx.errors.InputError: coupon = 'abc' is text; coupon must be a number
+    >>> as_float(1_000_000, "repo", what="a repo rate in percent")
+    Traceback (most recent call last):
+    ...
+    xlfidx.errors.InputError: repo = 1000000.0 is out of range; repo must be a repo rate in percent from -50 to 100
     """
     arr = _as_array(value, name)
     if arr.dtype.kind in "fiu":
@@ -161,6 +176,9 @@ def as_float(
             i = int(np.flatnonzero(bad.reshape(-1))[0])
             raise InputError(name, float(out.reshape(-1)[i]), f"is negative; {name} must not be negative",
                              _element_index(out.shape, i))
+    if what in PLAUSIBLE:
+        low, high = PLAUSIBLE[what]
+        bounds = (max(low, bounds[0]), min(high, bounds[1])) if bounds is not None else (low, high)
     if bounds is not None:
         low, high = bounds
         with np.errstate(invalid="ignore"):

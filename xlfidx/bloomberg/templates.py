@@ -112,6 +112,9 @@ def _notes_sheet(wb, lines: Iterable[Any]) -> Any:
     ws = wb.create_sheet("notes", 0)
     for line in lines:
         ws.append(list(line) if isinstance(line, tuple) else [line])
+    from xlfidx.excel.cells import keep_text
+
+    keep_text(ws)  # notes are text, whatever they start with
     ws["A1"].font = Font(bold=True)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 14

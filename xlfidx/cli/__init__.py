@@ -38,7 +38,12 @@ DEBUG_ENV = "XLFIDX_DEBUG"
 # exceptions of the file libraries that mean "this file is damaged", named so that they need
 # not be imported here: zipfile, openpyxl, python-calamine, lxml/expat
 _FILE_ERRORS = {"BadZipFile", "InvalidFileException", "CalamineError", "XMLSyntaxError",
-                "ExpatError", "ParseError"}
+                "ExpatError", "ParseError", "XmlError", "ZipError", "PasswordError"}
+
+
+# the arguments that name a workbook a command reads, as the command line names them
+_FILE_ARGUMENTS = [("workbook", "WORKBOOK"), ("file", "FILE"), ("back_file", "--back-file"),
+                   ("data", "--data")]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None, debug: bool) -> int:
     prog = "xlfidx"
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -156,7 +162,10 @@ def _main(argv: list[str] | None, debug: bool) -> int:
         if debug:
             raise
         if type(exc).__name__ in _FILE_ERRORS:
-            _say(f"{prog}: error", f"a workbook could not be read, it is damaged: {exc}")
+            given = [(name, getattr(args, attr)) for attr, name in _FILE_ARGUMENTS
+                     if getattr(args, attr, None)]
+            which = " or ".join(f"{name} = {value!r}" for name, value in given) or "a workbook"
+            _say(f"{prog}: error", f"{which} could not be read, it is damaged: {exc}")
             return BAD_INPUT
         _say(f"{prog}: internal error", f"{type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 "
              "to see the traceback, and please report it)")

@@ -129,12 +129,16 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from xlfidx._files import check_output_dir, check_output_file, check_workbook
+
+    # the book first, before numpy and pandas load: a refused file is refused at once
+    given = check_workbook(args.workbook, "WORKBOOK") if args.workbook else None
+
     from xlfidx.backtest import BacktestConfig, backtest_title, run_backtest
     from xlfidx.bloomberg.history import read_history
     from xlfidx.samples import sample_path
     from xlfidx.samples.mbs_history import FILENAME
 
-    path = check_workbook(args.workbook, "WORKBOOK") if args.workbook else sample_path(FILENAME)
+    path = given or sample_path(FILENAME)
     out = check_output_dir(args.out, "--out")
     if not args.no_workbook:
         check_output_file(out / path.name, "--out")

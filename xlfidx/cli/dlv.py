@@ -13,7 +13,7 @@ def register(sub) -> None:
         description="Conversion factors, gross basis, carry, net basis, implied repo and the "
         "CTD of each deliverable bond, sorted by implied repo (CTD first).",
     )
-    p.add_argument("file", nargs="?", help="basket export (.xlsx, sheets 'future' and 'bonds'); "
+    p.add_argument("file", nargs="?", metavar="FILE", help="basket export (.xlsx, sheets 'future' and 'bonds'); "
                    "default: the shipped USZ3 sample")
     p.add_argument("--settle", help="settlement date (default: T+1 after the export's last_update_dt)")
     p.add_argument("--delivery", help="delivery date (default: the contract's last delivery day)")
@@ -39,13 +39,18 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from xlfidx._files import check_workbook
+
+    # the file first, before numpy and pandas load: a refused file is refused at once
+    given = check_workbook(args.file, "FILE") if args.file else None
+
     from xlfidx._inputs import as_date
     from xlfidx.bloomberg.basket import read_basket
     from xlfidx.errors import InputError
     from xlfidx.samples import sample_path
     from xlfidx.samples.basket import FILENAME
 
-    path = check_workbook(args.file, "FILE") if args.file else sample_path(FILENAME)
+    path = given or sample_path(FILENAME)
+    _check_market(args)
     settle = None if args.settle is None else as_date(args.settle, "--settle")[()]
     delivery = None if args.delivery is None else as_date(args.delivery, "--delivery")[()]
     basket = read_basket(path, settle=settle)
@@ -64,6 +69,17 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(check)
     return 0
+
+
+def _check_market(args: argparse.Namespace) -> None:
+    """--repo and --vol within their plausible ranges (xlfidx._inputs.PLAUSIBLE), named as
+    the command line names them."""
+    from xlfidx._inputs import as_float
+
+    if args.repo is not None:
+        as_float(args.repo, "--repo", what="a repo rate in percent")
+    if args.vol is not None:
+        as_float(args.vol, "--vol", nonnegative=True, what="a volatility in bp a year", bounds=(0.0, 2000.0))
 
 
 def _scenarios(args: argparse.Namespace, contract: str, market: tuple, delivery) -> None:
@@ -105,14 +121,44 @@ def _bond(ticker, coupon, maturity) -> str:
     return text or f"{coupon:g}% {np.datetime64(maturity, 'D')}"
 
 
+def _labels(table) -> list[str]:
+    """Each row's bond, named apart where two bonds of the basket share a ticker: by coupon and
+    maturity, then (the same bond twice) by its place in the export."""
+    import numpy as np
+
+    labels = [_bond(t, c, m) for t, c, m in zip(table["ticker"], table["coupon"], table["maturity"],
+                                                 strict=True)]
+    shifts = table["shift_bp"].to_numpy()
+    for _ in range(2):
+        seen: dict[tuple, int] = {}
+        repeats = set()
+        for s, label in zip(shifts.tolist(), labels, strict=True):
+            seen[(s, label)] = seen.get((s, label), 0) + 1
+            if seen[(s, label)] > 1:
+                repeats.add(label)
+        if not repeats:
+            return labels
+        if _ == 0:
+            labels = [f"{label} ({c:g}% {np.datetime64(m, 'D')})" if label in repeats else label
+                      for label, c, m in zip(labels, table["coupon"], table["maturity"], strict=True)]
+        else:
+            count: dict[tuple, int] = {}
+            out = []
+            for s, label in zip(shifts.tolist(), labels, strict=True):
+                count[(s, label)] = count.get((s, label), 0) + 1
+                n = count[(s, label)]
+                out.append(f"{label} #{n}" if label in repeats else label)
+            labels = out
+    return labels
+
+
 def format_scenarios(table) -> str:
     """Basis at delivery in 32nds, one row per bond, one column per shift; CTD marked."""
     import numpy as np
 
     show = table.assign(cell=np.where(table["ctd"], "CTD",
                                       table["basis_at_delivery_32nds"].map(lambda x: f"{x:.2f}")))
-    show["bond"] = [_bond(t, c, m) for t, c, m in zip(show["ticker"], show["coupon"],
-                                                        show["maturity"], strict=True)]
+    show["bond"] = _labels(show)
     wide = show.pivot(index="bond", columns="shift_bp", values="cell")
     wide = wide.loc[list(dict.fromkeys(show["bond"]))]
     futures = table.groupby("shift_bp")["futures_price_at_delivery"].first()

@@ -63,16 +63,20 @@ def _path_table(df: pd.DataFrame) -> str:  # noqa: F821 - pandas is imported on 
 
 
 def run(args: argparse.Namespace) -> int:
+    from xlfidx._files import check_output_file, check_workbook
+
+    # the files first, before numpy and pandas load: a refused file is refused at once
+    path = check_workbook(args.file, "FILE") if args.file else None
+    if args.plot:
+        check_output_file(args.plot, "--plot", PLOT_SUFFIXES)
+
     import numpy as np  # deferred: `xlfidx --help` must start fast
 
-    from xlfidx._files import check_output_file, check_workbook
     from xlfidx.bloomberg.fedfutures import read_fedfutures_export
     from xlfidx.fedfunds import compare_fed_paths, fed_funds_curve, fed_probabilities
     from xlfidx.samples import sample_path
 
-    path = check_workbook(args.file, "FILE") if args.file else sample_path("fedfutures_sample.xlsx")
-    if args.plot:
-        check_output_file(args.plot, "--plot", PLOT_SUFFIXES)
+    path = path or sample_path("fedfutures_sample.xlsx")
     export = read_fedfutures_export(path)
     for problem in export.problems:
         print(f"warning: {problem}", file=sys.stderr)

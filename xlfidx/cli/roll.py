@@ -16,8 +16,8 @@ def register(sub) -> None:
         "delivery at the front's market invoice F1*CF1 + AI, redeliver into the back at F2*CF2 + "
         "AI) beside the forward repo from front to back delivery implied by the term repos.",
     )
-    p.add_argument("file", nargs="?", help="the front contract's basket export (.xlsx, sheets "
-                   "'future' and 'bonds'); default: the shipped USZ3 sample")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the front contract's basket export "
+                   "(.xlsx, sheets 'future' and 'bonds'); default: the shipped USZ3 sample")
     p.add_argument("--back-export", "--back-file", dest="back_file", metavar="BACK_EXPORT",
                    help="the back contract's own basket export: its contract, price, bonds (with "
                    "the notes issued since the front's) and term repo are the defaults")
@@ -52,7 +52,12 @@ def _bonds(basket):
 
 def run(args: argparse.Namespace) -> int:
     from xlfidx._files import check_workbook
-    from xlfidx._inputs import as_date
+
+    # the files first, named as the command line names them, before numpy and pandas load
+    given = check_workbook(args.file, "FILE") if args.file else None
+    back_given = check_workbook(args.back_file, "--back-export") if args.back_file else None
+
+    from xlfidx._inputs import as_date, as_float
     from xlfidx.bloomberg.basket import read_basket
     from xlfidx.delivery import calendar_roll
     from xlfidx.errors import InputError
@@ -60,14 +65,17 @@ def run(args: argparse.Namespace) -> int:
     from xlfidx.samples import sample_path
     from xlfidx.samples.basket import FILENAME
 
-    path = check_workbook(args.file, "FILE") if args.file else sample_path(FILENAME)
+    path = given or sample_path(FILENAME)
+    for option in ("front_repo", "back_repo", "roll_repo"):
+        if getattr(args, option) is not None:  # within the plausible range, named as given
+            as_float(getattr(args, option), "--" + option.replace("_", "-"), what="a repo rate in percent")
     settle = as_date(args.settle, "--settle")[()] if args.settle else None
     front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
     basket = read_basket(path, settle=settle, futures_price=front_price)
     back_basket = None
-    if args.back_file:
+    if back_given:
         back_price = float(as_price(args.back_price, "--back-price")) if args.back_price else None
-        back_basket = read_basket(check_workbook(args.back_file, "--back-export"),
+        back_basket = read_basket(back_given,
                                   settle=basket.settle, futures_price=back_price)
     elif args.back is None or args.back_price is None:
         raise InputError("--back" if args.back is None else "--back-price", None,

@@ -366,8 +366,10 @@ def put_backtest_sheet(package: Any, result: Any, label: str = "") -> None:
         frames.append(ChartFrame(chart_xml(chart), col, top, w, h, chart.name))
         top += -(-h // ROW_PIXELS) + 1
     sheets = package.sheets()
-    selected = SHEET in sheets and 'tabSelected="1"' in package.text(sheets[SHEET])[:4000]
-    package.set_sheet(SHEET, sheet_xml(rows, selected), charts=frames)
+    # Excel's sheet names ignore case: a sheet renamed "backtest" is the Backtest sheet
+    name = next((s for s in sheets if s.lower() == SHEET.lower()), SHEET)
+    selected = name in sheets and 'tabSelected="1"' in package.text(sheets[name])[:4000]
+    package.set_sheet(name, sheet_xml(rows, selected), charts=frames)
 
 
 def write_backtest_sheet(workbook_path: str | Path, result: Any, out_path: str | Path | None = None,

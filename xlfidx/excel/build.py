@@ -22,9 +22,11 @@ with numbers anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import importlib.util
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +98,11 @@ def _copy_sheets(wb: Any, source: Path, names: Sequence[str] | None = None) -> d
     """Copy the cell values of ``source``'s sheets (all, or ``names``) into new sheets of ``wb``."""
     import openpyxl
 
-    src = openpyxl.load_workbook(source, read_only=True)
+    from xlfidx._files import check_workbook
+    from xlfidx.excel.cells import keep_text
+
+    # the values (a filled template's Bloomberg formulas give their results), each text as text
+    src = openpyxl.load_workbook(check_workbook(source, "--data"), read_only=True, data_only=True)
     out = {}
     try:
         for ws in src.worksheets:
@@ -105,6 +111,7 @@ def _copy_sheets(wb: Any, source: Path, names: Sequence[str] | None = None) -> d
             new = wb.create_sheet(ws.title, len(wb.sheetnames) - 1)  # before the conf sheet
             for row in ws.iter_rows(values_only=True):
                 new.append(list(row))
+            keep_text(new)
             for row in new.iter_rows():
                 for cell in row:
                     if isinstance(cell.value, _dt.datetime | _dt.date):
@@ -202,15 +209,30 @@ def _save(wb: Any, out: Path) -> None:
         wb.save(tmp)
 
 
+@contextlib.contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A hidden file beside ``out`` where the book is built and calculated; it moves over
+    ``out`` only when complete. On any failure it is removed: a failed build leaves no book
+    behind (and an older ``out`` as it was)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".~{out.stem}.{os.urandom(4).hex()}.building{out.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _finish(wb: Any, out: Path) -> Path:
     from xlfidx.excel.calc import calc_workbook
 
-    _save(wb, out)
-    result = calc_workbook(out)
-    bad = result.errors()
-    if bad or result.overflow:
-        raise InputError("workbook", out.name, f"has formulas that fail: {dict(list(bad.items())[:3])} "
-                         f"{result.overflow[:3]}")
+    with _staged(out) as tmp:
+        _save(wb, tmp)
+        result = calc_workbook(tmp)
+        bad = result.errors()
+        if bad or result.overflow:
+            raise InputError("workbook", out.name, f"has formulas that fail: {dict(list(bad.items())[:3])} "
+                             f"{result.overflow[:3]}")
     return out
 
 
@@ -457,9 +479,10 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     backtest = wb.create_sheet("Backtest", len(wb.sheetnames) - 1)
     backtest["A1"] = "Written by the refresh (Run main / xlfidx refresh)"
     progress("writing the workbook")
-    _save(wb, out)
-    progress("running the backtest (refresh)")
-    refresh_file(out, progress)
+    with _staged(out) as tmp:
+        _save(wb, tmp)
+        progress("running the backtest (refresh)")
+        refresh_file(tmp, progress)
     return out
 
 

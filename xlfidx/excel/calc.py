@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import html
 import importlib
 import os
@@ -43,7 +44,7 @@ from typing import Any
 from xlfidx.errors import InputError
 
 __all__ = ["CalcResult", "FormulaCell", "calc_package", "calc_workbook", "evaluate_formulas",
-           "evaluate_package", "formula_cells", "mark_calculated", "register_udfs",
+           "evaluate_package", "formula_cells", "mark_calculated", "quote_sheet", "register_udfs",
            "write_cached_values", "EXCEL_CALC_ID"]
 
 Progress = Callable[[str], None]
@@ -62,8 +63,10 @@ class FormulaCell:
 class CalcResult:
     """What :func:`calc_workbook` computed: ``values[(sheet, "B2")]`` and the formula cells.
 
-    ``kept`` lists, one line per cell, the formulas whose engine result was ``#NAME?`` (a
-    function it does not have) and whose value Excel computed last was kept instead.
+    ``kept`` lists, one line per cell, the formulas the engine could not evaluate for a reason
+    of its own (``#NAME?``: a function it does not have; ``#REF!``: a reference it could not
+    load; or the engine failed on the whole book): those cells keep the value Excel computed
+    last, never an error calc caused.
     """
 
     values: dict[tuple[str, str], Any]
@@ -273,8 +276,11 @@ class _Functions:
 def _quiet_engine(module: Any) -> None:
     """No progress bars from the engine on stderr: calc prints its own progress."""
     import functools
+    import logging
     import types
 
+    # the engine logs a reference it cannot load; calc reports such cells itself (CalcResult.kept)
+    logging.getLogger("formulas").setLevel(logging.ERROR)
     bars = getattr(module, "tqdm", None)
     if isinstance(bars, types.ModuleType):
         module.tqdm = types.SimpleNamespace(tqdm=functools.partial(bars.tqdm, disable=True))
@@ -452,14 +458,20 @@ def _cut_sheet(xml: str, spans: list[tuple[int, int]]) -> str:
     return f"{root.group(0)}<{prefix}sheetData>{''.join(kept)}</{prefix}sheetData></{prefix}worksheet>"
 
 
-# The formulas engine reads neither an apostrophe in a sheet name ('Bob''s basis'!A1) nor
-# brackets in a file name (book[1].xlsx looks like an external-book reference): its copy of the
-# book has a plain file name, and such sheets get a plain alias there, in every reference too.
+# The formulas engine reads neither an apostrophe nor a percent sign in a sheet name ('Bob''s
+# basis'!A1, '50% hedge'!A1), nor brackets in a file name (book[1].xlsx looks like an
+# external-book reference): its copy of the book has a plain file name, and every sheet whose name
+# holds anything beyond letters, digits, spaces, '_', '.' and '-' gets a plain alias there, in
+# the workbook's sheet list and in every formula and defined name (Excel quotes such a name:
+# 'Bob''s & Co'!A1, apostrophes doubled).
+_PLAIN_SHEET = re.compile(r"[\w .-]+")
+
+
 def _sheet_aliases(sheets: Iterable[str]) -> dict[str, str]:
     taken = {s.upper() for s in sheets}
     aliases: dict[str, str] = {}
     for sheet in sheets:
-        if "'" in sheet:
+        if not _PLAIN_SHEET.fullmatch(sheet):
             i = len(aliases) + 1
             while f"XLFIDX_SHEET_{i}" in taken:
                 i += 1
@@ -468,15 +480,71 @@ def _sheet_aliases(sheets: Iterable[str]) -> dict[str, str]:
     return aliases
 
 
+def quote_sheet(name: str) -> str:
+    """A sheet name as Excel writes it in a reference: quoted, apostrophes doubled, unless it is
+    a plain name.
+
+    >>> quote_sheet("Bob's & Co"), quote_sheet("DLV")
+    ("'Bob''s & Co'", 'DLV')
+    """
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
 def _alias_xml(text: str, aliases: dict[str, str]) -> str:
-    """Sheet names and references to them, as they stand in workbook or sheet XML."""
-    for name, alias in aliases.items():
-        for apos in ("'", "&apos;", "&#39;"):
-            real = name.replace("'", apos)
-            quoted = apos + name.replace("'", apos * 2) + apos + "!"
-            text = re.sub(re.escape(quoted), alias + "!", text, flags=re.IGNORECASE)
-            text = text.replace(f'name="{real}"', f'name="{alias}"')
-    return text
+    """Sheet names and references to them, as they stand in workbook or sheet XML (formulas
+    and names unescaped, the references replaced, escaped again)."""
+    if not aliases:
+        return text
+    refs = [(re.compile(re.escape(quote_sheet(n)) + "!", re.IGNORECASE), a + "!") for n, a in aliases.items()]
+    refs += [(re.compile(r"(?<![\w'.])" + re.escape(n) + "!", re.IGNORECASE), a + "!")
+             for n, a in aliases.items() if quote_sheet(n) == n]
+
+    def formula(m: re.Match) -> str:
+        body = html.unescape(m.group(2))
+        for pattern, alias in refs:
+            body = pattern.sub(lambda _m, alias=alias: alias, body)
+        return m.group(1) + html.escape(body, quote=False) + m.group(3)
+
+    def sheet_tag(m: re.Match) -> str:
+        tag = m.group(0)
+        name = re.search(r'\sname="([^"]*)"', tag)
+        if name is None or html.unescape(name.group(1)) not in aliases:
+            return tag
+        return tag[: name.start(1)] + aliases[html.unescape(name.group(1))] + tag[name.end(1):]
+
+    text = re.sub(r"(<(?:\w+:)?(?:f|definedName)\b[^>]*>)(.*?)(</(?:\w+:)?(?:f|definedName)>)",
+                  formula, text, flags=re.S)
+    return re.sub(r"<(?:\w+:)?sheet\b[^>]*>", sheet_tag, text)
+
+
+# what the engine reads of a book: its index, workbook, sheets, strings, styles and the parts
+# formulas can refer to; never pictures, charts, the VBA project or a part nothing accounts for
+_ENGINE_PARTS = re.compile(r"\[Content_Types\]\.xml|_rels/\.rels|xl/(?:workbook\.xml|_rels/workbook\.xml\.rels|"
+                           r"sharedStrings\.xml|styles\.xml|theme/[^/]+\.xml|tables/[^/]+\.xml|"
+                           r"externalLinks/(?:_rels/)?[^/]+\.xml(?:\.rels)?)")
+
+
+def _engine_parts(package: Any, sheets: set[str]) -> set[str]:
+    from xlfidx.excel.package import rels_name
+
+    kept = {n for n in package.names if _ENGINE_PARTS.fullmatch(n)}
+    return kept | sheets | {rels_name(s) for s in sheets if rels_name(s) in package}
+
+
+def _only_rels_to(xml: str, rels_part: str, kept: set[str]) -> str:
+    """A relationships part without the relationships to parts the engine's copy leaves out."""
+    from xlfidx.excel.package import Package, _source_of
+
+    source = _source_of(rels_part)
+    keep_ids = {r.id for r in Package.rels_of(source, xml) if not r.external and r.target in kept}
+
+    def one(m: re.Match) -> str:
+        rid = _attrs(m.group(0)).get("Id")
+        return m.group(0) if rid in keep_ids else ""
+
+    return re.sub(r"<(?:\w+:)?Relationship\b[^>]*?/?>(?:</(?:\w+:)?Relationship>)?", one, xml)
 
 
 def _engine_copy(package: Any, cells: list[FormulaCell], folder: Path, name: str,
@@ -498,17 +566,73 @@ def _engine_copy(package: Any, cells: list[FormulaCell], folder: Path, name: str
             if spans is not None:
                 cut[part] = _cut_sheet(package.text(part), spans)
     dropped = {rels_name(p) for p in cut}
+    kept = _engine_parts(package, set(sheets.values()))
     path = folder / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
         for part in package.names:
-            if part in dropped:
+            if part in dropped or part not in kept:
                 continue
             data = cut[part] if part in cut else package.read(part)
+            if part.endswith(".rels"):
+                data = _only_rels_to(data if isinstance(data, str) else data.decode("utf-8"), part, kept)
             if aliases and part.endswith(".xml") and (part == "xl/workbook.xml"
                                                      or part.startswith("xl/worksheets/")):
                 data = _alias_xml(data if isinstance(data, str) else data.decode("utf-8"), aliases)
             z.writestr(part, data)
     return path
+
+
+# results the engine gives for reasons of its own (a function it lacks, a reference it could not
+# load) rather than the book's
+_ENGINE_ERRORS = {"#NAME?", "#REF!"}
+_NO_ROOM = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_TEMP_PREFIX = "xlfidx-calc-"
+
+
+@contextlib.contextmanager
+def _engine_folder():
+    """A private folder for the engine's copy of the book, removed afterwards. The folder holds
+    a lock for as long as its process lives: the folders of processes that were killed (their
+    lock free) are removed first, so a killed calc leaves no copy of a book behind for long."""
+    _remove_stale()
+    with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as tmp:
+        lock = open(Path(tmp) / ".lock", "wb")  # noqa: SIM115 - held for the folder's life
+        try:
+            with contextlib.suppress(ImportError, OSError):
+                import fcntl
+
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            yield Path(tmp)
+        finally:
+            lock.close()
+
+
+def _remove_stale() -> None:
+    import shutil
+    import time
+
+    try:
+        olds = list(Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*"))
+    except OSError:
+        return
+    for old in olds:
+        with contextlib.suppress(OSError):
+            if not old.is_dir():
+                continue
+            try:
+                import fcntl
+            except ImportError:  # no locks here: an hour-old folder is a dead process's
+                if time.time() - old.stat().st_mtime > 3600:
+                    shutil.rmtree(old, ignore_errors=True)
+                continue
+            if time.time() - old.stat().st_mtime < 60:
+                continue  # just made: its process may not hold its lock yet
+            with open(old / ".lock", "rb") as lock:
+                try:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a live calc holds it
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = None,
@@ -530,13 +654,26 @@ def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = 
     targets = [f"'[{engine_name}]{aliases.get(c.sheet, c.sheet)}'!{c.array_ref or c.ref}"
                for c in cells]
     _overflow.clear()
-    with tempfile.TemporaryDirectory(prefix="xlfidx-calc-") as tmp:
-        _engine_copy(package, cells, Path(tmp), engine_name, aliases)
-        say("calc: evaluating")
-        # formulas finds the book of a reference relative to the working directory
-        with contextlib.chdir(tmp):
-            model = formulas.ExcelModel().from_ranges(*targets).finish()
-            solution = model.calculate()
+    try:
+        with _engine_folder() as tmp:
+            _engine_copy(package, cells, tmp, engine_name, aliases)
+            say("calc: evaluating")
+            # formulas finds the book of a reference relative to the working directory
+            with contextlib.chdir(tmp):
+                model = formulas.ExcelModel().from_ranges(*targets).finish()
+                solution = model.calculate()
+    except (KeyboardInterrupt, MemoryError, InputError):
+        raise
+    except OSError as exc:
+        if exc.errno in _NO_ROOM:  # the engine's copy did not fit: a full disk, a size limit
+            raise InputError("WORKBOOK", str(package.path or name), "could not be calculated: its "
+                             f"working copy could not be written ({exc.strerror}); it is unchanged") from None
+        raise
+    except Exception as exc:  # the engine's own failure: no cell gets an error it caused
+        why = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        return CalcResult({}, cells, [], [f"the headless engine could not evaluate this book ({why}); "
+                                          f"every formula cell ({len(cells)}) keeps the value Excel "
+                                          "computed last"])
     by_key = {k.upper(): v for k, v in solution.items()}
     values: dict[tuple[str, str], Any] = {}
     kept: list[str] = []
@@ -544,11 +681,16 @@ def evaluate_package(package: Any, name: str, cells: list[FormulaCell] | None = 
         ranges = by_key.get(target.upper())
         grid = np.atleast_2d(np.asarray(getattr(ranges, "value", ranges), dtype=object))
         first = _cached(grid[0, 0]) if grid.size else None
-        if str(first) == "#NAME?" and c.cached is not None and not is_error_value(c.cached):
+        if ranges is None or (str(first) in _ENGINE_ERRORS and not is_error_value(c.cached)):
+            # an error of the engine's making (a function it lacks, a reference it could not
+            # load), not of the book's: the cell keeps what Excel computed last
             lacking = sorted(n.removeprefix("_XLFN.") for n in _function_names(c.formula) if n in missing)
             why = (f"{', '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} not available headless"
-                   if lacking else "it is computed from a cell the headless engine cannot compute")
-            kept.append(f"{c.sheet}!{c.ref}: {why}; kept the value Excel computed last ({c.cached!r})")
+                   if lacking else "the headless engine cannot compute it" if ranges is None or
+                   str(first) == "#REF!" else "it is computed from a cell the headless engine cannot compute")
+            what = f"kept the value Excel computed last ({c.cached!r})" if c.cached is not None else \
+                "left it without a value"
+            kept.append(f"{quote_sheet(c.sheet)}!{c.ref}: {why}; {what}")
             continue
         refs = _cells_of(c.array_ref or c.ref)
         for i, row in enumerate(refs):

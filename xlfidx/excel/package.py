@@ -4,7 +4,9 @@ openpyxl reads a workbook into its own object model and writes a new one, which 
 does not model: text boxes and shapes, sparklines and Excel 2010 conditional formats (``x14``
 extensions), slicers, cached formula results, and more. xlfidx changes a book only in the parts
 it owns -- the ``Backtest`` sheet and its charts, the cached values of formula cells -- so it
-edits the package directly: :class:`Package` reads every part, the caller replaces or adds a few,
+edits the package directly: :class:`Package` reads the parts it is asked for (each inflated on
+first use, after the whole file was measured against xlfidx's limits, :mod:`xlfidx._limits`),
+the caller replaces or adds a few,
 and :meth:`Package.save` writes every other part back byte for byte, in its original order and
 with its original compression: the compressed bytes of an unchanged part are copied as they
 are, not decompressed and compressed again. The file is written through
@@ -22,6 +24,7 @@ import io
 import posixpath
 import re
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from xlfidx.errors import InputError
 
-__all__ = ["ChartFrame", "Package", "Relationship", "has_formulas"]
+__all__ = ["ChartFrame", "Package", "Relationship", "UnaccountedPartWarning", "has_formulas"]
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK = "xl/workbook.xml"
@@ -94,6 +97,10 @@ class ChartFrame:
     name: str = "Chart"
 
 
+class UnaccountedPartWarning(UserWarning):
+    """A part of a book that nothing in it accounts for was copied as it is, unread."""
+
+
 class Package:
     """Every part of a workbook file, in memory; see the module docstring.
 
@@ -102,31 +109,41 @@ class Package:
     ['future', 'bonds']
     """
 
-    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], path: Path | None = None,
-                 raw: dict[str, bytes] | None = None):
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes | None], path: Path | None = None,
+                 raw: dict[str, bytes] | None = None, data: bytes | None = None):
         self._infos = infos
-        self._parts = parts
+        self._parts = parts  # None: in the file, not inflated yet (see read())
         self._raw = raw or {}  # each unchanged part's bytes as compressed in the file
+        self._data = data  # the file's bytes, from which a part is inflated when first read
+        self._zip: zipfile.ZipFile | None = None
         self.path = path
         self.changed: set[str] = set()
 
     @classmethod
     def open(cls, path: str | Path) -> Package:
-        """Read the workbook at ``path`` (``InputError`` naming it when it is not one)."""
+        """Read the workbook at ``path`` (``InputError`` naming it when it is not one).
+
+        The file is measured against xlfidx's limits first (:func:`xlfidx._limits.check_book`);
+        a part is inflated only when it is read, so a part no job reads (a picture, the VBA
+        project, anything unknown) is copied by :meth:`save` without ever being inflated.
+        """
+        from xlfidx._limits import check_book
+
         path = Path(path)
         if not path.is_file():
             raise InputError("WORKBOOK", str(path), "does not exist")
+        check_book(path, "WORKBOOK")
         try:
             data = path.read_bytes()
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 infos = zf.infolist()
-                parts = {i.filename: zf.read(i) for i in infos}  # every part's CRC is checked
             raw = {i.filename: r for i in infos if (r := _raw_member(data, i)) is not None}
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise InputError("WORKBOOK", str(path), f"is not a readable .xlsx/.xlsm workbook ({exc})") from None
-        if WORKBOOK not in parts:
+        names = {i.filename for i in infos}
+        if WORKBOOK not in names:
             raise InputError("WORKBOOK", str(path), "is not a readable .xlsx/.xlsm workbook (no xl/workbook.xml)")
-        return cls(infos, parts, path, raw)
+        return cls(infos, dict.fromkeys(i.filename for i in infos), path, raw, data)
 
     # --- parts ---------------------------------------------------------------------------
 
@@ -138,10 +155,35 @@ class Package:
         return name in self._parts
 
     def read(self, name: str) -> bytes:
-        return self._parts[name]
+        data = self._parts[name]
+        if data is None:
+            from xlfidx._limits import read_part
+
+            if self._zip is None:  # the file's directory, parsed once
+                self._zip = zipfile.ZipFile(io.BytesIO(self._data or b""))
+            info = self._zip.getinfo(name)
+            data = self._parts[name] = read_part(self._zip, info, "WORKBOOK", self.path or Path(name))
+        return data
+
+    def unaccounted(self) -> list[str]:
+        """The parts nothing in the package accounts for: no relationship points at them (the
+        content-types index and relationships parts account for themselves)."""
+        targets: set[str] = set()
+        for name in self._parts:
+            if name.endswith(".rels"):
+                targets.update(r.target for r in self.rels(_source_of(name)) if not r.external)
+        return [n for n in self._parts
+                if n != CONTENT_TYPES and not n.endswith(".rels") and n not in targets]
+
+    def size(self, name: str) -> int:
+        """The part's size inflated (as its zip entry declares it, for a part not read)."""
+        data = self._parts.get(name)
+        if data is not None:
+            return len(data)
+        return next((i.file_size for i in self._infos if i.filename == name), 0)
 
     def text(self, name: str) -> str:
-        return self._parts[name].decode("utf-8")
+        return self.read(name).decode("utf-8")
 
     def write(self, name: str, data: bytes | str) -> None:
         """Replace part ``name`` (or add it at the end of the package)."""
@@ -162,6 +204,13 @@ class Package:
         from xlfidx._files import atomic_write
 
         path = Path(path)
+        strays = self.unaccounted()
+        if strays:
+            shown = ", ".join(f"{n} ({self.size(n):,} bytes)" for n in strays[:5])
+            more = f" and {len(strays) - 5} more" if len(strays) > 5 else ""
+            warnings.warn(f"{path.name}: {len(strays)} part{'s' if len(strays) > 1 else ''} of the book "
+                          f"no relationship points at, copied as {'they are' if len(strays) > 1 else 'it is'}"
+                          f", unread: {shown}{more}", UnaccountedPartWarning, stacklevel=2)
         known = set()
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as out:
             for info in self._infos:
@@ -171,7 +220,7 @@ class Package:
                 known.add(name)
                 if name not in self.changed and name in self._raw and _write_raw(out, info, self._raw[name]):
                     continue
-                out.writestr(_copy_info(info), self._parts[name], compresslevel=_LEVEL)
+                out.writestr(_copy_info(info), self.read(name), compresslevel=_LEVEL)
             for name, data in self._parts.items():
                 if name not in known:
                     out.writestr(_new_info(name), data, compresslevel=_LEVEL)
@@ -184,8 +233,13 @@ class Package:
         name = rels_name(part) if part else "_rels/.rels"
         if name not in self._parts:
             return []
+        return self.rels_of(part, self.text(name))
+
+    @staticmethod
+    def rels_of(part: str, xml: str) -> list[Relationship]:
+        """The relationships in ``xml``, the relationships part of ``part``."""
         out = []
-        for tag in _REL.findall(self.text(name)):
+        for tag in _REL.findall(xml):
             a = attrs(tag)
             external = a.get("TargetMode") == "External"
             target = a["Target"] if external else _resolve(part, a["Target"])
@@ -333,7 +387,8 @@ class Package:
         self.remove(CALC_CHAIN)
 
     def _drop(self, name: str) -> None:
-        if self._parts.pop(name, None) is not None:
+        if name in self._parts:
+            del self._parts[name]
             self.changed.add(name)
 
     def _put_drawing(self, drawing: str, charts: Sequence[ChartFrame], chart_names: Sequence[str] = ()) -> None:

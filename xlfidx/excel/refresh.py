@@ -140,8 +140,9 @@ class ExcelTarget:
 
     def _backtest_sheet(self) -> Any:
         """The Backtest sheet emptied of its cells and charts (added as the last tab if none)."""
-        if BACKTEST_SHEET in self.sheetnames():
-            sheet = self.book.sheets[BACKTEST_SHEET]
+        name = _backtest_sheet(self.sheetnames())
+        if name is not None:
+            sheet = self.book.sheets[name]
             sheet.clear()
             for old in [*reversed(list(sheet.charts)), *reversed(list(sheet.pictures))]:
                 old.delete()  # last first: Lite's charts are known by their position
@@ -154,7 +155,11 @@ class ExcelTarget:
         from xlfidx.excel.backtest_sheet import CHART_SIZES, ROW_PIXELS, sheet_content
 
         rows, charts = sheet_content(result, label)
-        rows = [[None if v is None else (str(v) if isinstance(v, str) else v) for v in row] for row in rows]
+        from xlfidx.excel.cells import excel_text
+
+        # text typed into Excel stays text (a note or label starting with "=" is not a formula)
+        rows = [[None if v is None else (excel_text(str(v)) if isinstance(v, str) else v) for v in row]
+                for row in rows]
         sheet = self._backtest_sheet()
         width = max((len(r) for r in rows), default=0)
         self.write_cells(sheet, rows, width)
@@ -313,6 +318,17 @@ def add_series(xl_chart: Any, spec: Any) -> None:
     xl_chart.ChartTitle.Text = spec.title
 
 
+def _backtest_sheet(names: list[str]) -> str | None:
+    """The book's Backtest sheet, named in any case (Excel's sheet names ignore case)."""
+    return next((n for n in names if n.lower() == BACKTEST_SHEET.lower()), None)
+
+
+def _has_history(names: list[str]) -> bool:
+    """Whether the book holds what a backtest reads (its Settings sheet, or MBS and Futures)."""
+    lower = {n.lower() for n in names}
+    return SETTINGS_SHEET.lower() in lower or {"mbs", "futures"} <= lower
+
+
 def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | None = None) -> str:
     """Refresh ``target``: rerun the backtest when it has a Backtest sheet, then recalculate.
 
@@ -321,7 +337,10 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
     say = progress or target.status
     names = target.sheetnames()
     done = "recalculated"
-    if BACKTEST_SHEET in names:
+    if _backtest_sheet(names) is None and _has_history(names):
+        done = (f"recalculated; the book has no {BACKTEST_SHEET} sheet, so the backtest was not run "
+                f"(add an empty sheet named {BACKTEST_SHEET} to have it written)")
+    if _backtest_sheet(names) is not None:
         from xlfidx.backtest import run_backtest
 
         settings = read_settings(target.sheet_rows(SETTINGS_SHEET)) if SETTINGS_SHEET in names else {}

@@ -20,6 +20,7 @@ call, so that Excel loads this module in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 from collections.abc import Callable
 from typing import Any
@@ -744,21 +745,69 @@ def ICSRATIO(tba_dv01, treasury_dv01, menu=None, max_leg=10):
         as_vector(menu, "menu")
     leg = _scalar(max_leg, "max_leg")
     leg = 10 if _blank(leg) else int(_pos(leg, "max_leg"))
+    with _no_collection():  # a long column's many small lists would set off full collections
+        return _ics_rows(tba_dv01, treasury_dv01, menu_list, leg)
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """The garbage collector paused: building 100,000 rows of small lists would otherwise run
+    full collections over every list made so far, and the time would grow with the square."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _ics_rows(tba_dv01: Any, treasury_dv01: Any, menu_list: Any, leg: int) -> list[list[Any]]:
     tba = as_column(tba_dv01, "tba_dv01")
     tsy = as_column(treasury_dv01, "treasury_dv01")
     n = common_layout([tba, tsy], ["tba_dv01", "treasury_dv01"]).n
-    out = []
-    for i in range(n):  # a handful of rows at most: one pair per spread
+
+    def one(i: int) -> list[Any]:
         try:
             t = float(_pos(tba.values[i if len(tba) > 1 else 0], "tba_dv01"))
             u = float(_pos(tsy.values[i if len(tsy) > 1 else 0], "treasury_dv01"))
             n_tba, n_tsy = _core().ics_ratio(t, u, menu_list, leg)
-            out.append([float(n_tba), float(n_tsy)])
+            return [float(n_tba), float(n_tsy)]
         except XlfidxError as exc:
             if n == 1:
                 raise
-            out.append([error_text(exc), ""])
+            return [error_text(exc), ""]
+
+    if n < _ICS_CHUNK // 100:
+        return [one(i) for i in range(n)]
+    # a long column: the numbers in one vectorised call per chunk (time linear in the rows);
+    # a chunk holding a bad cell is done row by row, so that each bad row says what is wrong
+    np = _np()
+    numbers = (float, int)
+
+    def column(c: Any) -> Any:
+        vals = c.values if len(c) > 1 else c.values * n
+        if all(type(v) in numbers for v in vals):
+            return np.asarray(vals, dtype=np.float64)
+        return None
+
+    t_all, u_all = column(tba), column(tsy)
+    out: list[list[Any]] = []
+    for lo in range(0, n, _ICS_CHUNK):
+        hi = min(lo + _ICS_CHUNK, n)
+        try:
+            if t_all is None or u_all is None:
+                raise XlfidxError("a cell that is not a number")
+            n_tba, n_tsy = _core().ics_ratio(t_all[lo:hi], u_all[lo:hi], menu_list, leg)
+            out += np.column_stack([n_tba, n_tsy]).astype(np.float64).tolist()
+        except XlfidxError:
+            out += [one(i) for i in range(lo, hi)]
     return out
+
+
+_ICS_CHUNK = 2000  # rows of ICSRATIO computed together (a row x pair distance matrix each)
 
 
 @func(category=_CATEGORY)
