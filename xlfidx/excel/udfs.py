@@ -377,18 +377,21 @@ def _basket(prices: Any, coupons: Any, maturities: Any, ids: Any = None, ids_nam
     return [header, *([t, p, c, m] for t, p, c, m in zip(labels, *cols, strict=True))]
 
 
-def _table_basket(bonds_rows: list[list[Any]], future: Any, **market: Any) -> Any:
+def _table_basket(bonds_rows: list[list[Any]], future: Any, sheet: str | None = "bonds",
+                  **market: Any) -> Any:
     """The :class:`~xlfidx.basket.DeliverableBasket` of the export's two tables (with the
     export's defaults), or of the bonds table and a contract ticker (no defaults): one call of
     the reader, rows in, basket out; ``market`` (futures_price, settle, repo, delivery) stands
-    in for the export's."""
+    in for the export's. A bad row's problem names its cell counted from the range's top-left
+    cell as ``bonds!C11`` (the sheet's own cell when the range starts at A1, as the export's
+    table does), or its row (``row 3``) when ``sheet`` is None: the column form."""
     from xlfidx.bloomberg.basket import basket_from_rows
 
     future_rows = _rows(future)
     if future_rows is None:
         future_rows = _text(future, "future", "the export's 'future' table or a futures ticker "
                             "such as TYZ4")
-    return basket_from_rows(bonds_rows, future_rows, **market)
+    return basket_from_rows(bonds_rows, future_rows, sheet=sheet, **market)
 
 
 def _require(value: Any, default: Any, name: str, what: str) -> Any:
@@ -436,7 +439,7 @@ def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_se
     no_ids = ids is None or _blank(ids) and not isinstance(ids, list)
     basket = _table_basket(
         _basket(bonds, future, futures_price, None if no_ids else ids),
-        _text(delivery, "contract", "a futures ticker such as TYZ4"),
+        _text(delivery, "contract", "a futures ticker such as TYZ4"), None,
         futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
         settle=_date(_scalar(column_settle, "settle"), "settle"),
         delivery=_optional(column_delivery, "delivery", _date))
@@ -474,7 +477,7 @@ def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None
     # [delivery], [tickers])
     basket = _table_basket(
         _basket(bonds, future, futures_price, tickers, "tickers"),
-        _text(repo, "contract", "a futures ticker such as TYZ4"),
+        _text(repo, "contract", "a futures ticker such as TYZ4"), None,
         futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
         settle=_date(_scalar(delivery, "settle"), "settle"),
         repo=_num(_scalar(column_repo, "repo"), "repo"),
