@@ -72,6 +72,7 @@ class CheckedRows:
     table: Any              # pandas.DataFrame, the rows in the basket's order
     ok: np.ndarray
     notes: tuple[str, ...]
+    cells: tuple[str, ...] = ()  # each row's ticker cell (``bonds!A5``), or its row (``row 5``)
 
 
 class _Where:
@@ -199,4 +200,4 @@ def check_rows(bonds: Any, contract: Any, settle: Any, delivery: Any = None) -> 
     table["problem"] = problem
     if "ticker" in table:
         table["ticker"] = named
-    return CheckedRows(table, ok, tuple(notes))
+    return CheckedRows(table, ok, tuple(notes), tuple(where.cell("ticker", i) for i in range(n)))

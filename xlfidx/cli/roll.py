@@ -36,13 +36,31 @@ def register(sub) -> None:
 
 
 def _bonds(basket):
-    """The usable bonds of a basket, without the export's factors: each contract of the roll
-    takes CME's factor for itself."""
-    bonds = basket.market()[0]
-    return bonds.drop(columns=[c for c in ("cf",) if c in bonds.columns])
+    """The rows of a basket checked against its contract (tickers named apart), and the notes
+    on the rows left out."""
+    rows = basket.rows()
+    if not rows.ok.any():
+        basket.market()  # the one-line error naming the rows
+    return rows, tuple(basket.notes) + rows.notes
+
+
+def _left_out(rows, dlv, contract) -> list[str]:
+    """A note for each computed row of ``rows`` that the roll left out of ``contract``'s basket
+    (not deliverable into it)."""
+    kept = set(dlv["ticker"].astype(str))
+    out = []
+    for i in rows.ok.nonzero()[0]:
+        r = rows.table.iloc[i]
+        name = str(r.get("ticker", "")).strip()
+        if name and name not in kept:
+            out.append(f"{rows.cells[i]} ({name}): maturity {str(r['maturity'])[:10]} is not "
+                       f"deliverable into {contract}; left out of its basket")
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from xlfidx._inputs import as_date
     from xlfidx.bloomberg.basket import read_basket
     from xlfidx.delivery import calendar_roll
@@ -55,18 +73,32 @@ def run(args: argparse.Namespace) -> int:
     settle = as_date(args.settle, "--settle")[()] if args.settle else None
     front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
     basket = read_basket(path, settle=settle, futures_price=front_price)
-    back_bonds = _bonds(read_basket(args.back_file, settle=basket.settle,
-                                    futures_price=basket.futures_price)) if args.back_file else None
+    if args.front:  # the rows are checked against the contract the roll prices
+        basket = dataclasses.replace(basket, contract=args.front)
+    front_rows, notes = _bonds(basket)
+    back_rows = None
+    if args.back_file:
+        back = read_basket(args.back_file, settle=basket.settle, futures_price=basket.futures_price)
+        back_rows, back_notes = _bonds(back)
+        notes += tuple(f"{args.back_file}: {n}" for n in back_notes)
     front_repo = args.front_repo if args.front_repo is not None else basket.repo
     if front_repo is None or isinstance(front_repo, tuple):
         raise InputError("--front-repo", None, "is needed: the export has no single repo_reporate")
     flat = args.back_repo is None
     back_repo = front_repo if flat else args.back_repo
-    roll = calendar_roll(args.front or basket.contract, args.back, _bonds(basket),
-                         basket.futures_price, float(as_price(args.back_price, "--back-price")),
-                         basket.settle, front_repo, back_repo, back_bonds=back_bonds,
+    def usable(rows):  # each contract of the roll takes CME's factor for itself
+        return rows.table[rows.ok].drop(columns=["cf"], errors="ignore")
+
+    roll = calendar_roll(basket.contract, args.back, usable(front_rows), basket.futures_price,
+                         float(as_price(args.back_price, "--back-price")), basket.settle,
+                         front_repo, back_repo,
+                         back_bonds=usable(back_rows) if back_rows is not None else None,
                          roll_repo=args.roll_repo)
+    if back_rows is None:  # one basket for both: the bonds the back contract does not take
+        notes += tuple(_left_out(front_rows, roll.back_dlv, roll.back))
     print(format_roll(roll, flat, path))
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
