@@ -21,6 +21,7 @@ import numpy as np
 import openpyxl
 import published as pub
 import pytest
+import test_xlwings_machinery as com
 from bloomberg_files import NA, write_basket_export
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,9 @@ from xlfidx.basket import DeliverableBasket
 from xlfidx.bloomberg.basket import basket_from_rows, read_basket
 from xlfidx.cli import main
 from xlfidx.errors import InputError
+
+xl = com.xl  # the fixture of xlwings' COM machinery, for the worksheet functions
+MISSING, ComRange, call, sheet_rows = com.MISSING, com.ComRange, com.call, com.sheet_rows
 
 FIELDS = list(pub.TYZ4_BOND_FIELDS)
 TICKERS = [b[0] for b in pub.TYZ4_BONDS]
@@ -107,6 +111,8 @@ def _check_dlv(table, notes, clean):
     ctd = table[table["ctd"]].iloc[0]
     assert ctd["ticker"] == DUPLICATES[pub.TYZ4_CTD[0]]
     assert ctd["gross_basis_32nds"] == pytest.approx(pub.TYZ4_CTD[1], abs=5e-5)
+    if notes is None:  # a worksheet's table: the problems and the names say it all
+        return
     # the notes name each bad one, the text date and the pair by their cells
     text = "\n".join(notes)
     assert f"{cell(NEGATIVE, 'px_last')} ({NEGATIVE}): px_last = -93.0 is negative" in text
@@ -292,3 +298,41 @@ def test_property_good_rows_equal_the_dlv_of_the_good_rows_alone(bad):
             np.testing.assert_allclose(good[col], alone[col], rtol=1e-12, atol=1e-12, err_msg=col)
         else:
             assert list(good[col]) == list(alone[col]), col
+
+
+# ---------------------------------------------------------------------------------------------
+# the worksheet functions, called as Excel's COM layer calls them (test_xlwings_machinery)
+
+
+def test_worksheet_dlv_as_excel_delivers_the_sheets(xl, damaged, clean):
+    """=DLV(bonds!A1:P9, future!A1:B10) on the damaged export: the sheets as COM hands them over
+    (tuples of row tuples, dates as pywintypes datetimes, the text date as text)."""
+    import pandas as pd
+
+    bonds, future = sheet_rows(damaged, "bonds"), sheet_rows(damaged, "future")
+    got = call(xl, "DLV", ComRange(bonds), ComRange(future), *[MISSING] * 7)
+    table = pd.DataFrame(got[1:], columns=got[0])
+    _check_dlv(table, None, clean)
+    assert (table.loc[table["problem"] != "", "implied_repo"] == "").all()  # no number, no nan
+    # the same table as the objects give (dates as serials)
+    com._same_table(got, read_basket(damaged).dlv().table)
+    # the scenarios and the option of the same sheets: both rows of the ticker, named apart
+    scen = call(xl, "CTDSCENARIOS", ComRange(bonds), ComRange(future), "-50:50:50", *[MISSING] * 7)
+    names = {r[scen[0].index("ticker")] for r in scen[1:]}
+    assert names == {DUPLICATES.get(t, t) for t in TICKERS} - FLAGGED
+    opt = call(xl, "DELIVERYOPTION", ComRange(bonds), ComRange(future), 80.0, *[MISSING] * 7)
+    assert [DUPLICATES["91282CKW Govt"]] == [r[1] for r in opt if r[0] == "ctd"]
+    # a bond the CTD function skips: the CTD is the published one, named apart
+    [[ctd]] = call(xl, "CTD", ComRange(bonds), ComRange(future), *[MISSING] * 6)
+    assert ctd == DUPLICATES[pub.TYZ4_CTD[0]]
+
+
+def test_worksheet_dlv_column_form_names_the_row_of_the_ranges(xl):
+    """The column form has no header row: a bad row is named by its row in the ranges."""
+    prices = ComRange([[98.6641], [-88.1406], [99.8203]])
+    coupons = ComRange([[4.5], [3.5], [4.625]])
+    mats = ComRange([[dt.date(2039, 8, 15)], [dt.date(2039, 2, 15)], [dt.date(2040, 2, 15)]])
+    got = call(xl, "DLV", prices, coupons, mats, 115.96875, "USZ3", com.com_time(dt.date(2023, 11, 22)),
+               5.413, MISSING, MISSING)
+    problems = [r[got[0].index("problem")] for r in got[1:]]
+    assert problems == ["", "", "row 2: price = -88.1406 is negative; price must be positive"]
