@@ -318,10 +318,15 @@ def test_worksheet_dlv_as_excel_delivers_the_sheets(xl, damaged, clean):
     com._same_table(got, read_basket(damaged).dlv().table)
     # the scenarios and the option of the same sheets: both rows of the ticker, named apart
     scen = call(xl, "CTDSCENARIOS", ComRange(bonds), ComRange(future), "-50:50:50", *[MISSING] * 7)
-    names = {r[scen[0].index("ticker")] for r in scen[1:]}
+    names = {r[scen[0].index("ticker")] for r in scen[1:] if not str(r[0]).startswith("note:")}
     assert names == {DUPLICATES.get(t, t) for t in TICKERS} - FLAGGED
+    # under the table, a note per row left out and one for the pair, each naming its cells
+    notes = [r[0] for r in scen if str(r[0]).startswith("note:")]
+    assert [n.split(" ")[1] for n in notes] == [cell(MATURED, "maturity"), cell(NEGATIVE, "px_last"),
+                                               cell(TWICE, "ticker") + ","]
     opt = call(xl, "DELIVERYOPTION", ComRange(bonds), ComRange(future), 80.0, *[MISSING] * 7)
     assert [DUPLICATES["91282CKW Govt"]] == [r[1] for r in opt if r[0] == "ctd"]
+    assert sum(str(r[0]).startswith("note: bonds!") for r in opt) == 3
     # a bond the CTD function skips: the CTD is the published one, named apart
     [[ctd]] = call(xl, "CTD", ComRange(bonds), ComRange(future), *[MISSING] * 6)
     assert ctd == DUPLICATES[pub.TYZ4_CTD[0]]
