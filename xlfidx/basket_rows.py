@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import as_date, as_float
+from ._inputs import as_date, as_float, is_missing
 from .bonds import as_coupon
 from .errors import InputError, describe_value
 from .futures import _check_deliverable, is_deliverable, last_delivery_day, resolve_contract
@@ -122,7 +122,7 @@ def check_rows(bonds: Any, contract: Any, settle: Any, delivery: Any = None) -> 
     where = _Where(table)
     given = table["problem"].fillna("").astype(str).to_numpy() if "problem" in table \
         else np.full(n, "", dtype=object)
-    ticker = np.array(["" if v is None or v != v else str(v).strip()
+    ticker = np.array(["" if is_missing(v) else str(v).strip()
                        for v in _column(table, "ticker", n)], dtype=object)
     problems: list[list[str]] = [[] for _ in range(n)]
     first_bad: list[tuple[str, str, Any, str] | None] = [None] * n  # cell, field, value, reason
