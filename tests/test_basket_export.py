@@ -21,7 +21,8 @@ def test_reads_the_tyz4_export(tyz4_xlsx):
     # the blank basis_mid of 91282CFV is reported by ticker and field, and the row still counts
     [problem] = bonds.attrs["problems"]
     assert (problem.ticker, problem.field, problem.excluded) == ("91282CFV Govt", "basis_mid", False)
-    assert "91282CFV Govt: basis_mid" in str(problem)
+    # ... by its cell: basis_mid is column M of the export, 91282CFV the 6th bond (sheet row 7)
+    assert str(problem) == "bonds!M7 (91282CFV Govt): basis_mid = (blank) is missing (read as missing)"
 
 
 @pytest.fixture
@@ -36,22 +37,25 @@ def damaged(tmp_path):
     ws.cell(row=5, column=col["maturity"]).value = None
     path = tmp_path / "damaged.xlsx"
     wb.save(path)
-    return path, [ws.cell(row=r, column=col["ticker"]).value for r in (3, 4, 5)]
+    letters = {name: openpyxl.utils.get_column_letter(j) for name, j in col.items()}
+    return path, [ws.cell(row=r, column=col["ticker"]).value for r in (3, 4, 5)], letters
 
 
 def test_bad_rows_reported_and_others_computed(damaged, capsys):
-    path, tickers = damaged
+    path, tickers, col = damaged
     _, bonds = xlfidx.read_basket_export(path)
     bad = bonds[bonds["problem"] != ""]
     assert bad["ticker"].tolist() == tickers
-    assert "px_last = '#N/A N/A' is missing" in bad["problem"].iloc[0]
-    assert "cpn = 'four' is text" in bad["problem"].iloc[1]
-    assert "maturity = (blank) is missing" in bad["problem"].iloc[2]
+    # each problem names the sheet's cell the fixture damaged (rows 3, 4, 5)
+    cells = [f"bonds!{col[f]}{r}" for f, r in (("px_last", 3), ("cpn", 4), ("maturity", 5))]
+    assert bad["problem"].tolist() == [f"{cells[0]}: px_last = '#N/A N/A' is missing",
+                                       f"{cells[1]}: cpn = 'four' is text",
+                                       f"{cells[2]}: maturity = (blank) is missing"]
     assert main(["dlv", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.count(" Govt ") == 13  # 16 bonds less the 3 bad ones
-    for t in tickers:
-        assert f"note: {t}:" in out
+    for cell, t in zip(cells, tickers, strict=True):
+        assert f"note: {cell} ({t}):" in out
 
 
 def test_missing_sheet_is_a_clear_error(tmp_path):
@@ -97,14 +101,17 @@ def test_tyz4_layout_with_bloomberg_gaps(tmp_path, capsys):
     future, bonds = xlfidx.read_basket_export(path)
     assert future["px_last"] == 114.234375
     notes = [str(p) for p in bonds.attrs["problems"]]
+    # the cells of the export's layout (tests/published.py: TYZ4_FUTURE, TYZ4_BOND_FIELDS, in
+    # that order from row 2): fut_ctd_net_basis is the future sheet's 9th field (row 10); on
+    # the bonds sheet cpn is G, maturity D, conversion P, basis_mid M, px_last C, int_acc J
     assert notes == [
-        "TYZ4 Comdty: fut_ctd_net_basis = '#N/A N/A' is missing (read as missing)",
-        "91282CCS Govt: cpn = (blank) is missing (row not computed)",
-        "91282CDJ Govt: maturity = '#N/A N/A' is missing (row not computed)",
-        "91282CEP Govt: conversion = '#N/A N/A' is missing (read as missing)",
-        "91282CFV Govt: basis_mid = (blank) is missing (read as missing)",
-        "91282CKW Govt: px_last = '#N/A N/A' is missing (row not computed)",
-        "91282CLD Govt: int_acc = '#N/A N/A' is missing (read as missing)",
+        "future!B10 (TYZ4 Comdty): fut_ctd_net_basis = '#N/A N/A' is missing (read as missing)",
+        "bonds!G2 (91282CCS Govt): cpn = (blank) is missing (row not computed)",
+        "bonds!D3 (91282CDJ Govt): maturity = '#N/A N/A' is missing (row not computed)",
+        "bonds!P5 (91282CEP Govt): conversion = '#N/A N/A' is missing (read as missing)",
+        "bonds!M7 (91282CFV Govt): basis_mid = (blank) is missing (read as missing)",
+        "bonds!C8 (91282CKW Govt): px_last = '#N/A N/A' is missing (row not computed)",
+        "bonds!J9 (91282CLD Govt): int_acc = '#N/A N/A' is missing (read as missing)",
     ]
     assert main(["dlv", str(path)]) == 0
     out = capsys.readouterr().out

@@ -504,7 +504,8 @@ def test_one_na_price_and_six_trailing_blank_rows(xl, tyz4_written):
     good, last = got[:7], got[7]
     assert all(isinstance(r["implied_repo"], float) and r["problem"] == "" for r in good)
     assert last["ticker"] == "91282CDY Govt" and last["implied_repo"] == ""
-    assert last["problem"] == "px_last = '#N/A N/A' is missing"
+    # named by its cell: px_last is column C, 91282CDY the export's third bond (sheet row 4)
+    assert last["problem"] == "bonds!C4: px_last = '#N/A N/A' is missing"
     # the good rows are the same as without the bad bond
     whole = read_basket(tyz4_written).dlv().table.set_index("ticker")
     for r in good:

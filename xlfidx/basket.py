@@ -26,6 +26,7 @@ from .basis import (
     implied_repo,
     invoice_price,
 )
+from .basket_rows import check_rows
 from .delivery import ctd_scenarios, delivery_option
 from .errors import InputError, MissingDataError
 from .futures import (
@@ -235,17 +236,26 @@ class DeliverableBasket:
         """The contract as a :class:`~xlfidx.futures.BondFuture`."""
         return BondFuture(self.contract, settle=self.settle)
 
-    def _ok(self) -> np.ndarray:
-        if "problem" not in self.bonds:
-            return np.ones(len(self.bonds), dtype=bool)
-        return (self.bonds["problem"].fillna("").astype(str) == "").to_numpy()
+    def rows(self, *, settle: Any = None, delivery: Any = None) -> Any:
+        """Every bond checked for this settlement and delivery (the basket's own where not
+        given), a :class:`~xlfidx.basket_rows.CheckedRows`: the ``bonds`` table with each bad
+        row's ``problem`` (a price not above zero, a negative coupon, a maturity not after
+        delivery or outside the contract's window, a cell the reader could not read) and
+        duplicated tickers named apart; ``ok`` marks the rows computed, ``notes`` says what
+        was done with the others, naming each one's cell."""
+        return check_rows(self.bonds, self.contract, self.settle if settle is None else settle,
+                          self.delivery if delivery is None else delivery)
 
-    def _usable(self) -> np.ndarray:
-        ok = self._ok()
-        if not ok.any():
+    def _usable(self, settle: Any = None, delivery: Any = None) -> Any:
+        rows = self.rows(settle=settle, delivery=delivery)
+        if not rows.ok.any():
+            bad = [n for n in rows.notes if n.endswith("(row not computed)")] or \
+                [str(p) for p in rows.table["problem"] if p]
+            first = f": {bad[0]}" + (f" and {len(bad) - 1} more" if len(bad) > 1 else "") \
+                if bad else ""
             raise InputError("bonds", self.source or self.contract,
-                             "has no bond with a usable price, coupon and maturity")
-        return ok
+                             f"has no bond that can be computed{first}")
+        return rows
 
     def ctd(self, *, futures_price: Any = None, settle: Any = None, delivery: Any = None) -> Any:
         """The cheapest to deliver among the bonds that could be read: the highest implied
@@ -264,8 +274,9 @@ class DeliverableBasket:
         """
         import pandas as pd
 
-        ok = self._usable()
-        good = self.bonds[ok]
+        rows = self._usable(settle, delivery)
+        ok = rows.ok
+        good = rows.table[ok]
         coupon, maturity, price, cf, ticker, _k, s, T = _basket_inputs(
             good, self.contract, self.settle if settle is None else settle,
             self.delivery if delivery is None else delivery)
@@ -280,28 +291,32 @@ class DeliverableBasket:
 
     def dlv(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
             delivery: Any = None) -> DLVTable:
-        """The DLV table: every readable bond computed, CTD first, then the rows that could
-        not be read with their ``problem``."""
+        """The DLV table: every bond that can be computed, CTD first, then the others with
+        their ``problem`` (see :meth:`rows`); the notes name each row left out, and each pair
+        of rows with one ticker, by its cell."""
         import pandas as pd
 
-        good, f, s, r = self.market(futures_price=futures_price, settle=settle, repo=repo)
+        d = self.delivery if delivery is None else delivery
+        rows = self._usable(settle, d)
+        good, f, s, r = self.market(futures_price=futures_price, settle=settle, repo=repo,
+                                    delivery=d, rows=rows)
         if r is None:
             raise MissingDataError("repo", None, f"is missing: the {self.contract} basket has no "
                                    "repo rate (repo_reporate); give the repo rate in percent")
-        out = dlv_table(good, f, self.contract, s, r,
-                        self.delivery if delivery is None else delivery, notes=self.notes,
+        out = dlv_table(good, f, self.contract, s, r, d, notes=self.notes + rows.notes,
                         source=self.source)
         note = self.repo_note if repo is None else "given; Act/360"
-        ok = self._ok()
+        ok = rows.ok
         table = out.table.assign(problem="")
         if not ok.all():
-            bad = self.bonds[~ok]
-            rows = pd.DataFrame({name: bad[name].to_numpy() if name in bad else None
+            bad = rows.table[~ok]
+            cols = pd.DataFrame({name: bad[name].to_numpy() if name in bad else None
                                  for name in ("ticker", "coupon", "maturity", "price", "problem")})
-            if rows["maturity"].dtype.kind != "M":  # read dates are datetime64[s] already
-                rows["maturity"] = pd.to_datetime(rows["maturity"], errors="coerce")
-            rows["ctd"] = False
-            table = pd.concat([table, rows], ignore_index=True)
+            cols["maturity"] = pd.to_datetime(cols["maturity"], errors="coerce")
+            for name in ("coupon", "price"):  # a cell that is not a number is shown blank
+                cols[name] = pd.to_numeric(cols[name], errors="coerce")
+            cols["ctd"] = False
+            table = pd.concat([table, cols], ignore_index=True)
         return DLVTable(table, out.contract, out.futures_price, out.settle, out.delivery,
                         out.repo, out.notes, out.source, note)
 
@@ -339,7 +354,8 @@ class DeliverableBasket:
                 ours = float(ctd[col])
                 parts.append(f"{what} {theirs:.3f}/32 vs {ours:.3f}/32 "
                              f"(diff {ours - theirs:+.4f}/32)")
-        rows = self.bonds.loc[self._ok()]
+        checked = self.rows()
+        rows = checked.table[checked.ok]
         for field, col, what, tol in (("conversion", "cf", "CF", 5e-5),
                                       ("int_acc", "accrued", "accrued", 5e-7)):
             if field not in rows or rows[field].isna().all():
@@ -362,11 +378,14 @@ class DeliverableBasket:
             return ""
         return "Bloomberg vs xlfidx: " + "; ".join(parts)
 
-    def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None) -> tuple:
-        """``(bonds, futures_price, settle, repo)`` of the readable bonds, the basket's defaults
-        where not given: the four market arguments of the functions in :mod:`xlfidx.delivery`."""
-        ok = self._usable()
+    def market(self, *, futures_price: Any = None, settle: Any = None, repo: Any = None,
+               delivery: Any = None, rows: Any = None) -> tuple:
+        """``(bonds, futures_price, settle, repo)`` of the bonds that can be computed (see
+        :meth:`rows`; tickers named apart), the basket's defaults where not given: the four
+        market arguments of the functions in :mod:`xlfidx.delivery`."""
+        rows = self._usable(settle, delivery) if rows is None else rows
+        ok = rows.ok
         if repo is None:
             repo = np.asarray(self.repo)[ok] if isinstance(self.repo, tuple) else self.repo
-        return (self.bonds[ok], self.futures_price if futures_price is None else futures_price,
+        return (rows.table[ok], self.futures_price if futures_price is None else futures_price,
                 self.settle if settle is None else settle, repo)

@@ -16,9 +16,14 @@ The same parsing serves the file (:func:`read_basket_export`) and a worksheet, w
 over the two tables as rows of cells (:func:`basket_rows_to_export`): one code path.
 
 A bond whose price, coupon or maturity is ``#N/A N/A``, blank or text is kept in the table with
-its ``problem`` column saying which field and value, so that the other rows are still computed;
-a bad optional field (``conversion``, ``repo_reporate``, ...) is reported in ``problems`` and read
-as missing. Nothing is turned silently into a number.
+its ``problem`` column saying which cell, field and value (``bonds!C11: px_last = '#N/A N/A' is
+missing``), so that the other rows are still computed; a bad optional field (``conversion``,
+``repo_reporate``, ...) is reported in ``problems`` and read as missing, and a date given as
+text that reads is used and reported with what it was read as. Nothing is turned silently into
+a number. The checks that need the contract and the dates (a price not above zero, a negative
+coupon, a maturity not after delivery or outside the deliverable window, a ticker twice) are
+the basket's (:meth:`xlfidx.basket.DeliverableBasket.rows`), which names the cells the same way
+from ``bonds.attrs["cells"]``.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ import numpy as np
 
 from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
+from ..basket_rows import cell_name
 from ..errors import InputError, MissingDataError, describe_value
 from .formulas import require_filled
-from .problems import ReadProblem
+from .problems import ReadProblem, column_letter
 
 __all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_from_rows",
            "basket_rows_to_export", "bond_rows_to_table", "BasketProblem", "BOND_FIELD_ALIASES"]
@@ -62,18 +68,24 @@ def _clean(value: Any) -> Any:
     return None if isinstance(value, float) and np.isnan(value) else value
 
 
-def _read_cell(value: Any, name: str, shown: str, ticker: str, required: bool, sink: _Cells) -> Any:
-    """One cell of field ``name`` (``shown``: the header as the table wrote it)."""
+def _read_cell(value: Any, name: str, shown: str, ticker: str, required: bool, sink: _Cells,
+               cell: str = "") -> Any:
+    """One cell of field ``name`` (``shown``: the header as the table wrote it; ``cell``: where
+    it is, ``bonds!C11``)."""
     value = _clean(value)
     try:
         if name in _DATE_FIELDS:
-            return as_date(value, shown)[()]
+            day = as_date(value, shown)[()]
+            if isinstance(value, str):  # a text date that reads: used, and said so
+                sink.problems.append(BasketProblem(ticker, shown, value, "is text", False,
+                                                   cell=cell, kept=f"read as {day}"))
+            return day
         if name in _TEXT_FIELDS:
             return value
         return float(as_float(value, shown)[()])
     except InputError as exc:
         reason = "is missing" if isinstance(exc, MissingDataError) else exc.reason.split(";")[0]
-        sink.problems.append(BasketProblem(ticker, shown, value, reason, required))
+        sink.problems.append(BasketProblem(ticker, shown, value, reason, required, cell=cell))
         return np.datetime64("NaT") if name in _DATE_FIELDS else np.nan
 
 
@@ -97,35 +109,45 @@ def _rows(rows: Any, name: str) -> list[list[Any]]:
     return [list(r) + [None] * (width - len(r)) for r in rows]
 
 
-def _future_fields(rows: list[list[Any]], sink: _Cells) -> Any:
+def _cell(sheet: str | None, j: int, row: int) -> str:
+    """The cell at 0-based column ``j`` of 1-based ``row`` (``bonds!C11``; ``row 3`` of a table
+    that is not a sheet's)."""
+    return cell_name(sheet, column_letter(j), row)
+
+
+def _future_fields(rows: list[list[Any]], sink: _Cells, sheet: str | None = "future") -> Any:
     """The ``future`` table, Bloomberg's way (rows of field, value under ``field | TICKER``)
     or as one header row of field names over one row of values."""
     import pandas as pd
 
+    numbers = [i + 1 for i, r in enumerate(rows) if not _blank_row(r)]  # each row's number
     rows = [r for r in rows if not _blank_row(r)]
     if not rows or len(rows[0]) < 2:
         raise InputError("future", f"{len(rows)} rows", "needs a 'field' column and a column of "
                          "values (the export's 'future' sheet)")
     first_col = [_norm(r[0]) for r in rows]
     header = [_norm(h) for h in rows[0]]
-    pairs: list[tuple[str, Any]]
+    pairs: list[tuple[str, Any, str]]  # field, value, cell
     if "px_last" in first_col[1:] or first_col[0] == "field" or len(rows) > 2:
         contract = str(rows[0][1]).strip() if not is_missing(rows[0][1]) else ""
-        pairs = [(first_col[i], rows[i][1]) for i in range(1, len(rows)) if first_col[i]]
+        pairs = [(first_col[i], rows[i][1], _cell(sheet, 1, numbers[i]))
+                 for i in range(1, len(rows)) if first_col[i]]
     else:  # one header row of field names over one row of values
         values = rows[1] if len(rows) > 1 else [None] * len(header)
-        pairs = [(h, v) for h, v in zip(header, values, strict=False) if h]
-        contract = next((str(v).strip() for h, v in pairs if h in ("ticker", "contract")
+        row = numbers[1] if len(numbers) > 1 else numbers[0] + 1
+        pairs = [(h, v, _cell(sheet, j, row))
+                 for j, (h, v) in enumerate(zip(header, values, strict=False)) if h]
+        contract = next((str(v).strip() for h, v, _ in pairs if h in ("ticker", "contract")
                          and not is_missing(v)), "")
     if not contract:
         raise InputError("future", "(no contract)", "names no contract; the export's 'future' "
                          "sheet has the ticker (TYZ4 Comdty) beside 'field' in its first row")
     fields = {}
-    for key, value in pairs:
+    for key, value, cell in pairs:
         key = _FUTURE_ALIASES.get(key, key)
         if key in fields or key in ("ticker", "contract"):
             continue
-        fields[key] = _read_cell(value, key, key, contract, False, sink)
+        fields[key] = _read_cell(value, key, key, contract, False, sink, cell)
     future = pd.Series(fields, name=contract, dtype=object)
     return future
 
@@ -151,7 +173,10 @@ def _bond_header(rows: list[list[Any]]) -> tuple[int, dict[str, tuple[int, str]]
     return top, cols
 
 
-def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
+def _bond_table(bond_rows: Any, sink: _Cells, sheet: str | None = "bonds") -> Any:
+    """The bonds table; ``sheet`` names the cells of the problems (``bonds!C11``: the rows are
+    the sheet's from its first row), or None for a table that is not a sheet's (the rows of
+    the column form: ``row 3``, the first under the header being ``row 1``)."""
     import pandas as pd
 
     rows = _rows(bond_rows, "bonds")
@@ -162,6 +187,7 @@ def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
         names = ", ".join(f"{m} (or {alias[m]})" if m in alias else m for m in missing)
         raise InputError("bonds", ", ".join(c[1] for c in cols.values())[:80],
                          f"header has no column {names}")
+    first = top + 2 if sheet is not None else 1  # the number of the first row under the header
     records, where = [], []
     width = len(rows[top])
     for offset, row in enumerate(rows[top + 1:]):
@@ -173,9 +199,10 @@ def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
         rec = {}
         before = len(sink.problems)
         for name, (j, shown) in cols.items():
-            rec[name] = _read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink)
+            rec[name] = _read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink,
+                                   _cell(sheet, j, first + offset))
         bad = [p for p in sink.problems[before:] if p.excluded]
-        rec["problem"] = "; ".join(f"{p.field} = {describe_value(p.value)} {p.reason}" for p in bad)
+        rec["problem"] = "; ".join(p.text for p in bad)
         records.append(rec)
         where.append(offset)
     if not records:
@@ -192,10 +219,17 @@ def _bond_table(bond_rows: Any, sink: _Cells) -> Any:
     bonds["price"] = bonds["px_last"].astype(float)
     if "conversion" in bonds.columns:
         bonds["cf"] = bonds["conversion"].astype(float)
+    # where each analytics field is, for the checks that name a bad row's cell
+    # (:func:`xlfidx.basket_rows.check_rows`)
+    letters = {name: (column_letter(j), shown) for name, (j, shown) in cols.items()}
+    for ours, theirs in (("coupon", "cpn"), ("price", "px_last"), ("cf", "conversion")):
+        if theirs in letters:
+            letters[ours] = letters[theirs]
+    bonds.attrs["cells"] = {"sheet": sheet, "first_row": first, "columns": letters}
     return bonds
 
 
-def bond_rows_to_table(bond_rows: Any) -> Any:
+def bond_rows_to_table(bond_rows: Any, sheet: str | None = "bonds") -> Any:
     """The deliverable bonds given as rows of cells under a header row, read by field name
     (Bloomberg's ``ticker``, ``px_last``, ``cpn``, ``maturity``, ``conversion``, ... or ours:
     ``price``, ``coupon``, ``cf``, ``repo``): the ``bonds`` table of
@@ -210,12 +244,13 @@ def bond_rows_to_table(bond_rows: Any) -> Any:
     ([1], [4.5], [''])
     """
     sink = _Cells()
-    bonds = _bond_table(bond_rows, sink)
+    bonds = _bond_table(bond_rows, sink, sheet)
     bonds.attrs["problems"] = sink.problems
     return bonds
 
 
-def basket_rows_to_export(future_rows: Any, bond_rows: Any) -> tuple[Any, Any]:
+def basket_rows_to_export(future_rows: Any, bond_rows: Any, sheets: tuple[str, str] = (
+        "future", "bonds")) -> tuple[Any, Any]:
     """The export's ``future`` and ``bonds`` tables, given as rows of cells with their header
     row (what a worksheet range holds), read by field name; returns ``(future, bonds)`` as
     :func:`read_basket_export` does.
@@ -229,11 +264,11 @@ def basket_rows_to_export(future_rows: Any, bond_rows: Any) -> tuple[Any, Any]:
     ...          [None, None, None, None]]                       # a blank row: skipped
     >>> f, b = basket_rows_to_export(future, bonds)
     >>> f.name, b["problem"].tolist()
-    ('USZ3 Comdty', ['', "px_last = '#N/A N/A' is missing"])
+    ('USZ3 Comdty', ['', "bonds!D3: px_last = '#N/A N/A' is missing"])
     """
     sink = _Cells()
-    future = _future_fields(_rows(future_rows, "future"), sink)
-    bonds = _bond_table(bond_rows, sink)
+    future = _future_fields(_rows(future_rows, "future"), sink, sheets[0])
+    bonds = _bond_table(bond_rows, sink, sheets[1])
     bonds.attrs["problems"] = sink.problems
     future.attrs["problems"] = [p for p in sink.problems if p.ticker == str(future.name)]
     return future, bonds
@@ -279,7 +314,8 @@ def read_basket_export(path: str | Path):
     for need, table in rows.items():
         if not any(not _blank_row(r) for r in table):
             raise InputError(need, path.name, "sheet is empty")
-    return basket_rows_to_export(rows["future"], rows["bonds"])
+    return basket_rows_to_export(rows["future"], rows["bonds"],
+                                 (str(names["future"]), str(names["bonds"])))
 
 
 def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any = None,
@@ -450,14 +486,16 @@ def _unused_fields(basket: Any) -> list[str]:
 
 
 def basket_from_rows(bond_rows: Any, future: Any, *, futures_price: Any = None, settle: Any = None,
-                     repo: Any = None, delivery: Any = None, source: str = "") -> Any:
+                     repo: Any = None, delivery: Any = None, source: str = "",
+                     sheet: str | None = "bonds") -> Any:
     """Rows in, :class:`~xlfidx.basket.DeliverableBasket` out: what a worksheet holds, in one
     call. ``bond_rows`` is the bonds table as rows of cells under its header row (read by
     field name, as :func:`bond_rows_to_table` reads it); ``future`` is either the export's
     ``future`` table as rows of cells (then the basket carries the export's defaults, see
     :func:`basket_from_export`) or a contract ticker such as ``"TYZ4"`` (then it has no defaults
     but the arguments given). ``futures_price``, ``settle``, ``repo`` and ``delivery``, when
-    given, stand in for the export's.
+    given, stand in for the export's. A problem names its cell as on ``sheet`` when the rows
+    start at its cell A1 (``bonds!C11``), or by its row when ``sheet`` is None (``row 3``).
 
     >>> import datetime as dt
     >>> bonds = [["ticker", "cpn", "maturity", "px_last"],
@@ -474,11 +512,11 @@ def basket_from_rows(bond_rows: Any, future: Any, *, futures_price: Any = None, 
     if isinstance(future, str):
         s = None if settle is None else np.datetime64(as_date(settle, "settle")[()], "D").astype(object)
         f = None if futures_price is None else float(as_float(futures_price, "futures_price")[()])
-        return DeliverableBasket(future.strip(), bond_rows_to_table(bond_rows), f, s,
+        return DeliverableBasket(future.strip(), bond_rows_to_table(bond_rows, sheet), f, s,
                                  None if repo is None else float(as_float(repo, "repo")[()]),
                                  delivery=delivery, source=source)
-    basket = basket_from_export(*basket_rows_to_export(future, bond_rows), source, settle=settle,
-                                futures_price=futures_price)
+    basket = basket_from_export(*basket_rows_to_export(future, bond_rows, ("future", sheet)),
+                                source, settle=settle, futures_price=futures_price)
     changes = {k: v for k, v in (("repo", repo), ("delivery", delivery)) if v is not None}
     if "repo" in changes:
         changes["repo"] = float(as_float(repo, "repo")[()])

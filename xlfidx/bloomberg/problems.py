@@ -9,6 +9,9 @@ and what was done about it.
 >>> str(ReadProblem("FFK5 Comdty", "px_last", "#N/A N/A", "is missing", True, sheet="2025-01-31",
 ...                 left_out="contract left out of the chain"))
 "sheet '2025-01-31', FFK5 Comdty: px_last = '#N/A N/A' is missing (contract left out of the chain)"
+>>> p = ReadProblem("91282CFF Govt", "px_last", "#N/A N/A", "is missing", True, cell="bonds!C6")
+>>> str(p), p.text
+("bonds!C6 (91282CFF Govt): px_last = '#N/A N/A' is missing (row not computed)", "bonds!C6: px_last = '#N/A N/A' is missing")
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ __all__ = ["ReadProblem", "column_letter"]
 @dataclass(frozen=True)
 class ReadProblem:
     """One bad cell: the row's name (a bond's or contract's ticker), the field, the value, why
-    it is bad, and whether the row was left out (``excluded``) or the cell read as missing."""
+    it is bad, and whether the row was left out (``excluded``) or the cell read otherwise
+    (``kept``: read as missing, or what a text date was read as); ``cell`` names the sheet's
+    cell (``bonds!C11``) where the reader knows it."""
 
     ticker: str
     field: str
@@ -33,11 +38,20 @@ class ReadProblem:
     excluded: bool
     sheet: str = ""
     left_out: str = "row not computed"  # what ``excluded`` means for this reader
+    cell: str = ""
+    kept: str = "read as missing"  # what was done with a cell that did not exclude its row
+
+    @property
+    def text(self) -> str:
+        """The cell, the field, the value and why: a row's ``problem`` text."""
+        where = f"{self.cell}: " if self.cell else ""
+        return f"{where}{self.field} = {describe_value(self.value)} {self.reason}"
 
     def __str__(self) -> str:
-        what = self.left_out if self.excluded else "read as missing"
+        what = self.left_out if self.excluded else self.kept
         where = f"sheet '{self.sheet}', " if self.sheet else ""
-        return f"{where}{self.ticker}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
+        name = f"{self.cell} ({self.ticker})" if self.cell else self.ticker
+        return f"{where}{name}: {self.field} = {describe_value(self.value)} {self.reason} ({what})"
 
 
 def column_letter(i: int) -> str:

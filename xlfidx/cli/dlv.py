@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     basket = read_basket(path, settle=settle)
     dlv = basket.dlv(repo=args.repo, delivery=delivery)
     print(dlv)
-    market = basket.market(repo=args.repo)
+    market = basket.market(repo=args.repo, delivery=delivery)
     if args.scenarios:
         _scenarios(args, basket.contract, market, delivery)
     elif args.plot or args.twist:

@@ -44,13 +44,31 @@ def register(sub) -> None:
 
 
 def _bonds(basket):
-    """The usable bonds of a basket, without the export's factors: each contract of the roll
-    takes CME's factor for itself."""
-    bonds = basket.market()[0]
-    return bonds.drop(columns=[c for c in ("cf",) if c in bonds.columns])
+    """The rows of a basket checked against its contract (tickers named apart), and the notes
+    on the rows left out."""
+    rows = basket.rows()
+    if not rows.ok.any():
+        basket.market()  # the one-line error naming the rows
+    return rows, tuple(basket.notes) + rows.notes
+
+
+def _left_out(rows, dlv, contract) -> list[str]:
+    """A note for each computed row of ``rows`` that the roll left out of ``contract``'s basket
+    (not deliverable into it)."""
+    kept = set(dlv["ticker"].astype(str))
+    out = []
+    for i in rows.ok.nonzero()[0]:
+        r = rows.table.iloc[i]
+        name = str(r.get("ticker", "")).strip()
+        if name and name not in kept:
+            out.append(f"{rows.cells[i]} ({name}): maturity {str(r['maturity'])[:10]} is not "
+                       f"deliverable into {contract}; left out of its basket")
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from xlfidx._files import check_workbook
 
     # the files first, named as the command line names them, before numpy and pandas load
@@ -72,11 +90,17 @@ def run(args: argparse.Namespace) -> int:
     settle = as_date(args.settle, "--settle")[()] if args.settle else None
     front_price = float(as_price(args.front_price, "--front-price")) if args.front_price else None
     basket = read_basket(path, settle=settle, futures_price=front_price)
-    back_basket = None
+    if args.front:  # the rows are checked against the contract the roll prices
+        basket = dataclasses.replace(basket, contract=args.front)
+    front_rows, notes = _bonds(basket)
+    back_basket = back_rows = None
     if back_given:
         back_price = float(as_price(args.back_price, "--back-price")) if args.back_price else None
-        back_basket = read_basket(back_given,
-                                  settle=basket.settle, futures_price=back_price)
+        back_basket = read_basket(back_given, settle=basket.settle, futures_price=back_price)
+        if args.back:
+            back_basket = dataclasses.replace(back_basket, contract=args.back)
+        back_rows, back_notes = _bonds(back_basket)
+        notes += tuple(f"{args.back_file}: {n}" for n in back_notes)
     elif args.back is None or args.back_price is None:
         raise InputError("--back" if args.back is None else "--back-price", None,
                          "is needed without --back-export (the back contract's export)")
@@ -91,11 +115,19 @@ def run(args: argparse.Namespace) -> int:
     back = args.back or back_basket.contract
     back_price = (float(as_price(args.back_price, "--back-price")) if back_basket is None
                   else back_basket.futures_price)
-    roll = calendar_roll(args.front or basket.contract, back, _bonds(basket),
-                         basket.futures_price, back_price, basket.settle, front_repo, back_repo,
-                         back_bonds=None if back_basket is None else back_basket.market()[0],
+
+    def usable(rows):  # each contract of the roll takes CME's factor for itself
+        return rows.table[rows.ok].drop(columns=["cf"], errors="ignore")
+
+    roll = calendar_roll(basket.contract, back, usable(front_rows), basket.futures_price,
+                         back_price, basket.settle, front_repo, back_repo,
+                         back_bonds=usable(back_rows) if back_rows is not None else None,
                          roll_repo=args.roll_repo, vol_bp=args.vol or None)
+    if back_rows is None:  # one basket for both: the bonds the back contract does not take
+        notes += tuple(_left_out(front_rows, roll.back_dlv, roll.back))
     print(format_roll(roll, flat, path))
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 

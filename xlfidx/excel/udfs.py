@@ -380,18 +380,21 @@ def _basket(prices: Any, coupons: Any, maturities: Any, ids: Any = None, ids_nam
     return [header, *([t, p, c, m] for t, p, c, m in zip(labels, *cols, strict=True))]
 
 
-def _table_basket(bonds_rows: list[list[Any]], future: Any, **market: Any) -> Any:
+def _table_basket(bonds_rows: list[list[Any]], future: Any, sheet: str | None = "bonds",
+                  **market: Any) -> Any:
     """The :class:`~xlfidx.basket.DeliverableBasket` of the export's two tables (with the
     export's defaults), or of the bonds table and a contract ticker (no defaults): one call of
     the reader, rows in, basket out; ``market`` (futures_price, settle, repo, delivery) stands
-    in for the export's."""
+    in for the export's. A bad row's problem names its cell counted from the range's top-left
+    cell as ``bonds!C11`` (the sheet's own cell when the range starts at A1, as the export's
+    table does), or its row (``row 3``) when ``sheet`` is None: the column form."""
     from xlfidx.bloomberg.basket import basket_from_rows
 
     future_rows = _rows(future)
     if future_rows is None:
         future_rows = _text(future, "future", "the export's 'future' table or a futures ticker "
                             "such as TYZ4")
-    return basket_from_rows(bonds_rows, future_rows, **market)
+    return basket_from_rows(bonds_rows, future_rows, sheet=sheet, **market)
 
 
 def _require(value: Any, default: Any, name: str, what: str) -> Any:
@@ -439,7 +442,7 @@ def CTD(bonds, future, futures_price=None, settle=None, delivery=None, column_se
     no_ids = ids is None or _blank(ids) and not isinstance(ids, list)
     basket = _table_basket(
         _basket(bonds, future, futures_price, None if no_ids else ids),
-        _text(delivery, "contract", "a futures ticker such as TYZ4"),
+        _text(delivery, "contract", "a futures ticker such as TYZ4"), None,
         futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
         settle=_date(_scalar(column_settle, "settle"), "settle"),
         delivery=_optional(column_delivery, "delivery", _date))
@@ -477,7 +480,7 @@ def DLV(bonds, future, futures_price=None, settle=None, repo=None, delivery=None
     # [delivery], [tickers])
     basket = _table_basket(
         _basket(bonds, future, futures_price, tickers, "tickers"),
-        _text(repo, "contract", "a futures ticker such as TYZ4"),
+        _text(repo, "contract", "a futures ticker such as TYZ4"), None,
         futures_price=_pos(_scalar(settle, "futures_price"), "futures_price"),
         settle=_date(_scalar(delivery, "settle"), "settle"),
         repo=_num(_scalar(column_repo, "repo"), "repo"),
@@ -525,18 +528,20 @@ def _shifts(shifts: Any) -> Any:
 
 
 def _basket_market(bonds, future, futures_price, settle, repo, delivery, column_args):
-    """(contract, bonds table, (futures price, settle, repo, delivery)) of a basket analytic:
-    from the export's two tables with their defaults (any argument given overrides), or, in the
+    """(contract, bonds table, (futures price, settle, repo, delivery), notes) of a basket
+    analytic: from the export's two tables with their defaults (any argument given overrides;
+    ``notes`` name each row left out and each ticker named apart, by its cell), or, in the
     column form, from ``column_args`` = (prices, coupons, maturities, futures_price, contract,
     settle, repo, delivery, tickers)."""
     rows = _table(bonds, _BOND_FIELDS)
     if rows is None:
-        return _dlv_inputs(*column_args)
+        return (*_dlv_inputs(*column_args), ())
     basket, _f, _s = _table_market(rows, future, futures_price, settle, repo, delivery)
-    b, f, s, r = basket.market()
+    checked = basket.rows()
+    b, f, s, r = basket.market(rows=checked)
     if r is None:
         raise MissingDataError("repo", None, "is missing in the export; give the repo rate")
-    return basket.contract, b, (f, s, r, basket.delivery)
+    return basket.contract, b, (f, s, r, basket.delivery), checked.notes
 
 
 @func(category=_CATEGORY)
@@ -556,12 +561,12 @@ def CTDSCENARIOS(bonds, future, shifts_bp, futures_price=None, settle=None, repo
                  delivery=None, column_shifts=None, column_delivery=None, tickers=None):
     """CTD switch scenarios: each bond's basis at delivery as yields shift, CTD marked. =CTDSCENARIOS(bonds!A1:I17, future!A1:B9, "-100:100:25"). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, shifts_bp."""
     table_form = _table(bonds, _BOND_FIELDS) is not None
-    ticker, b, market = _basket_market(
+    ticker, b, market, notes = _basket_market(
         bonds, future, futures_price, settle, repo, delivery,
         (bonds, future, shifts_bp, futures_price, settle, repo, delivery, column_delivery, tickers))
     f, s, r, d = market
     shifts = _shifts(shifts_bp if table_form else column_shifts)
-    return _frame_output(_core().ctd_scenarios(ticker, b, f, s, r, shifts, d))
+    return _frame_output(_core().ctd_scenarios(ticker, b, f, s, r, shifts, d), notes)
 
 
 @func(category=_CATEGORY)
@@ -581,18 +586,19 @@ def DELIVERYOPTION(bonds, future, vol_bp, futures_price=None, settle=None, repo=
                    delivery=None, column_vol=None, column_delivery=None, tickers=None):
     """Delivery option: quality and end-of-month options (32nds), theoretical price = CTD fwd/CF less them, CTD odds. =DELIVERYOPTION(bonds!A1:I17, future!A1:B9, 100). Column form: prices, coupons, maturities, futures_price, contract, settle, repo, vol_bp."""
     table_form = _table(bonds, _BOND_FIELDS) is not None
-    ticker, b, market = _basket_market(
+    ticker, b, market, notes = _basket_market(
         bonds, future, futures_price, settle, repo, delivery,
         (bonds, future, vol_bp, futures_price, settle, repo, delivery, column_delivery, tickers))
     f, s, r, d = market
     vol = _num(_scalar(vol_bp if table_form else column_vol, "vol_bp"), "vol_bp")
     opt = _core().delivery_option(ticker, b, f, s, r, vol, d)
-    return _summary_and_table(opt.summary(), opt.table)
+    return _summary_and_table(opt.summary(), opt.table, notes)
 
 
-def _summary_and_table(summary: dict[str, Any], table: Any) -> list[list[Any]]:
-    """A block of (label, value) rows, a blank row, then a table with its header, padded square."""
-    rows = _frame_output(table)
+def _summary_and_table(summary: dict[str, Any], table: Any, notes: Any = ()) -> list[list[Any]]:
+    """A block of (label, value) rows, a blank row, then a table with its header, padded
+    square, then a ``note:`` row per note."""
+    rows = _frame_output(table, notes)
     width = max(2, len(rows[0]))
     block = [[name, value] + [""] * (width - 2) for name, value in summary.items()]
     head = [["" if v == NOT_FINITE else v for v in row] for row in table_output(block)]
