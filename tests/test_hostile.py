@@ -301,8 +301,9 @@ def test_dlv_scenarios_with_two_bonds_of_one_ticker_computes_both(tmp_path, caps
     wb.save(book)
     assert main(["dlv", str(book), "--scenarios", "-50:50:50"]) == 0
     out = capsys.readouterr().out
-    assert "T 4.5 08/15/39 Govt (4.5% 2039-08-15)" in out
-    assert "T 4.5 08/15/39 Govt (4.625% 2040-02-15)" in out
+    # both rows computed, named apart by their sheet rows (the 2039 in row 2, the 2040 in row 3)
+    assert "T 4.5 08/15/39 Govt (row 2)" in out
+    assert "T 4.5 08/15/39 Govt (row 3)" in out
 
 
 # --------------------------------------------------------------------------- text stays text

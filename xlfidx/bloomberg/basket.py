@@ -420,7 +420,8 @@ def _bloomberg_ctd_row(basket: Any, bloomberg: dict[str, Any]) -> Any:
     else the one priced ``fut_ctd_px``), else xlfidx's own CTD (highest implied repo)."""
     from ..basket import _same_bond
 
-    good = basket.bonds[basket._ok()]
+    checked = basket.rows()
+    good = checked.table[checked.ok]
     name = bloomberg.get("fut_ctd")
     if isinstance(name, str):
         hit = [i for i, c, m in zip(good.index, good["coupon"], good["maturity"], strict=True)

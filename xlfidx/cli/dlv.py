@@ -121,44 +121,15 @@ def _bond(ticker, coupon, maturity) -> str:
     return text or f"{coupon:g}% {np.datetime64(maturity, 'D')}"
 
 
-def _labels(table) -> list[str]:
-    """Each row's bond, named apart where two bonds of the basket share a ticker: by coupon and
-    maturity, then (the same bond twice) by its place in the export."""
-    import numpy as np
-
-    labels = [_bond(t, c, m) for t, c, m in zip(table["ticker"], table["coupon"], table["maturity"],
-                                                 strict=True)]
-    shifts = table["shift_bp"].to_numpy()
-    for _ in range(2):
-        seen: dict[tuple, int] = {}
-        repeats = set()
-        for s, label in zip(shifts.tolist(), labels, strict=True):
-            seen[(s, label)] = seen.get((s, label), 0) + 1
-            if seen[(s, label)] > 1:
-                repeats.add(label)
-        if not repeats:
-            return labels
-        if _ == 0:
-            labels = [f"{label} ({c:g}% {np.datetime64(m, 'D')})" if label in repeats else label
-                      for label, c, m in zip(labels, table["coupon"], table["maturity"], strict=True)]
-        else:
-            count: dict[tuple, int] = {}
-            out = []
-            for s, label in zip(shifts.tolist(), labels, strict=True):
-                count[(s, label)] = count.get((s, label), 0) + 1
-                n = count[(s, label)]
-                out.append(f"{label} #{n}" if label in repeats else label)
-            labels = out
-    return labels
-
-
 def format_scenarios(table) -> str:
     """Basis at delivery in 32nds, one row per bond, one column per shift; CTD marked."""
     import numpy as np
 
     show = table.assign(cell=np.where(table["ctd"], "CTD",
                                       table["basis_at_delivery_32nds"].map(lambda x: f"{x:.2f}")))
-    show["bond"] = _labels(show)
+    # tickers are unique: the basket names two rows of one ticker apart by their sheet rows
+    show["bond"] = [_bond(t, c, m) for t, c, m in zip(show["ticker"], show["coupon"],
+                                                       show["maturity"], strict=True)]
     wide = show.pivot(index="bond", columns="shift_bp", values="cell")
     wide = wide.loc[list(dict.fromkeys(show["bond"]))]
     futures = table.groupby("shift_bp")["futures_price_at_delivery"].first()
