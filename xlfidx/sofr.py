@@ -413,7 +413,7 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
             ju = jac[use][:, cols] @ tri
             du = np.linalg.lstsq(ju, y - r[use], rcond=1e-12)[0]
             levels[cols] += tri @ du
-            if np.abs(du).max() < 1e-13:
+            if np.abs(du).max() < 1e-10:  # 1e-8 bp: prices carry at most 6 decimals
                 break
         jx = jac[use][:, cols]
         _, sv, vt = np.linalg.svd(jx, full_matrices=True)
