@@ -46,7 +46,7 @@ import pandas as pd
 from ._inputs import as_date, as_float, is_missing
 from .dates import business_calendar
 from .errors import InputError
-from .fedfunds import STEP, _range_label, _spot, _target_low, odds_columns, probability_table
+from .fedfunds import STEP, _range_label, odds_columns, probability_table
 from .tickers import MONTH_CODES, split_ticker
 
 __all__ = [
@@ -298,6 +298,17 @@ def _contracts(tickers: Any, prices: Any, pricing: np.datetime64) -> tuple[list[
     return [out[i] for i in order], p[order]
 
 
+def _spot(spot_rate: Any) -> float:
+    if spot_rate is None or (np.ndim(spot_rate) == 0 and is_missing(spot_rate)):
+        raise InputError("spot_rate", spot_rate, "is missing; give SOFR on the pricing date in percent")
+    s = as_float(spot_rate, "spot_rate", what="SOFR in percent").reshape(-1)
+    if s.size != 1:
+        raise InputError("spot_rate", f"{s.size} values", "must be one rate in percent")
+    if not -5.0 < float(s[0]) < 100.0:
+        raise InputError("spot_rate", float(s[0]), "is not a rate in percent (e.g. 4.33)")
+    return float(s[0])
+
+
 def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_date: Any,
            fixings: Any) -> _Fit:
     if pricing_date is None or (np.ndim(pricing_date) == 0 and is_missing(pricing_date)):
@@ -408,7 +419,8 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
     if cols.size and use.any():
         y = rates[use]
         tri = np.tril(np.ones((cols.size, cols.size)))  # level = spot + cumulative moves
-        for iterations in range(1, 51):
+        while iterations < 50:
+            iterations += 1
             r, jac = model(levels)
             ju = jac[use][:, cols] @ tri
             du = np.linalg.lstsq(ju, y - r[use], rcond=1e-12)[0]
