@@ -470,11 +470,10 @@ def test_every_spot_layout_reads_in_any_sheet_and_prices_like_the_standard_book(
 def test_the_header_row_fed_funds_sheet_of_the_issue_prices_its_path(tmp_path, standard, capsys):
     """A 'fed funds' sheet with a header row (ticker, px_last, ..., date) and the rows FDTR Index
     and FEDL01 Index, as a user's export has it: read as tickers, not as date/rate rows."""
-    from openpyxl import Workbook
+    from openpyxl import load_workbook
 
     path = tmp_path / "fedfutures_user.xlsx"
     sample.write(path)
-    from openpyxl import load_workbook
 
     wb = load_workbook(path)
     del wb["fed funds"]
@@ -483,7 +482,6 @@ def test_the_header_row_fed_funds_sheet_of_the_issue_prices_its_path(tmp_path, s
     ws.append(["FDTR Index", 4.5, "16:00:00", dt.datetime(2025, 4, 30)])
     ws.append(["FEDL01 Index", 4.33, "08:00:00", dt.datetime(2025, 4, 30)])
     wb.save(path)
-    assert Workbook  # the book is openpyxl's own
     x = read_fedfutures_export(path)
     assert x.problems == []
     assert x.spot_for(LATEST) == (4.33, "effective rate, FEDL01 Index", 4.25)
