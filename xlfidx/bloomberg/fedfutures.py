@@ -65,10 +65,14 @@ from .formulas import require_filled
 from .problems import ReadProblem, column_letter
 
 __all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "Spot",
-           "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES", "spot_sheet_rows"]
+           "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES", "spot_sheet_rows",
+           "read_sheets", "export_from_sheets"]
 
 _TICKER = re.compile(r"^\s*(?:FF|ZQ)([FGHJKMNQUVXZ])(\d{1,2})\b", re.IGNORECASE)
 _SPOT_TICKER = re.compile(r"^\s*(FEDL01|FDTR)\b", re.IGNORECASE)
+# SOFR futures and SOFR itself, which a book may hold beside the Fed funds chain (xlfidx sofrpath)
+_SOFR_TICKER = re.compile(r"^\s*(?:SER|SFR|SR1|SR3)[FGHJKMNQUVXZ]\d{1,2}\b", re.IGNORECASE)
+_SOFR_RATE = re.compile(r"^\s*SOFRRATE\b", re.IGNORECASE)
 _PRICE_FIELDS = ("px_last", "px_settle")
 _SETTLED = "px_settle_last_dt"
 _ABSENT = object()  # a field the layout does not have (not a bad cell)
@@ -378,6 +382,8 @@ def _chain_sheet(name: str, raw: pd.DataFrame, header: list[str], problems: list
         pricing = max(settled)
     records = []
     for rec in body.itertuples(index=False):
+        if _is_ticker(rec[col["ticker"]], _SOFR_TICKER):
+            continue  # a SOFR contract listed beside the Fed funds chain: xlfidx sofrpath's
         records.append({
             "ticker": rec[col["ticker"]],
             "price": (price_field, rec[col[price_field]]),
@@ -596,6 +602,12 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     >>> x.dates, x.spot_rate("2025-04-30"), x.chain("2025-04-30")["ticker"].iloc[0]
     (['2025-04-30', '2025-03-31'], 4.33, 'FFK5 Comdty')
     """
+    path, sheets = read_sheets(path)
+    return export_from_sheets(path, sheets)
+
+
+def read_sheets(path: str | Path) -> tuple[Path, dict[str, pd.DataFrame]]:
+    """Every sheet of a filled export as cells (no header, Bloomberg's ``#N/A N/A`` kept as text)."""
     path = check_workbook(path, "path")
     require_filled(path, "FILE")
     try:
@@ -604,6 +616,11 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
                                keep_default_na=False, na_values=[])
     except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
+    return path, sheets
+
+
+def export_from_sheets(path: Path, sheets: dict[str, pd.DataFrame]) -> FedFuturesExport:
+    """The Fed funds export a workbook's sheets hold (:func:`read_fedfutures_export`)."""
     problems: list[ReadProblem] = []
     chain_recs: dict[str, tuple[str, np.datetime64 | None, list[dict[str, Any]]]] = {}
     sources: dict[str, str] = {}
@@ -637,6 +654,10 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
             continue
         if "ticker" in header:
             col = {h: i for i, h in enumerate(header)}
+            listed = [v for v in raw.iloc[1:, col["ticker"]].tolist() if isinstance(v, str) and v.strip()]
+            if listed and all(_is_ticker(v, _SOFR_TICKER) for v in listed):
+                ignored.append(f"sheet '{name}': SOFR futures (xlfidx sofrpath reads them)")
+                continue
             if "last_tradeable_dt" in col:
                 for rec in _body(raw).itertuples(index=False):
                     if isinstance(rec[col["ticker"]], str):
@@ -656,6 +677,8 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
             continue
         if key in {"notes", "readme"}:
             notes.extend(str(v) for v in raw.to_numpy().reshape(-1) if not is_missing(v))
+        elif any(_is_ticker(v, _SOFR_RATE) for v in [*raw.iloc[0].tolist(), *first_col]):
+            ignored.append(f"sheet '{name}': SOFR rates (xlfidx sofrpath reads them)")
         else:
             ignored.append(f"sheet '{name}': not a chain, history, spot or meetings sheet")
     for name, wide in histories:
