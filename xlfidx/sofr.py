@@ -449,9 +449,9 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
                              f"{max((c.end for c, u in zip(contracts, use, strict=True) if u), default=pricing) - 1})"
                              if k >= last else "not priced")
         elif not separated[k]:
-            peers = [str(mtg[i]) for i in range(last) if i != k and not separated[i]]
-            priced_by.append(", ".join(users) + " (not separated from " + ", ".join(peers) +
-                             ": the smallest moves that price them)")
+            n_peers = int((~separated[:last]).sum())
+            priced_by.append(", ".join(users) + f" (one of {n_peers} meetings the contracts do "
+                             "not separate: the smallest moves that price them)")
         else:
             priced_by.append(", ".join(users))
     for j, c in enumerate(contracts):
