@@ -55,6 +55,7 @@ __all__ = ["read_sofr_export", "SofrExport", "read_sofr_chain_rows", "sofr_path_
            "SOFR_CHAIN_COLUMNS"]
 
 _SOFR_TICKER = re.compile(r"^\s*(?:SER|SFR|SR1|SR3)[FGHJKMNQUVXZ]\d{1,4}\b", re.IGNORECASE)
+_FED_TICKER = re.compile(r"^\s*(?:FF|ZQ)[FGHJKMNQUVXZ]\d{1,2}\b", re.IGNORECASE)
 _RATES = re.compile(r"^\s*(SOFRRATE|FEDL01|FDTR)\b", re.IGNORECASE)
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 SOFR_CHAIN_COLUMNS = ("ticker", "contract", "start", "end", "price", "rate %", "open interest",
@@ -76,9 +77,9 @@ def read_sofr_chain_rows(rows: Any, pricing_date: Any, sheet: str = "", *,
     """A SOFR futures chain given as rows of cells under a header row (a chain sheet, or a
     worksheet range), read by field name: ``ticker`` and ``px_last`` (or ``px_settle``,
     ``price``), optionally ``open_int``, in any column order; blank rows skipped. One-digit
-    ticker years resolve from ``pricing_date``. Rows whose ticker is not a SOFR contract are
-    flagged (``other_tickers="flag"``) or passed over (``"skip"``, a sheet shared with the Fed
-    funds chain). Returns the table (columns ``SOFR_CHAIN_COLUMNS``, sorted SR1 then SR3 by
+    ticker years resolve from ``pricing_date``. Fed funds contracts (``FF``, ``ZQ``: the chain
+    ``xlfidx fedpath`` reads, often on the same sheet) are passed over; rows with other tickers
+    are flagged (``other_tickers="flag"``) or passed over too (``"skip"``). Returns the table (columns ``SOFR_CHAIN_COLUMNS``, sorted SR1 then SR3 by
     start) and the bad cells.
 
     >>> t, _ = read_sofr_chain_rows([["ticker", "px_last"], ["SFRM5 Comdty", 95.93],
@@ -116,8 +117,9 @@ def read_sofr_chain_rows(rows: Any, pricing_date: Any, sheet: str = "", *,
             continue
         raw_ticker = r[col["ticker"][0]]
         ticker = "(no ticker)" if is_missing(raw_ticker) else str(raw_ticker).strip()
-        if other_tickers == "skip" and not _is_ticker(ticker, _SOFR_TICKER):
-            continue
+        if not _is_ticker(ticker, _SOFR_TICKER) and (
+                other_tickers == "skip" or _is_ticker(ticker, _FED_TICKER)):
+            continue  # the Fed funds chain listed beside: xlfidx fedpath's
         bad: list[str] = []
 
         def flag(fld: str, value: Any, reason: str, excluded: bool = True,
@@ -142,7 +144,7 @@ def read_sofr_chain_rows(rows: Any, pricing_date: Any, sheet: str = "", *,
         except InputError as exc:
             flag(p_name, value, _reason(exc))
         oi = np.nan
-        if "open_int" in col:
+        if "open_int" in col and not is_missing(r[col["open_int"][0]]):
             try:
                 oi = float(as_float(r[col["open_int"][0]], "open_int", nonnegative=True)[()])
             except InputError as exc:
@@ -359,7 +361,7 @@ def read_sofr_export(path: str | Path) -> SofrExport:
         if "ticker" in header and any(f in header for f in (*_PRICE_FIELDS, "price")):
             body = raw.iloc[1:]
             tickers = body.iloc[:, header.index("ticker")].tolist()
-            if any(isinstance(t, str) and re.match(r"^\s*(FF|ZQ)[FGHJKMNQUVXZ]\d", t, re.I) for t in tickers):
+            if any(_is_ticker(t, _FED_TICKER) for t in tickers):
                 has_fed = True
             if not any(_is_ticker(t, _SOFR_TICKER) for t in tickers):
                 continue

@@ -66,9 +66,10 @@ def _fixings() -> dict[str, float]:
 FIXINGS = _fixings()
 
 
-def chain() -> dict[str, list]:
+def chain(rounded: bool = True) -> dict[str, list]:
     """The synthetic SOFR contracts of the pricing date: ticker, price, last trade date, open
-    interest, in the order ``xlfidx template sofr`` lists them."""
+    interest, in the order ``xlfidx template sofr`` lists them. ``rounded=False`` gives the
+    prices before rounding to the tick (the step path's own)."""
     from xlfidx.bloomberg.templates import SR1_CONTRACTS, sofr_tickers
     from xlfidx.dates import business_calendar
     from xlfidx.sofr import sofr_contract, sofr_futures_rate
@@ -93,7 +94,7 @@ def chain() -> dict[str, list]:
         first = i in (0, SR1_CONTRACTS)
         tick = 0.0025 if first else 0.005
         rate = sofr_futures_rate(c, sofr)
-        prices.append(round(round((100 - rate) / tick) * tick, 4))
+        prices.append(round(round((100 - rate) / tick) * tick, 4) if rounded else 100 - rate)
         # CME: SR1 trades to the last business day of its month; SR3 to the business day before
         # the third Wednesday that ends its quarter
         end = c.end - 1 if c.kind == "SR1" else c.end
