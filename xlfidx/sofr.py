@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ._inputs import as_date, as_float, is_missing
-from .dates import business_calendar
+from .dates import FIRST_DAY, LAST_DAY, business_calendar
 from .errors import InputError
 from .fedfunds import STEP, _range_label, odds_columns, probability_table
 from .tickers import MONTH_CODES, split_ticker
@@ -159,7 +159,7 @@ def sofr_contract(ticker: Any, pricing_date: Any = None) -> SofrContract:
         if pricing_date is None or (np.ndim(pricing_date) == 0 and is_missing(pricing_date)):
             raise InputError("pricing_date", pricing_date, f"is missing; {ticker.strip()} has a "
                              "one-digit year, which the pricing date resolves")
-        day = as_date(pricing_date, "pricing_date").reshape(-1)[0]
+        day = _pricing_day(pricing_date)
         now = int(str(day)[:4])
         year = now - now % 10 + t.year_digit - 10
 
@@ -168,9 +168,21 @@ def sofr_contract(ticker: Any, pricing_date: Any = None) -> SofrContract:
 
         while ended(year):
             year += 10
+    if not FIRST_DAY.astype(object).year <= year < LAST_DAY.astype(object).year:
+        raise InputError("ticker", ticker, f"names a contract of {year}, outside the SIFMA "
+                         f"holiday table ({FIRST_DAY} to {LAST_DAY}) that SOFR's days come from")
     month = np.datetime64(f"{year:04d}-{t.month:02d}", "M")
     start, end = reference_period(kind, month)
     return SofrContract(ticker.strip(), kind, month, start, end)
+
+
+def _pricing_day(pricing_date: Any) -> np.datetime64:
+    day = as_date(pricing_date, "pricing_date").reshape(-1)[0]
+    last = LAST_DAY - np.timedelta64(3660, "D")  # room for a ten-year chain
+    if not FIRST_DAY <= day <= last:
+        raise InputError("pricing_date", str(day), f"is outside {FIRST_DAY} to {last}, the dates "
+                         "the SIFMA holiday table covers with a chain's ten years after them")
+    return day
 
 
 def _day_groups(start: np.datetime64, end: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
@@ -313,7 +325,7 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
            fixings: Any) -> _Fit:
     if pricing_date is None or (np.ndim(pricing_date) == 0 and is_missing(pricing_date)):
         raise InputError("pricing_date", pricing_date, "is missing; give the chain's pricing date")
-    pricing = as_date(pricing_date, "pricing_date").reshape(-1)[0]
+    pricing = _pricing_day(pricing_date)
     spot = _spot(spot_rate)
     contracts, prices_ = _contracts(tickers, prices, pricing)
     known = _fixings(fixings)
@@ -322,6 +334,10 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
     if mtg.size and (np.diff(mtg) == np.timedelta64(0, "D")).any():
         dup = mtg[1:][np.diff(mtg) == np.timedelta64(0, "D")][0]
         raise InputError("meetings", str(dup), "is listed twice")
+    outside = (mtg < FIRST_DAY) | (mtg >= LAST_DAY)
+    if outside.any():
+        raise InputError("meetings", str(mtg[outside][0]), f"is outside the SIFMA holiday table "
+                         f"({FIRST_DAY} to {LAST_DAY}) that SOFR's days come from")
     past = mtg[mtg < pricing]
     mtg = mtg[mtg >= pricing]
     k_n = mtg.size

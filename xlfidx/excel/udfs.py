@@ -844,7 +844,7 @@ def _sofr(chain: Any, meetings: Any, spot_rate: Any, pricing_date: Any, fixings:
 @arg("target_low", doc="Optional: floor of today's target range (4.25); blank = SOFR rounded "
      "down to 25 bp", **RANGE)
 def SOFRPATH(chain, meetings, spot_rate, pricing_date, fixings=None, target_low=None):
-    """SOFR path fitted to SR1 and SR3 futures: rate before and after each FOMC meeting, moves and FedWatch odds; spills a header row, one row per meeting, then a note per contract left out or in its period. =SOFRPATH('2025-04-30'!A1:D26, 'fed meetings'!A2:A16, 4.36, DATE(2025,4,30))."""
+    """SOFR path fitted to SR1/SR3 futures: rate before and after each FOMC meeting, moves, FedWatch odds; spills a header, a row per meeting, then notes. =SOFRPATH('2025-04-30'!A1:D26, 'fed meetings'!A2:A16, 4.36, DATE(2025,4,30))."""
     return _sofr(chain, meetings, spot_rate, pricing_date, fixings, target_low, False)
 
 
@@ -858,7 +858,7 @@ def SOFRPATH(chain, meetings, spot_rate, pricing_date, fixings=None, target_low=
 @arg("fixings", doc="Optional: SOFR already fixed, two columns (date, SOFR %)", **RANGE)
 @arg("target_low", doc="Optional: floor of today's target range (4.25)", **RANGE)
 def SOFRPROBS(chain, meetings, spot_rate, pricing_date, fixings=None, target_low=None):
-    """FedWatch target-range probabilities (percent) after each meeting from the SOFR path; spills a header row (meeting, then one column per range), then the notes. =SOFRPROBS('2025-04-30'!A1:D26, 'fed meetings'!A2:A16, 4.36, DATE(2025,4,30))."""
+    """FedWatch target-range probabilities (%) after each meeting from the SOFR path; spills a header (meeting, a column per range), then notes. =SOFRPROBS('2025-04-30'!A1:D26, 'fed meetings'!A2:A16, 4.36, DATE(2025,4,30))."""
     return _sofr(chain, meetings, spot_rate, pricing_date, fixings, target_low, True)
 
 
