@@ -37,7 +37,7 @@ the last meeting listed is not fitted (a meeting not on the list would move it) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -148,6 +148,19 @@ def sofr_contract(ticker: Any, pricing_date: Any = None) -> SofrContract:
     if not isinstance(ticker, str) or is_missing(ticker):
         raise InputError("ticker", ticker, "is not a SOFR futures ticker (e.g. SFRH5 Comdty, "
                          "SERH5 Comdty, SR3H5, SR1H5)")
+    if isinstance(pricing_date, np.datetime64) and pricing_date.dtype == np.dtype("datetime64[D]"):
+        day = pricing_date  # already checked (a chain's tickers share one pricing date)
+    elif pricing_date is None or (np.ndim(pricing_date) == 0 and is_missing(pricing_date)):
+        day = None
+    else:
+        day = _pricing_day(pricing_date)
+    return _resolve(ticker, None if day is None else int(day.astype(np.int64)))
+
+
+@lru_cache(maxsize=4096)
+def _resolve(ticker: str, day_number: int | None) -> SofrContract:
+    """:func:`sofr_contract` of a ticker on a pricing date (days since 1970), cached: a
+    recalculated sheet asks for the same contracts again."""
     t = split_ticker(ticker, tuple(SOFR_ROOTS))
     if t is None:
         raise InputError("ticker", ticker, "is not a SOFR futures ticker (e.g. SFRH5 Comdty, "
@@ -156,10 +169,10 @@ def sofr_contract(ticker: Any, pricing_date: Any = None) -> SofrContract:
     if t.year is not None:
         year = t.year
     else:
-        if pricing_date is None or (np.ndim(pricing_date) == 0 and is_missing(pricing_date)):
-            raise InputError("pricing_date", pricing_date, f"is missing; {ticker.strip()} has a "
+        if day_number is None:
+            raise InputError("pricing_date", None, f"is missing; {ticker.strip()} has a "
                              "one-digit year, which the pricing date resolves")
-        day = _pricing_day(pricing_date)
+        day = np.datetime64(day_number, "D")
         now = int(str(day)[:4])
         year = now - now % 10 + t.year_digit - 10
 
@@ -195,6 +208,22 @@ def _day_groups(start: np.datetime64, end: np.datetime64) -> tuple[np.ndarray, n
     first = np.flatnonzero(new)
     counts = np.diff(np.append(first, days.size))
     return source[first], counts
+
+
+def _chain_groups(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_day_groups` of many periods at once: (period index, business day, calendar days)
+    of each group, in order, from one pass over every calendar day."""
+    lengths = (ends - starts).astype(np.int64)
+    total = int(lengths.sum())
+    idx = np.repeat(np.arange(starts.size, dtype=np.intp), lengths)
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    days = starts[idx] + (np.arange(total, dtype=np.int64) - offsets[idx]).astype("timedelta64[D]")
+    source = np.busday_offset(days, 0, roll="backward", busdaycal=business_calendar())
+    new = np.ones(total, dtype=bool)
+    new[1:] = (source[1:] != source[:-1]) | (idx[1:] != idx[:-1])
+    first = np.flatnonzero(new)
+    counts = np.diff(np.append(first, total))
+    return idx[first], source[first], counts
 
 
 def _rate_from_groups(kind: str, rates: np.ndarray, counts: np.ndarray) -> float:
@@ -306,7 +335,7 @@ def _contracts(tickers: Any, prices: Any, pricing: np.datetime64) -> tuple[list[
             raise InputError("tickers", c.ticker, f"names the same contract as {out[seen[key]].ticker} "
                              f"(position {seen[key]}); give each contract once", i)
         seen[key] = i
-    order = sorted(range(len(out)), key=lambda i: (out[i].kind, out[i].start))
+    order = sorted(range(len(out)), key=lambda i: (out[i].kind, int(out[i].start.astype(np.int64))))
     return [out[i] for i in order], p[order]
 
 
@@ -347,110 +376,124 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
 
     n = len(contracts)
     rates = np.round(100.0 - prices_, 10)
-    fitted = np.zeros(n, dtype=bool)
-    fixed_days = np.zeros(n, dtype=np.int64)
     notes_by: list[str] = [""] * n
     notes: list[str] = []
-    # per contract: known part (SR1: sum of rate*days; SR3: product of growth), and the
-    # unknown business-day groups as (regime, days)
-    known_part = np.zeros(n)
-    g_contract: list[np.ndarray] = []
-    g_regime: list[np.ndarray] = []
-    g_days: list[np.ndarray] = []
-    n_days = np.zeros(n)
     is_sr3 = np.array([c.kind == "SR3" for c in contracts])
+    starts = np.array([c.start for c in contracts], dtype="datetime64[D]")
+    ends = np.array([c.end for c in contracts], dtype="datetime64[D]")
+    # every contract's business-day groups at once: (contract, business day, calendar days)
+    g_all, src_all, cnt_all = _chain_groups(starts, ends)
+    n_days = (ends - starts).astype(np.int64).astype(float)
+    past_g = src_all < pricing
+    fixed_days = np.bincount(g_all[past_g], weights=cnt_all[past_g], minlength=n).astype(np.int64)
+    # the days already fixed: the fixings where given, else the spot rate
+    got = np.full(int(past_g.sum()), spot)
+    miss = np.ones(got.size, dtype=bool)
+    if known and got.size:
+        kd = np.array(list(known), dtype="datetime64[D]")
+        kr = np.array(list(known.values()), dtype=float)
+        order = np.argsort(kd)
+        kd, kr = kd[order], kr[order]
+        srcp = src_all[past_g]
+        at = np.minimum(np.searchsorted(kd, srcp), kd.size - 1)
+        hit = kd[at] == srcp
+        got[hit] = kr[at[hit]]
+        miss = ~hit
+    gp, cp = g_all[past_g], cnt_all[past_g]
+    sr1_known = np.bincount(gp, weights=got * cp, minlength=n)
+    sr3_known = np.exp(np.bincount(gp, weights=np.log1p(got / 100.0 * cp / 360.0), minlength=n))
+    known_part = np.where(is_sr3, sr3_known, sr1_known)
+    missing_by = np.bincount(gp[miss], minlength=n)
+    first_missing = {}
+    for g, d in zip(gp[miss][::-1].tolist(), src_all[past_g][miss][::-1].tolist(), strict=True):
+        first_missing[g] = d
+    live = np.zeros(n, dtype=bool)
+    live[np.bincount(g_all[~past_g], minlength=n) > 0] = True
+    fitted = live & ((ends - 1 <= horizon) if horizon is not None else True)
     for j, c in enumerate(contracts):
-        source, counts = _day_groups(c.start, c.end)
-        n_days[j] = counts.sum()
-        past_mask = source < pricing
-        fixed_days[j] = int(counts[past_mask].sum())
-        if past_mask.all():
+        if not live[j]:
             notes_by[j] = f"expired: its period ended {c.end - 1} (before the pricing date)"
             continue
-        if past_mask.any():
-            ks = source[past_mask]
-            got = np.array([known.get(d, np.nan) for d in ks.tolist()]) if known else np.full(ks.size, np.nan)
-            miss = np.isnan(got)
-            got[miss] = spot
+        if fixed_days[j]:
             if not known:
                 how = f"at the spot rate {spot:g}% (no fixings given)"
-            elif miss.any():
-                how = (f"from the fixings, and at the spot rate {spot:g}% for {int(miss.sum())} "
-                       f"business day(s) without one (first {ks[miss][0]})")
+            elif missing_by[j]:
+                how = (f"from the fixings, and at the spot rate {spot:g}% for {int(missing_by[j])} "
+                       f"business day(s) without one (first {first_missing[j]})")
             else:
                 how = "from the fixings"
             notes_by[j] = (f"in its period since {c.start}: {fixed_days[j]} of {int(n_days[j])} "
                            f"days fixed, {how}")
-            kc = counts[past_mask]
-            known_part[j] = (np.prod(1.0 + got / 100.0 * kc / 360.0) if c.kind == "SR3"
-                             else float((got * kc).sum()))
-        else:
-            known_part[j] = 1.0 if c.kind == "SR3" else 0.0
-        if horizon is not None and c.end - 1 > horizon:
+        if not fitted[j]:
             notes_by[j] = (notes_by[j] + "; " if notes_by[j] else "") + (
                 f"not fitted: it ends {c.end - 1}, more than {HORIZON_DAYS // 7} weeks after the "
                 f"last meeting listed ({mtg[-1]}); list later meetings to use it")
-        fitted[j] = horizon is None or c.end - 1 <= horizon
-        fut = source[~past_mask]
-        g_contract.append(np.full(fut.size, j))
-        g_regime.append(np.searchsorted(mtg, fut, side="left"))  # meetings strictly before
-        g_days.append(counts[~past_mask].astype(float))
-    gc = np.concatenate(g_contract) if g_contract else np.zeros(0, dtype=np.int64)
-    gr = np.concatenate(g_regime) if g_regime else np.zeros(0, dtype=np.int64)
-    gd = np.concatenate(g_days) if g_days else np.zeros(0)
-    live = np.zeros(n, dtype=bool)
-    live[np.unique(gc)] = True
-    sr3_g = is_sr3[gc] if gc.size else np.zeros(0, dtype=bool)
+    fut_g = ~past_g
+    gc = g_all[fut_g]
+    gr = np.searchsorted(mtg, src_all[fut_g], side="left")  # meetings strictly before the day
+    gd = cnt_all[fut_g].astype(float)
+    sr3_g = is_sr3[gc]
 
-    def model(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Model rate of every contract (percent) and d rate / d level (contract x regime)."""
-        x = levels[gr] / 100.0
-        w = 1.0 + x * gd / 360.0
-        out = np.full(n, np.nan)
-        jac = np.zeros((n, k_n + 1))
-        # SR1: (known sum + sum x*days) / N
-        s1 = np.bincount(gc[~sr3_g], weights=(levels[gr] * gd)[~sr3_g], minlength=n)
-        # SR3: (known product * prod(1 + x d/360) - 1) * 360 / N
-        logs = np.bincount(gc[sr3_g], weights=np.log(w[sr3_g]), minlength=n)
-        growth = known_part * np.exp(logs)
-        sr1_rate = (known_part + s1) / n_days
-        sr3_rate = (growth - 1.0) * 360.0 / n_days * 100.0
-        out = np.where(is_sr3, sr3_rate, sr1_rate)
-        cell = gc * (k_n + 1) + gr
-        d1 = np.where(sr3_g, 0.0, gd / n_days[gc])
-        d3 = np.where(sr3_g, growth[gc] * (gd / 360.0) / w * 360.0 / n_days[gc], 0.0)
-        jac.reshape(-1)[:] = np.bincount(cell, weights=d1 + d3, minlength=n * (k_n + 1))
-        return out, jac
+    sr1_g = ~sr3_g
+    gc1, gc3, gd1, gd3 = gc[sr1_g], gc[sr3_g], gd[sr1_g], gd[sr3_g]
+    gr1, gr3 = gr[sr1_g], gr[sr3_g]
+
+    def rates_at(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Model rate of every contract (percent), and the SR3 growth factors."""
+        # SR1: (known sum + sum of rate * days) / N
+        s1 = np.bincount(gc1, weights=levels[gr1] * gd1, minlength=n)
+        # SR3: (known product * prod(1 + r d / 360) - 1) * 360 / N
+        growth = known_part * np.exp(np.bincount(gc3, weights=np.log1p(levels[gr3] * gd3 / 36000.0),
+                                                 minlength=n))
+        return np.where(is_sr3, (growth - 1.0) * 36000.0 / n_days, (known_part + s1) / n_days), growth
+
+    def jacobian(levels: np.ndarray, growth: np.ndarray) -> np.ndarray:
+        """d rate / d level (contract x regime)."""
+        w3 = 1.0 + levels[gr3] * gd3 / 36000.0
+        weights = np.empty(gc.size)
+        weights[sr1_g] = gd1 / n_days[gc1]
+        weights[sr3_g] = growth[gc3] * gd3 / w3 / n_days[gc3]
+        return np.bincount(gc * (k_n + 1) + gr, weights=weights,
+                           minlength=n * (k_n + 1)).reshape(n, k_n + 1)
 
     levels = np.full(k_n + 1, spot)
     use = fitted & live
     mtg_used = np.zeros(k_n + 1, dtype=bool)
     if gc.size:
-        mtg_used[np.unique(gr[use[gc]])] = True
+        mtg_used |= np.bincount(gr[use[gc]], minlength=k_n + 1) > 0
     # a meeting is priced when some fitted contract has days at its level; the path ends at
     # the last such meeting (a gap in the chain leaves the meetings in it unseparated)
     last = int(np.flatnonzero(mtg_used)[-1]) if mtg_used[1:].any() else 0
     cols = np.arange(1, last + 1)
     iterations = 0
+    model_rate, growth = rates_at(levels)
+    jac = jacobian(levels, growth)
     if cols.size and use.any():
         y = rates[use]
         tri = np.tril(np.ones((cols.size, cols.size)))  # level = spot + cumulative moves
+        # one SVD of the Jacobian in the moves: the least-squares step with the smallest moves
+        # (the pseudo-inverse), and the moves the contracts cannot tell apart (its null space).
+        # The Jacobian hardly changes with the levels (SR1 is linear, SR3 nearly so), so the
+        # same pseudo-inverse takes each step (a chord iteration: a hundredfold gain a step)
+        u_, sv, vt = np.linalg.svd(jac[use][:, cols] @ tri, full_matrices=True)
+        fit_rank = int((sv > sv.max() * 1e-12).sum()) if sv.size else 0
+        pinv = vt[:fit_rank].T @ (u_[:, :fit_rank].T / sv[:fit_rank, None])
         while iterations < 50:
             iterations += 1
-            r, jac = model(levels)
-            ju = jac[use][:, cols] @ tri
-            du = np.linalg.lstsq(ju, y - r[use], rcond=1e-12)[0]
+            du = pinv @ (y - model_rate[use])
             levels[cols] += tri @ du
+            model_rate, growth = rates_at(levels)
             if np.abs(du).max() < 1e-10:  # 1e-8 bp: prices carry at most 6 decimals
                 break
-        jx = jac[use][:, cols]
-        _, sv, vt = np.linalg.svd(jx, full_matrices=True)
         rank = int((sv > sv.max() * 1e-9).sum()) if sv.size else 0
-        null = vt[rank:]
-        separated_cols = np.linalg.norm(null, axis=0) < 1e-6 if null.size else np.ones(cols.size, bool)
+        if rank < cols.size:
+            # the null space in the levels, orthonormal: a level it touches is not separated
+            q = np.linalg.qr(tri @ vt[rank:].T)[0]
+            separated_cols = np.linalg.norm(q, axis=1) < 1e-6
+        else:
+            separated_cols = np.ones(cols.size, dtype=bool)
     else:
         separated_cols = np.zeros(0, dtype=bool)
-    model_rate, jac = model(levels)
     model_rate[~live] = np.nan
     priced = np.zeros(k_n, dtype=bool)
     priced[: last] = True
@@ -458,8 +501,10 @@ def _solve(prices: Any, tickers: Any, meetings: Any, spot_rate: Any, pricing_dat
     separated[: last] = separated_cols
     out_levels = np.where(priced, levels[1:], np.nan)
     priced_by: list[str] = []
+    names = [c.name for c in contracts]
+    pricing_k = (jac[:, 1:] != 0) & use[:, None]
     for k in range(k_n):
-        users = [contracts[j].name for j in np.flatnonzero(use & (jac[:, k + 1] != 0))]
+        users = [names[j] for j in np.flatnonzero(pricing_k[:, k])]
         if not priced[k]:
             priced_by.append(f"not priced: no fitted contract has days after it (chain ends "
                              f"{max((c.end for c, u in zip(contracts, use, strict=True) if u), default=pricing) - 1})"
@@ -504,7 +549,7 @@ def _path_frame(fit: _Fit, target_low: Any) -> pd.DataFrame:
         "most likely range %": likely,
         "target mid after %": end - spread,
         "priced by": fit.priced_by,
-    }, columns=list(SOFR_PATH_COLUMNS))
+    })
     resid = (fit.model - fit.rates)[fit.fitted] * 100
     priced = fit.meetings[fit.priced]
     df.attrs.update({
