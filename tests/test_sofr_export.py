@@ -272,3 +272,15 @@ def test_sofrpath_through_xlwings_own_udf_machinery(xl, cells, export):  # noqa:
     assert out[0] == list(want.columns)
     got = [r[3] for r in out[1:1 + len(want)]]
     assert got == pytest.approx(want["rate after %"].tolist(), abs=1e-12)
+
+
+def test_a_book_without_sofr_futures_or_sofr_is_named(tmp_path, capsys):
+    assert main(["sofrpath", str(DATA_DIR / fed_sample.FILENAME)]) == 2
+    assert "path = 'fedfutures_sample.xlsx' has no SOFR futures chain" in capsys.readouterr().err
+    book = openpyxl.load_workbook(DATA_DIR / sample.FILENAME)
+    del book["sofr"]
+    path = tmp_path / "no_sofr.xlsx"
+    book.save(path)
+    assert main(["sofrpath", str(path)]) == 2
+    assert ("spot_rate = '2025-04-30' has no SOFRRATE Index value on or up to 5 days before it in "
+            "no_sofr.xlsx") in capsys.readouterr().err
