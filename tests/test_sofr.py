@@ -15,6 +15,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import xlfidx
 from xlfidx.dates import sifma_holidays
@@ -321,3 +323,36 @@ def test_bad_input_names_the_argument():
     with pytest.raises(InputError, match=r"^spot_rate"):
         SofrChain(prices=[95.9], tickers=["SR1N5"], meetings=["2025-06-18"], spot_rate="x",
                   pricing_date="2025-06-02").path()
+
+
+# ---------------------------------------------------------------------------------------------
+# any step path on the published FOMC calendar, any pricing date: SR1 every month separate the
+# meetings, so the fit gives the path back whatever it is
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(day=st.dates(dt.date(2015, 1, 5), dt.date(2025, 6, 30)),
+       moves=st.lists(st.integers(-75, 75), min_size=8, max_size=8),
+       spot=st.floats(0.05, 6.0))
+def test_any_step_path_comes_back(day, moves, spot):
+    meetings = [str(m) for m in xlfidx.fomc_meetings(day, day + dt.timedelta(days=330))][:6]
+    path = [(m, c / 100) for m, c in zip(meetings, moves, strict=False)]
+    effective = [(next_business(dt.date.fromisoformat(m)), c) for m, c in path]
+
+    def rate_of(d):
+        return spot + sum(c for e, c in effective if e <= d) if d >= day else spot
+
+    first = dt.date(day.year, day.month, 1)
+    sr1 = [(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1) for i in range(13)]
+    tickers, prices = [], []
+    for y, m in sr1:
+        start, end = period("SR1", y, m)
+        tickers.append(_ticker("SR1", y, m))
+        prices.append(100.0 - sr1_by_definition(rate_of, start, end))
+    chain = SofrChain(prices=prices, tickers=tickers, meetings=meetings, spot_rate=spot,
+                      pricing_date=day)
+    got = chain.path()
+    want = spot + np.cumsum([c for _, c in path])
+    assert got["rate after %"].notna().all()
+    assert np.abs(got["rate after %"].to_numpy() - want).max() * 100 < 0.01
+    assert got.attrs["max_residual_bp"] < 1e-6
