@@ -20,7 +20,7 @@ NOT_IMPORTED = {"xlfidx.__main__", "xlfidx.excel.lite"}
 # the core's modules each carry a worked example of their public functions
 MUST_HAVE_EXAMPLES = {f"xlfidx.{name}" for name in
                       ("errors", "_inputs", "dates", "tickers", "quotes", "bonds", "futures", "basis",
-                       "fedfunds", "hedging", "trend", "backtest", "delivery")}
+                       "fedfunds", "sofr", "hedging", "trend", "backtest", "delivery")}
 
 
 def _import(name: str):

@@ -223,7 +223,7 @@ FDTR_UPPER = 4.50  # the target range 4.25-4.50 that the sample's 4.33% effectiv
 
 
 def _layout_book(path, *, chain=True, history=True, spot=("FDTR", "FEDL01"), spot_form="wide",
-                 meetings=True, user_sheet=True, stale=None):
+                 meetings=True, user_sheet=True, stale=None, spot_sheet="spot"):
     from openpyxl import Workbook
 
     data = sample.chains()
@@ -249,16 +249,7 @@ def _layout_book(path, *, chain=True, history=True, spot=("FDTR", "FEDL01"), spo
                 row.append(cols["px_last"][cols["ticker"].index(t)] if t in cols["ticker"] else None)
             ws.append(row)
     if spot:
-        ws = wb.create_sheet("spot")
-        rates = {"FDTR": FDTR_UPPER, "FEDL01": sample.SPOT_PCT}
-        if spot_form == "wide":
-            ws.append(["ticker", day[LATEST], day[EARLIER]])
-            for root in spot:
-                ws.append([f"{root} Index", rates[root], rates[root]])
-        else:  # a BDP snapshot: no dates
-            ws.append(["ticker", "px_last"])
-            for root in spot:
-                ws.append([f"{root} Index", rates[root]])
+        _spot_sheet(wb.create_sheet(spot_sheet), spot, spot_form, day)
     if meetings:
         ws = wb.create_sheet("fed meetings")
         ws.append(["meeting dates"])
@@ -271,6 +262,44 @@ def _layout_book(path, *, chain=True, history=True, spot=("FDTR", "FEDL01"), spo
         ws.append(["TYM5 Comdty", 110.5, dt.datetime(2025, 6, 18), 50])
     wb.save(path)
     return path
+
+
+SPOT_FORMS = ("wide", "bdp", "bdp dated", "columns", "bdh blocks")
+
+
+def _spot_sheet(ws, spot, form, day):
+    """The spot rates in one of the layouts the Bloomberg add-in gives (see
+    ``spot_sheet_rows``), both pricing dates except in the undated BDP snapshot."""
+    rates = {"FDTR": FDTR_UPPER, "FEDL01": sample.SPOT_PCT}
+    dates = (LATEST, EARLIER)
+    if form == "wide":  # tickers down, dates across
+        ws.append(["ticker", *(day[d] for d in dates)])
+        for root in spot:
+            ws.append([f"{root} Index", *(rates[root] for _ in dates)])
+    elif form == "bdp":  # a BDP snapshot: no dates
+        ws.append(["ticker", "px_last"])
+        for root in spot:
+            ws.append([f"{root} Index", rates[root]])
+    elif form == "bdp dated":  # BDP rows with their date (the layout of issue: header row)
+        ws.append(["ticker", "px_last", "name", "date"])
+        for d in dates:
+            for root in spot:
+                ws.append([f"{root} Index", rates[root], f"{root} name", day[d]])
+    elif form == "columns":  # BDH: dates down, tickers across
+        ws.append(["date", *(f"{root} Index" for root in spot)])
+        for d in dates:
+            ws.append([day[d], *(rates[root] for root in spot)])
+    elif form == "bdh blocks":  # a BDH block per ticker: ticker, then Dates / PX_LAST, dates down
+        for b, root in enumerate(spot):
+            c = 1 + 3 * b
+            ws.cell(1, c, f"{root} Index")
+            ws.cell(2, c, "Dates")
+            ws.cell(2, c + 1, "PX_LAST")
+            for i, d in enumerate(dates, start=3):
+                ws.cell(i, c, day[d])
+                ws.cell(i, c + 1, rates[root])
+    else:
+        raise AssertionError(form)
 
 
 @pytest.fixture(scope="module")
@@ -424,3 +453,55 @@ def test_a_chain_without_a_usable_contract_says_why():
     with pytest.raises(InputError, match=r"^chain = 'ticker' header has no column px_last, "
                                          r"last_tradeable_dt"):
         fed_path_from_chain([["ticker"], ["FFG5 Comdty"]], [dt.datetime(2025, 3, 19)], 4.33)
+
+
+@pytest.mark.parametrize("sheet", ["fed funds", "spot"])
+@pytest.mark.parametrize("form", [f for f in SPOT_FORMS if f != "bdp"])
+def test_every_spot_layout_reads_in_any_sheet_and_prices_like_the_standard_book(tmp_path, standard,
+                                                                                 form, sheet):
+    x = read_fedfutures_export(_layout_book(tmp_path / "spot.xlsx", spot_form=form, spot_sheet=sheet))
+    assert x.problems == []
+    for date in (LATEST, EARLIER):
+        spot = x.spot_for(date)
+        assert (spot.rate, spot.source, spot.target_low) == (4.33, "effective rate, FEDL01 Index", 4.25)
+        _same_path(standard, x, date)
+
+
+def test_the_header_row_fed_funds_sheet_of_the_issue_prices_its_path(tmp_path, standard, capsys):
+    """A 'fed funds' sheet with a header row (ticker, px_last, ..., date) and the rows FDTR Index
+    and FEDL01 Index, as a user's export has it: read as tickers, not as date/rate rows."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "fedfutures_user.xlsx"
+    sample.write(path)
+
+    wb = load_workbook(path)
+    del wb["fed funds"]
+    ws = wb.create_sheet("fed funds")
+    ws.append(["ticker", "px_last", "last_update", "date"])
+    ws.append(["FDTR Index", 4.5, "16:00:00", dt.datetime(2025, 4, 30)])
+    ws.append(["FEDL01 Index", 4.33, "08:00:00", dt.datetime(2025, 4, 30)])
+    wb.save(path)
+    x = read_fedfutures_export(path)
+    assert x.problems == []
+    assert x.spot_for(LATEST) == (4.33, "effective rate, FEDL01 Index", 4.25)
+    pd.testing.assert_frame_equal(x.fed_path(LATEST), standard.fed_path(LATEST), check_like=True,
+                                  check_exact=False)
+    assert main(["fedpath", str(path)]) == 0
+    out = capsys.readouterr()
+    assert "pricing date 2025-04-30: spot 4.33% (effective rate, FEDL01 Index), target range 4.25-4.50" in out.out
+    assert "date is text" not in out.err and "has no row" not in out.err
+
+
+def test_a_bad_spot_cell_is_named_and_the_others_read(tmp_path):
+    path = _layout_book(tmp_path / "bad.xlsx", spot_form="columns", spot_sheet="fed funds")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb["fed funds"]["C3"] = "n.a."  # FEDL01 on the earlier date
+    wb.save(path)
+    x = read_fedfutures_export(path)
+    assert [str(p) for p in x.problems] == [
+        f"sheet 'fed funds', FEDL01 Index: {EARLIER} = 'n.a.' is text (rate not used)"]
+    assert x.spot_for(LATEST).rate == 4.33
+    assert x.spot_for(EARLIER).source.startswith("FDTR Index")

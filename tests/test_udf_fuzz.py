@@ -106,7 +106,15 @@ CHAIN_TABLE = [["ticker", "px_last", "last_tradeable_dt"],
                ["FFG5 Comdty", 95.675, dt.datetime(2025, 2, 28)],
                ["FFH5 Comdty", 95.69, dt.datetime(2025, 3, 31)],
                ["FFJ5 Comdty", 95.715, dt.datetime(2025, 4, 30)]]
+SOFR_TABLE = [["ticker", "px_last", "open_int"],
+              ["SERM5 Comdty", 95.73, 157700],
+              ["SERN5 Comdty", 95.825, 122800],
+              ["SFRM5 Comdty", 95.86, 934600]]
 PLAUSIBLE["DLVINFO"] = [BONDS_TABLE, FUTURE_TABLE]
+# the SOFR functions take the chain's table only
+PLAUSIBLE["SOFRPATH"] = [SOFR_TABLE, [[dt.datetime(2025, 6, 18)], [dt.datetime(2025, 7, 30)]], 4.36,
+                         dt.datetime(2025, 4, 30)]
+PLAUSIBLE["SOFRPROBS"] = PLAUSIBLE["SOFRPATH"]
 # the same functions called with the export's tables
 PLAUSIBLE_TABLES = {
     "CTD": [BONDS_TABLE, FUTURE_TABLE],
@@ -118,7 +126,7 @@ CALLS = [(name, args) for name, args in PLAUSIBLE.items()] + list(PLAUSIBLE_TABL
 
 # functions whose result is a table with headers and labels (text that is not an error)
 TABLES = {"CTD", "DLV", "DLVINFO", "FEDPATH", "FEDPROBS", "CTDSCENARIOS", "DELIVERYOPTION",
-          "CALENDARROLL"}
+          "CALENDARROLL", "SOFRPATH", "SOFRPROBS"}
 
 INTERNAL = re.compile(r"IndexError|ZeroDivisionError|KeyError|TypeError|AttributeError|"
                       r"OverflowError|ValueError:|RuntimeError|Exception|Traceback|numpy|\bnp\.")

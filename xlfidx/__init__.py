@@ -88,10 +88,19 @@ _EXPORTS: dict[str, str] = {
     "compare_fed_paths": "fedfunds",
     "fomc_meetings": "fedfunds",
     "read_fedfutures_export": "bloomberg.fedfutures",
+    # SOFR futures (SR1, SR3): the same path and odds from SOFR
+    "SofrChain": "sofr",
+    "sofr_path": "sofr",
+    "sofr_probabilities": "sofr",
+    "sofr_futures_rate": "sofr",
+    "sofr_contract": "sofr",
+    "compare_sofr_fed": "sofr",
+    "read_sofr_export": "bloomberg.sofr",
     # Bloomberg formula books to fill on a terminal
     "write_basket_template": "bloomberg.templates",
     "write_fedfutures_template": "bloomberg.templates",
     "write_history_template": "bloomberg.templates",
+    "write_sofr_template": "bloomberg.templates",
     # Excel: the add-in xlfidx.xlam runs ``import xlfidx; xlfidx.main()`` (its file's name) when
     # its Refresh backtest button is pressed: refresh the active workbook
     "main": "excel.addin",

@@ -470,14 +470,23 @@ def fed_funds_curve(prices: Any, expiries: Any) -> pd.DataFrame:
 
 
 def _probability_columns(solved: _Solved, target_low: Any):
-    pr = solved.priced
-    k_n = solved.meetings.size
-    change = solved.end - solved.start
+    return odds_columns(solved.start, solved.end, solved.priced, solved.spot, target_low)
+
+
+def odds_columns(start: np.ndarray, end: np.ndarray, priced: np.ndarray, spot: float,
+                 target_low: Any):
+    """The FedWatch columns of a path (rate before and after each meeting, percent; ``priced``
+    the meetings with a rate): each meeting's two outcomes, and from the tree the odds of a
+    cut, hold or hike vs today and the most likely range. Shared by the Fed funds and the
+    SOFR paths, so both give odds by the same rule."""
+    pr = np.asarray(priced, dtype=bool)
+    k_n = pr.size
+    change = end - start
     steps, tree = fedwatch_tree(change[pr])
     x = np.round(change / STEP, 9)
     lo = np.floor(x)
     frac = x - lo
-    low = _target_low(solved.spot, target_low)
+    low = _target_low(spot, target_low)
     cut = np.full(k_n, np.nan)
     hold = np.full(k_n, np.nan)
     hike = np.full(k_n, np.nan)
@@ -652,8 +661,17 @@ def fed_probabilities(prices: Any, expiries: Any, meetings: Any, spot_rate: Any,
     0 2022-09-21       95.5        4.5
     """
     solved = _solve(prices, expiries, meetings, spot_rate, method, announcement_day)
-    *_, steps, tree, low = _probability_columns(solved, target_low)
-    dates = solved.meetings[solved.priced].astype("datetime64[s]")
+    return probability_table(solved.meetings, solved.start, solved.end, solved.priced,
+                             solved.spot, target_low, layout)
+
+
+def probability_table(meetings: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      priced: np.ndarray, spot: float, target_low: Any = None,
+                      layout: str = "matrix") -> pd.DataFrame:
+    """The FedWatch target-range table of a path (see :func:`fed_probabilities`), from the
+    rate before and after each meeting; the SOFR path uses it too."""
+    *_, steps, tree, low = odds_columns(start, end, priced, spot, target_low)
+    dates = np.asarray(meetings)[np.asarray(priced, dtype=bool)].astype("datetime64[s]")
     labels = [_range_label(low + STEP * float(s)) for s in steps]
     pct = np.round(tree * 100, 10)
     lay = as_text(layout, "layout", what="'matrix' or 'long'").lower()

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_fed_path"]
+__all__ = ["plot_fed_path", "plot_sofr_fed"]
 
 
 def plot_fed_path(dates: list[tuple[str, pd.DataFrame, pd.DataFrame, float]], path: str | Path,
@@ -47,6 +47,64 @@ def plot_fed_path(dates: list[tuple[str, pd.DataFrame, pd.DataFrame, float]], pa
     ax_p.set_title("expected rate after each FOMC meeting")
     ax_p.set_ylabel("percent")
     for ax in (ax_c, ax_p):
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=8)
+        for lab in ax.get_xticklabels():
+            lab.set_rotation(30)
+    fig.suptitle(title)
+    out = Path(path)
+    with atomic_write(out) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    return out
+
+
+def plot_sofr_fed(sofr: pd.DataFrame, contracts: pd.DataFrame, fed: pd.DataFrame | None,
+                  path: str | Path, title: str = "SOFR and Fed funds paths",
+                  spot: float | None = None) -> Path:
+    """Write a PNG: left, the SOFR step path (and the Fed funds one beside it, when given) from
+    each one's spot, with the target-range middle the SOFR path implies; right, each SOFR
+    contract's market rate and the fitted path's rate over its period (SR1 and SR3).
+
+    ``sofr`` is a :func:`xlfidx.sofr_path` table, ``contracts`` :meth:`xlfidx.SofrChain.contracts`,
+    ``fed`` a :func:`xlfidx.fed_path` table or None.
+    """
+    from matplotlib.figure import Figure  # deferred: slow to import
+
+    from xlfidx._files import atomic_write
+
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    ax_p, ax_c = fig.subplots(1, 2)
+    start = pd.Timestamp(sofr.attrs.get("pricing_date")) if sofr.attrs.get("pricing_date") else None
+    lines = [("SOFR", sofr, "effective", spot if spot is not None else sofr.attrs.get("spot_rate"))]
+    if fed is not None:
+        lines.append(("Fed funds", fed, "meeting", fed.attrs.get("spot_rate")))
+    for label, table, when, s0 in lines:
+        priced = table[table["rate after %"].notna()]
+        if priced.empty:
+            continue
+        x0 = start if start is not None else pd.to_datetime(priced[when]).min() - pd.Timedelta(days=30)
+        xs = [x0, *pd.to_datetime(priced[when])]
+        ys = [s0, *priced["rate after %"].tolist()]
+        ax_p.step(xs, ys, where="post", marker="o", ms=3.5, label=label)
+    priced = sofr[sofr["rate after %"].notna()]
+    if not priced.empty:
+        spread = sofr.attrs.get("spread_bp", 0.0) / 100
+        ax_p.step([start or pd.to_datetime(priced["effective"]).min(), *pd.to_datetime(priced["effective"])],
+                  [(spot or 0.0) - spread, *priced["target mid after %"].tolist()], where="post",
+                  ls="--", lw=1, color="grey", label="target mid (from SOFR)")
+    ax_p.set_title("expected rate after each FOMC meeting")
+    ax_p.set_ylabel("percent")
+    for kind, marker in (("SR1", "o"), ("SR3", "s")):
+        rows = contracts[contracts["contract"].str.startswith(kind)]
+        if rows.empty:
+            continue
+        mid = rows["start"] + (rows["end"] - rows["start"]) / 2
+        ax_c.plot(mid, rows["rate %"], marker=marker, ls="", ms=4, label=f"{kind} market")
+        ax_c.plot(mid, rows["model rate %"], marker=marker, ls="-", ms=2, lw=1, mfc="none",
+                  label=f"{kind} fitted path")
+    ax_c.set_title("SOFR futures: market rate (100 - price) and the fitted path")
+    ax_c.set_ylabel("percent")
+    for ax in (ax_p, ax_c):
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
         for lab in ax.get_xticklabels():

@@ -19,10 +19,12 @@ A chain snapshot and a wide history:
   price column it only lists the contracts' last trade dates;
 - a wide history sheet: tickers down the first column, pricing dates across the first row, a
   price in each cell: one chain per date (blank cells are contracts not quoted that day);
-- a spot sheet listing ``FEDL01 Index`` (the effective rate) and/or ``FDTR Index`` (the target
-  rate, which since 2008 is the upper bound of the target range) down its first column, with
-  the rates under pricing dates across the first row, or in a ``px_last`` column (with a
-  ``date`` column, or else taken as of the latest pricing date).
+- a spot sheet (any name, ``fed funds`` included) naming ``FEDL01 Index`` (the effective
+  rate) and/or ``FDTR Index`` (the target rate, which since 2008 is the upper bound of the
+  target range) in any of the add-in's layouts (:func:`spot_sheet_rows`): the tickers down the
+  first column with the rates under pricing dates across the first row, or in a ``px_last``
+  column (with a ``date`` column, or else taken as of the latest pricing date); dates down with
+  the tickers across the header row; or BDH blocks headed by their ticker.
 
 The spot rate that starts the path is the effective rate (the ``fed funds`` sheet or
 ``FEDL01``); where a date has only ``FDTR``, that upper bound is used and the result says so.
@@ -63,10 +65,14 @@ from .formulas import require_filled
 from .problems import ReadProblem, column_letter
 
 __all__ = ["read_fedfutures_export", "FedFuturesExport", "FedFuturesProblem", "Spot",
-           "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES"]
+           "read_chain_rows", "fed_path_from_chain", "CHAIN_FIELD_ALIASES", "spot_sheet_rows",
+           "read_sheets", "export_from_sheets"]
 
 _TICKER = re.compile(r"^\s*(?:FF|ZQ)([FGHJKMNQUVXZ])(\d{1,2})\b", re.IGNORECASE)
 _SPOT_TICKER = re.compile(r"^\s*(FEDL01|FDTR)\b", re.IGNORECASE)
+# SOFR futures and SOFR itself, which a book may hold beside the Fed funds chain (xlfidx sofrpath)
+_SOFR_TICKER = re.compile(r"^\s*(?:SER|SFR|SR1|SR3)[FGHJKMNQUVXZ]\d{1,2}\b", re.IGNORECASE)
+_SOFR_RATE = re.compile(r"^\s*SOFRRATE\b", re.IGNORECASE)
 _PRICE_FIELDS = ("px_last", "px_settle")
 _SETTLED = "px_settle_last_dt"
 _ABSENT = object()  # a field the layout does not have (not a bad cell)
@@ -91,6 +97,11 @@ def FedFuturesProblem(sheet: str, ticker: str, field: str, value: Any, reason: s
     """A bad cell of a Fed funds export: a :class:`~xlfidx.bloomberg.problems.ReadProblem`
     whose row, when excluded, is a contract left out of the chain."""
     return ReadProblem(ticker, field, value, reason, excluded, sheet, "contract left out of the chain")
+
+
+def _spot_problem(sheet: str, ticker: str, field: str, value: Any, reason: str) -> ReadProblem:
+    """A bad cell of a spot sheet: that rate is not used."""
+    return ReadProblem(ticker, field, value, reason, True, sheet, "rate not used")
 
 
 @dataclass(frozen=True)
@@ -371,6 +382,8 @@ def _chain_sheet(name: str, raw: pd.DataFrame, header: list[str], problems: list
         pricing = max(settled)
     records = []
     for rec in body.itertuples(index=False):
+        if _is_ticker(rec[col["ticker"]], _SOFR_TICKER):
+            continue  # a SOFR contract listed beside the Fed funds chain: xlfidx sofrpath's
         records.append({
             "ticker": rec[col["ticker"]],
             "price": (price_field, rec[col[price_field]]),
@@ -385,11 +398,70 @@ def _is_ticker(value: Any, pattern: re.Pattern) -> bool:
     return isinstance(value, str) and bool(pattern.match(value))
 
 
-def _spot_rows(name: str, raw: pd.DataFrame, problems: list[ReadProblem]
-               ) -> list[tuple[str, np.datetime64 | None, float]]:
-    """(ticker root, date or None, rate) from a sheet listing FEDL01 / FDTR rows."""
+def spot_sheet_rows(name: str, raw: pd.DataFrame, problems: list[ReadProblem],
+                    pattern: re.Pattern = _SPOT_TICKER) -> list[tuple[str, np.datetime64 | None, float]] | None:
+    """(ticker root, date or None, rate) of a sheet of spot rates named by their tickers
+    (``pattern``: ``FEDL01 Index`` and ``FDTR Index`` by default), in every layout Bloomberg's
+    add-in gives; None when the sheet names no such ticker. The layouts:
+
+    - tickers down the first column, pricing dates across the first row (a BDH transposed);
+    - tickers down, under a header row with ``px_last`` (or ``value``, ``rate``) and optionally
+      ``date`` (or ``last_update_dt``): one rate per row, undated without a date column (BDP);
+    - dates down a ``date`` column (else the first), tickers across the header row (a BDH);
+    - BDH blocks side by side: a ticker in the first row, ``Dates`` and the field under it,
+      dates down.
+    """
+    if raw.empty:
+        return None
+    top = raw.iloc[0].tolist()
+    second = raw.iloc[1].tolist() if len(raw) > 1 else []
+    blocks = [c for c, v in enumerate(top) if _is_ticker(v, pattern) and c + 1 < len(top)
+              and c < len(second) and _norm(second[c]) in ("date", "dates")]
+    if blocks:
+        out = []
+        for c in blocks:
+            root = pattern.match(top[c]).group(1).upper()
+            out += [(root, d, r) for d, r in _dated_values(name, raw.iloc[2:, [c, c + 1]], top[c].strip(),
+                                                           problems)]
+        return out
+    if any(_is_ticker(v, pattern) for v in raw.iloc[:, 0].tolist()):
+        return _spot_rows(name, raw, problems, pattern)
+    across = {c: pattern.match(v).group(1).upper() for c, v in enumerate(top) if _is_ticker(v, pattern)}
+    if across:
+        date_col = next((c for c, v in enumerate(top) if _norm(v) in ("date", "dates")), 0)
+        out = []
+        for c, root in across.items():
+            out += [(root, d, r) for d, r in _dated_values(name, raw.iloc[1:, [date_col, c]],
+                                                           str(top[c]).strip(), problems)]
+        return out
+    return None
+
+
+def _dated_values(name: str, pairs: pd.DataFrame, label: str, problems: list[ReadProblem]
+                  ) -> list[tuple[np.datetime64, float]]:
+    """(date, rate) of two columns, dates then rates; rows without a rate are skipped (a date
+    the rate was not pulled for), a bad date or rate is a problem."""
+    out = []
+    for day, value in pairs.itertuples(index=False):
+        if is_missing(value) or (isinstance(value, str) and _norm(value) == "px_last"):
+            continue
+        try:
+            d = as_date(day, "date")[()]
+        except InputError as exc:
+            problems.append(_spot_problem(name, label, "date", day, _reason(exc)))
+            continue
+        try:
+            out.append((d, float(as_float(value, str(d))[()])))
+        except InputError as exc:
+            problems.append(_spot_problem(name, label, str(d), value, _reason(exc)))
+    return out
+
+
+def _spot_rows(name: str, raw: pd.DataFrame, problems: list[ReadProblem],
+               pattern: re.Pattern = _SPOT_TICKER) -> list[tuple[str, np.datetime64 | None, float]]:
+    """(ticker root, date or None, rate) from a sheet listing its tickers down the first column."""
     first = raw.iloc[0].tolist()
-    has_header = not _is_ticker(first[0], _SPOT_TICKER)
+    has_header = not _is_ticker(first[0], pattern)
     rows = raw.iloc[1:] if has_header else raw
     header = [_norm(h) for h in first] if has_header else []
     dates = {c: _header_date(v) for c, v in enumerate(first) if c > 0} if has_header else {}
@@ -399,9 +471,9 @@ def _spot_rows(name: str, raw: pd.DataFrame, problems: list[ReadProblem]
         date_col = next((header.index(f) for f in ("date", _SETTLED, "last_update_dt") if f in header), None)
     out = []
     for rec in rows.itertuples(index=False):
-        if not _is_ticker(rec[0], _SPOT_TICKER):
+        if not _is_ticker(rec[0], pattern):
             continue
-        root = _SPOT_TICKER.match(rec[0]).group(1).upper()
+        root = pattern.match(rec[0]).group(1).upper()
         cells = [(d, rec[c], str(d)) for c, d in dated.items()] if dated else [
             (None if date_col is None else rec[date_col], rec[value_col],
              header[value_col] if header else "value")]
@@ -413,7 +485,7 @@ def _spot_rows(name: str, raw: pd.DataFrame, problems: list[ReadProblem]
                 if day is not None and not isinstance(day, np.datetime64):
                     day = as_date(day, "date")[()]
             except InputError as exc:
-                problems.append(FedFuturesProblem(name, rec[0].strip(), fld, value, _reason(exc), True))
+                problems.append(_spot_problem(name, rec[0].strip(), fld, value, _reason(exc)))
                 continue
             out.append((root, day, rate))
     return out
@@ -530,6 +602,12 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     >>> x.dates, x.spot_rate("2025-04-30"), x.chain("2025-04-30")["ticker"].iloc[0]
     (['2025-04-30', '2025-03-31'], 4.33, 'FFK5 Comdty')
     """
+    path, sheets = read_sheets(path)
+    return export_from_sheets(path, sheets)
+
+
+def read_sheets(path: str | Path) -> tuple[Path, dict[str, pd.DataFrame]]:
+    """Every sheet of a filled export as cells (no header, Bloomberg's ``#N/A N/A`` kept as text)."""
     path = check_workbook(path, "path")
     require_filled(path, "FILE")
     try:
@@ -538,6 +616,11 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
                                keep_default_na=False, na_values=[])
     except (ValueError, OSError, KeyError, BadZipFile) as exc:
         raise InputError("path", str(path), f"is not a readable Excel workbook ({exc})") from None
+    return path, sheets
+
+
+def export_from_sheets(path: Path, sheets: dict[str, pd.DataFrame]) -> FedFuturesExport:
+    """The Fed funds export a workbook's sheets hold (:func:`read_fedfutures_export`)."""
     problems: list[ReadProblem] = []
     chain_recs: dict[str, tuple[str, np.datetime64 | None, list[dict[str, Any]]]] = {}
     sources: dict[str, str] = {}
@@ -550,7 +633,11 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
     for name, raw in sheets.items():
         name = str(name).strip()
         key = _norm(name)
-        if key == "fed funds":
+        found = spot_sheet_rows(name, raw, problems)
+        if found is not None:  # FEDL01 / FDTR by ticker, in any layout (the 'fed funds' sheet too)
+            spot_rows += [(f"{t} Index", t, d, r) for t, d, r in found]
+            continue
+        if key == "fed funds":  # date, fed funds rate
             spot_raw = raw
             continue
         if key == "fed meetings":
@@ -561,15 +648,16 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
             continue
         header = [_norm(h) for h in raw.iloc[0]]
         first_col = raw.iloc[:, 0].tolist()
-        if any(_is_ticker(v, _SPOT_TICKER) for v in first_col):
-            spot_rows += [(f"{t} Index", t, d, r) for t, d, r in _spot_rows(name, raw, problems)]
-            continue
         wide = _wide_history(name, raw) if any(_is_ticker(v, _TICKER) for v in first_col[1:]) else {}
         if wide:
             histories.append((name, wide))
             continue
         if "ticker" in header:
             col = {h: i for i, h in enumerate(header)}
+            listed = [v for v in raw.iloc[1:, col["ticker"]].tolist() if isinstance(v, str) and v.strip()]
+            if listed and all(_is_ticker(v, _SOFR_TICKER) for v in listed):
+                ignored.append(f"sheet '{name}': SOFR futures (xlfidx sofrpath reads them)")
+                continue
             if "last_tradeable_dt" in col:
                 for rec in _body(raw).itertuples(index=False):
                     if isinstance(rec[col["ticker"]], str):
@@ -589,6 +677,8 @@ def read_fedfutures_export(path: str | Path) -> FedFuturesExport:
             continue
         if key in {"notes", "readme"}:
             notes.extend(str(v) for v in raw.to_numpy().reshape(-1) if not is_missing(v))
+        elif any(_is_ticker(v, _SOFR_RATE) for v in [*raw.iloc[0].tolist(), *first_col]):
+            ignored.append(f"sheet '{name}': SOFR rates (xlfidx sofrpath reads them)")
         else:
             ignored.append(f"sheet '{name}': not a chain, history, spot or meetings sheet")
     for name, wide in histories:

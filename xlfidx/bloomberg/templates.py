@@ -10,7 +10,10 @@ filled them and the book is saved, it is exactly what the matching reader reads:
   effective rate and the FOMC calendar, for
   :func:`~xlfidx.bloomberg.fedfutures.read_fedfutures_export` (``xlfidx fedpath``);
 - :func:`write_history_template`: the MBS index and the six roll-adjusted generic Treasury
-  futures, daily, for :func:`~xlfidx.bloomberg.history.read_history` (``xlfidx backtest``).
+  futures, daily, for :func:`~xlfidx.bloomberg.history.read_history` (``xlfidx backtest``);
+- :func:`write_sofr_template`: the SR1 and SR3 SOFR futures of each pricing date beside the Fed
+  funds chain, daily SOFR, the effective rate, the target range and the FOMC calendar, for
+  :func:`~xlfidx.bloomberg.sofr.read_sofr_export` (``xlfidx sofrpath``).
 
 Each has a ``notes`` sheet first that says how to fill it and which tickers and conventions it
 uses. A book is written to a temporary file beside the target and moved into place; an existing
@@ -34,11 +37,15 @@ __all__ = [
     "write_basket_template",
     "write_fedfutures_template",
     "write_history_template",
+    "write_sofr_template",
     "fed_tickers",
+    "sofr_tickers",
     "BASKET_FUTURE_FIELDS",
     "BASKET_BOND_FIELDS",
     "MAX_DELIVERABLES",
     "FED_CONTRACTS",
+    "SR1_CONTRACTS",
+    "SR3_CONTRACTS",
     "ROLL_PRICE",
     "ROLL_ANALYTICS",
 ]
@@ -55,6 +62,9 @@ BASKET_BOND_FIELDS: tuple[str, ...] = (
 # conversion factor; BDP rows are laid out for this many bonds (a TU basket runs to about 25)
 MAX_DELIVERABLES = 40
 FED_CONTRACTS = 18
+# SOFR futures asked for per pricing date: a year and a month of SR1, three years of SR3
+SR1_CONTRACTS = 13
+SR3_CONTRACTS = 12
 # Bloomberg's generic-futures ticker syntax "<root>1 <roll>:<days>_<months>_<adjustment>":
 # roll N = relative to first notice, 00 days and 0 months before it; adjustment R = ratio
 # (backward, so each day's percentage change is the held contract's), N = none. The price comes
@@ -344,6 +354,161 @@ def write_fedfutures_template(dates: Sequence[Any] | None = None, out: str | Pat
             ws.cell(row=r, column=col, value=_formula(
                 "BDH", _q(index), _q("PX_LAST"), when, when, _q("Days=A"), _q("Fill=P"), _q("Dts=H")))
     ws.column_dimensions["B"].width = 14
+
+    ws = wb.create_sheet("fed meetings")
+    _header(ws, ["meeting dates"])
+    _date_column(ws, 1, 2)
+    ws.column_dimensions["A"].width = 20
+    ws["A2"] = _formula("BDS", _q("FDTR Index"), _q("ECO_FUTURE_RELEASE_DATE_LIST"),
+                        _q(f"START_DT={_yyyymmdd(earliest)}"), _q(f"END_DT={_yyyymmdd(end)}"),
+                        _q("Headers=N"))
+    with atomic_write(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# SOFR futures beside the Fed funds chain, daily SOFR and the target range
+# ---------------------------------------------------------------------------------------------
+
+def sofr_tickers(pricing: Any, sr1: int = SR1_CONTRACTS, sr3: int = SR3_CONTRACTS,
+                 today: Any = None) -> list[str]:
+    """The SOFR futures of a pricing date, as Bloomberg names them: ``sr1`` one-month contracts
+    (``SER``) from the date's own month, then ``sr3`` three-month contracts (``SFR``, March,
+    June, September, December) from the one whose quarter holds the date. Contracts in their
+    period are listed: their fixings are part of the price.
+
+    A contract still trading on ``today`` has a one-digit year, an expired one two digits.
+
+    >>> sofr_tickers("2025-04-30", 2, 2, today="2025-04-30")
+    ['SERJ5 Comdty', 'SERK5 Comdty', 'SFRH5 Comdty', 'SFRM5 Comdty']
+    """
+    from ..fedfunds import MONTH_CODES
+    from ..sofr import reference_period
+
+    day = as_date(pricing, "date")[()]
+    now = as_date(today if today is not None else _dt.date.today(), "today")[()]
+
+    def name(root: str, kind: str, month: np.datetime64) -> str:
+        year = int(month.astype("datetime64[Y]").astype(int)) + 1970
+        code = MONTH_CODES[int(month.astype(int)) % 12]
+        live = reference_period(kind, month)[1] > now
+        return f"{root}{code}{year % 10 if live else f'{year % 100:02d}'} Comdty"
+
+    first = day.astype("datetime64[M]")
+    out = [name("SER", "SR1", first + i) for i in range(int(sr1))]
+    q = first - int(first.astype(int)) % 3 + 2  # the quarter month (Mar/Jun/Sep/Dec) ending it
+    while reference_period("SR3", q)[0] > day:
+        q -= 3
+    while reference_period("SR3", q)[1] <= day:
+        q += 3
+    out += [name("SFR", "SR3", q + 3 * i) for i in range(int(sr3))]
+    return out
+
+
+def write_sofr_template(dates: Sequence[Any] | None = None, out: str | Path | None = None, *,
+                        overwrite: bool = False, today: Any = None, sr1: int = SR1_CONTRACTS,
+                        sr3: int = SR3_CONTRACTS, fed: int = FED_CONTRACTS) -> Path:
+    """Write a SOFR futures book: a chain sheet per pricing date (default: today) with the SR1
+    and SR3 contracts and the Fed funds contracts beside them, ``sofr`` (daily SOFR), ``fed
+    funds`` (effective rate and target range), ``fed meetings`` and ``notes``; returns its path
+    (default ``./sofr_<latest date>.xlsx``).
+
+    Chain sheets (named by the date) list :func:`sofr_tickers` then :func:`fed_tickers`;
+    ``px_last`` and ``open_int`` are ``=BDH`` on that date, ``last_tradeable_dt`` is ``=BDP``.
+    ``sofr``: ``=BDH("SOFRRATE Index")`` daily, from a week before the first SR3 quarter under
+    way to the latest date (the fixings of the contracts in their period, and the spot).
+    ``fed funds``: ``FEDL01 Index`` and ``FDTR Index`` (the upper bound of the target range) on
+    each date. ``fed meetings``: as in :func:`write_fedfutures_template`.
+
+    >>> import tempfile
+    >>> p = write_sofr_template(["2025-04-30"], tempfile.mkdtemp(), today="2025-04-30")
+    >>> import openpyxl; wb = openpyxl.load_workbook(p)
+    >>> wb["2025-04-30"]["A2"].value, wb["sofr"]["A2"].value
+    ('SERJ5 Comdty', '=BDH("SOFRRATE Index","PX_LAST","20250312","20250430","Dir=V","Dts=S","Sort=A")')
+    """
+    from ..sofr import sofr_contract
+
+    today = _today(today)
+    now = np.datetime64(today, "D")
+    days = sorted({as_date(d, "--date")[()] for d in (dates or [now])}, reverse=True)
+    for d in days:
+        if d > now:
+            raise InputError("--date", str(d), f"is after today ({today}); Bloomberg has no "
+                             "prices for it yet")
+    for label, n, top in (("sr1", sr1, 60), ("sr3", sr3, 40), ("fed", fed, 60)):
+        if not 0 <= int(n) <= top:
+            raise InputError(label, n, f"must be between 0 and {top}")
+    if int(sr1) + int(sr3) == 0:
+        raise InputError("sr1", sr1, "and sr3 are both 0; ask for at least one SOFR contract")
+    latest, earliest = days[0], days[-1]
+    tickers = {d: sofr_tickers(d, sr1, sr3, today) for d in days}
+    starts = [sofr_contract(t, d).start for d in days
+              for t in tickers[d][:1] + tickers[d][int(sr1):int(sr1) + 1]]
+    history_from = min(starts) - np.timedelta64(7, "D")
+    last_month = latest.astype("datetime64[M]") + max(int(fed), 3 * int(sr3))
+    end = np.datetime64(f"{int(last_month.astype('datetime64[Y]').astype(int)) + 1970}-12-31")
+    path = _target(out, f"sofr_{latest}.xlsx", overwrite)
+    date_list = ", ".join(str(d) for d in days)
+
+    wb = _book()
+    _notes_sheet(wb, [
+        f"Bloomberg SOFR futures export for `xlfidx sofrpath`: pricing dates {date_list}.",
+        _made("sofr " + " ".join(f"--date {d}" for d in days), today),
+        "",
+        *_howto(f"xlfidx sofrpath {path.name}", "each date's sheet shows prices, the sofr sheet "
+                "daily rates, the fed funds sheet the rates and the fed meetings sheet the FOMC "
+                "dates."),
+        "",
+        "What the formulas ask for:",
+        f"Each pricing-date sheet lists {sr1} one-month SOFR futures (CME SR1, Bloomberg "
+        f"SER<month><year> Comdty) from that date's month, {sr3} three-month SOFR futures (CME "
+        "SR3, Bloomberg SFR<month><year> Comdty) from the one whose quarter holds the date, "
+        f"then {fed} 30-day Fed funds futures for the Fed funds path beside the SOFR one.",
+        "px_last and open_int are BDH on the sheet's date with Days=A and Fill=P: that day's "
+        "close, or the last one before it on a holiday. last_tradeable_dt is BDP.",
+        f"sofr: SOFRRATE Index (SOFR, %) daily from {history_from} to {latest}: the rates "
+        "already fixed in the contracts under way, and SOFR on each pricing date (published the "
+        "next morning: a book filled on the day shows the day before, which is then used).",
+        "fed funds: FEDL01 Index is the effective fed funds rate (%), FDTR Index the upper "
+        "bound of the target range, which the SOFR path's odds are measured from.",
+        f"fed meetings: BDS of ECO_FUTURE_RELEASE_DATE_LIST on FDTR Index from {earliest} to {end}.",
+        "For another day, make a new book with --date (a sheet's name is its pricing date).",
+    ])
+
+    hist = (_q("Days=A"), _q("Fill=P"), _q("Dts=H"))
+    for d in days:
+        ws = wb.create_sheet(str(d))
+        _header(ws, ["ticker", "px_last", "last_tradeable_dt", "open_int"])
+        when = _q(_yyyymmdd(d))
+        _date_column(ws, 3, 2)
+        rows = tickers[d] + (fed_tickers(d, fed, today) if int(fed) else [])
+        for r, ticker in enumerate(rows, start=2):
+            ws.cell(row=r, column=1, value=ticker)
+            ws.cell(row=r, column=2, value=_formula("BDH", f"$A{r}", _q("PX_LAST"), when, when, *hist))
+            ws.cell(row=r, column=3, value=_formula("BDP", f"$A{r}", _q("LAST_TRADEABLE_DT")))
+            ws.cell(row=r, column=4, value=_formula("BDH", f"$A{r}", _q("OPEN_INT"), when, when, *hist))
+        ws.column_dimensions["A"].width = 14
+        ws.column_dimensions["C"].width = 16
+
+    ws = wb.create_sheet("sofr")
+    _header(ws, ["date", "SOFRRATE Index"])
+    _date_column(ws, 1, 2)
+    ws["A2"] = _formula("BDH", _q("SOFRRATE Index"), _q("PX_LAST"), _q(_yyyymmdd(history_from)),
+                        _q(_yyyymmdd(latest)), _q("Dir=V"), _q("Dts=S"), _q("Sort=A"))
+    ws.column_dimensions["B"].width = 16
+
+    ws = wb.create_sheet("fed funds")
+    _header(ws, ["date", "FEDL01 Index", "FDTR Index"])
+    _date_column(ws, 1, 2)
+    for r, d in enumerate(days, start=2):
+        when = _q(_yyyymmdd(d))
+        ws.cell(row=r, column=1, value=d.astype(object)).number_format = _DATE_FORMAT
+        for col, index in ((2, "FEDL01 Index"), (3, "FDTR Index")):
+            ws.cell(row=r, column=col, value=_formula(
+                "BDH", _q(index), _q("PX_LAST"), when, when, *hist))
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 14
 
     ws = wb.create_sheet("fed meetings")
     _header(ws, ["meeting dates"])

@@ -21,7 +21,7 @@ import warnings  # loaded by the interpreter itself: free
 from xlfidx.errors import XlfidxError
 
 # subcommand modules, in the order ``xlfidx --help`` lists them
-_COMMANDS: list[str] = ["dlv", "roll", "fedpath", "backtest", "template", "samples", "excel"]
+_COMMANDS: list[str] = ["dlv", "roll", "fedpath", "sofrpath", "backtest", "template", "samples", "excel"]
 
 OK, RESULT_ERRORS, BAD_INPUT, INTERNAL_ERROR, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 EXIT_CODES = {

@@ -8,11 +8,11 @@ import argparse
 def register(sub) -> None:
     p = sub.add_parser(
         "template",
-        help="write a book of Bloomberg formulas (basket, Fed funds chain or MBS history) "
-        "to fill on a terminal",
+        help="write a book of Bloomberg formulas (basket, Fed funds chain, SOFR chain or MBS "
+        "history) to fill on a terminal",
         description="Write an .xlsx of Bloomberg Excel formulas (BDP, BDS, BDH). Open it in "
         "Excel with the Bloomberg add-in, wait for the data, save, then run `xlfidx dlv`, "
-        "`xlfidx fedpath` or `xlfidx backtest` on it. Its notes sheet says which tickers and "
+        "`xlfidx fedpath`, `xlfidx sofrpath` or `xlfidx backtest` on it. Its notes sheet says which tickers and "
         "fields it asks for.",
     )
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -41,6 +41,17 @@ def register(sub) -> None:
     common(q)
     q.set_defaults(func=run)
 
+    q = kinds.add_parser("sofr", help="SR1 and SR3 SOFR futures beside the Fed funds chain, "
+                         "daily SOFR, the target range and FOMC dates (for xlfidx sofrpath)",
+                         description="A sheet per pricing date with 13 SR1 (SER) and 12 SR3 (SFR) "
+                         "contracts and 18 Fed funds contracts (BDH close on that date), 'sofr' "
+                         "(SOFRRATE Index daily), 'fed funds' (FEDL01 Index, FDTR Index) and 'fed "
+                         "meetings'. Default file: sofr_<DATE>.xlsx.")
+    q.add_argument("--date", action="append", metavar="DATE", help="pricing date (YYYY-MM-DD), "
+                   "repeat for several (default: today)")
+    common(q)
+    q.set_defaults(func=run)
+
     q = kinds.add_parser("history", help="daily MBS index and six roll-adjusted Treasury futures "
                          "(for xlfidx backtest)",
                          description="BDH blocks of LUMSTRUU, LUMSMD, LUMSOAS (sheet MBS) and "
@@ -62,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.kind == "fedfutures":
         path = templates.write_fedfutures_template(args.date, args.out, overwrite=args.force)
         then = "xlfidx fedpath"
+    elif args.kind == "sofr":
+        path = templates.write_sofr_template(args.date, args.out, overwrite=args.force)
+        then = "xlfidx sofrpath"
     else:
         path = templates.write_history_template(args.start, args.end, args.out,
                                                 overwrite=args.force)

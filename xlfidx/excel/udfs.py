@@ -44,6 +44,7 @@ __all__ = [
     "CONVFACTOR", "ACCRUED", "FWDPRICE", "GROSSBASIS", "CARRY", "NETBASIS", "IMPLIEDREPO",
     "CTD", "DLV", "DLVINFO", "CTDSCENARIOS", "DELIVERYOPTION", "CALENDARROLL", "FUTDV01",
     "TBADV01", "ICSRATIO", "FEDPATH", "FEDPROBS", "HEDGEWEIGHTS", "UDFS", "COLUMN_FORMS",
+    "SOFRPATH", "SOFRPROBS",
 ]
 
 _CATEGORY = "xlfidx"
@@ -896,6 +897,73 @@ def FEDPATH(chain, meetings, spot_rate, method="cme", column_method=None):
 def FEDPROBS(chain, meetings, spot_rate, method="cme", column_method=None):
     """FedWatch target-range probabilities (percent) after each meeting; spills a header row (meeting, then one column per range), a note per contract left out. =FEDPROBS('2025-04-30'!A1:D19, 'fed meetings'!A2:A15, 4.33)."""
     return _fed(chain, meetings, spot_rate, method, column_method, probabilities=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# SOFR futures
+
+_SOFR_CHAIN_FIELDS = frozenset({"ticker", "px_last", "px_settle", "price", "open_int",
+                                "last_tradeable_dt"})
+
+
+def _sofr(chain: Any, meetings: Any, spot_rate: Any, pricing_date: Any, fixings: Any,
+          target_low: Any, probabilities: bool) -> list[list[Any]]:
+    """SOFRPATH / SOFRPROBS: the chain table through the core's SOFR chain reader; contracts
+    that cannot be read are left out, a note row each, with the chain's own notes."""
+    from xlfidx.bloomberg.sofr import sofr_path_from_chain
+
+    rows = _table(chain, _SOFR_CHAIN_FIELDS)
+    if rows is None:
+        raise InputError("chain", "a column" if _rows(chain) is None else "a range",
+                         "is not the chain's table; give the SR1/SR3 chain with its header row "
+                         "(ticker, px_last)")
+    meet = [] if meetings is None else [v for v in as_column(meetings, "meetings").values
+                                        if not _blank(v)]
+    spot = _num(_scalar(spot_rate, "spot_rate"), "spot_rate")
+    day = _date(_scalar(pricing_date, "pricing_date"), "pricing_date")
+    fix = None
+    fix_rows = _rows(fixings) if fixings is not None else None
+    if fix_rows is not None:
+        fix = [r[:2] for r in fix_rows if not all(_blank(v) for v in r[:2])]
+    elif fixings is not None and not (not isinstance(fixings, list) and _blank(fixings)):
+        raise InputError("fixings", "a column", "must be two columns: the dates and SOFR %")
+    low = _optional(target_low, "target_low", _num)
+    out = sofr_path_from_chain(rows, _date(meet, "meetings") if meet else None, float(spot),
+                               day[()] if hasattr(day, "shape") else day, fix or None,
+                               probabilities=probabilities,
+                               target_low=None if low is None else float(low))
+    return _frame_output(out, out.attrs.get("notes", ()))
+
+
+@func(category=_CATEGORY)
+@arg("chain", doc="The SR1/SR3 chain with its header row (ticker, px_last; tickers SERM5 Comdty, "
+     "SFRM5 Comdty, SR1M5 or SR3M5; other columns ignored)", **RANGE)
+@arg("meetings", doc="FOMC announcement dates (a column; blanks ignored; all blank = the "
+     "published calendar)", **RANGE)
+@arg("spot_rate", doc="SOFR on the pricing date, percent (4.36)", **RANGE)
+@arg("pricing_date", doc="The chain's pricing date: resolves one-digit ticker years; the path "
+     "starts on it", **RANGE)
+@arg("fixings", doc="Optional: SOFR already fixed, two columns (date, SOFR %), for contracts in "
+     "their period; blank = the spot rate", **RANGE)
+@arg("target_low", doc="Optional: floor of today's target range (4.25); blank = SOFR rounded "
+     "down to 25 bp", **RANGE)
+def SOFRPATH(chain, meetings, spot_rate, pricing_date, fixings=None, target_low=None):
+    """SOFR path fitted to SR1/SR3 futures: rate before and after each FOMC meeting, moves, FedWatch odds; spills a header, a row per meeting, then notes. =SOFRPATH('2025-04-30'!A1:D26, 'fed meetings'!A2:A16, 4.36, DATE(2025,4,30))."""
+    return _sofr(chain, meetings, spot_rate, pricing_date, fixings, target_low, False)
+
+
+@func(category=_CATEGORY)
+@arg("chain", doc="The SR1/SR3 chain with its header row (ticker, px_last; tickers SERM5 Comdty, "
+     "SFRM5 Comdty, SR1M5 or SR3M5; other columns ignored)", **RANGE)
+@arg("meetings", doc="FOMC announcement dates (a column; blanks ignored; all blank = the "
+     "published calendar)", **RANGE)
+@arg("spot_rate", doc="SOFR on the pricing date, percent (4.36)", **RANGE)
+@arg("pricing_date", doc="The chain's pricing date", **RANGE)
+@arg("fixings", doc="Optional: SOFR already fixed, two columns (date, SOFR %)", **RANGE)
+@arg("target_low", doc="Optional: floor of today's target range (4.25)", **RANGE)
+def SOFRPROBS(chain, meetings, spot_rate, pricing_date, fixings=None, target_low=None):
+    """FedWatch target-range probabilities (%) after each meeting from the SOFR path; spills a header (meeting, a column per range), then notes. =SOFRPROBS('2025-04-30'!A1:D26, 'fed meetings'!A2:A16, 4.36, DATE(2025,4,30))."""
+    return _sofr(chain, meetings, spot_rate, pricing_date, fixings, target_low, True)
 
 
 # name in Excel -> function (the headless engine registers these)

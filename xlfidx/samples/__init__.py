@@ -26,7 +26,7 @@ def shipped_dir(package: str) -> Path:
 DATA_DIR = shipped_dir("xlfidx.sample_data")
 
 # module names under xlfidx.samples
-SAMPLE_MODULES: list[str] = ["basket", "mbs_history", "fedfutures"]
+SAMPLE_MODULES: list[str] = ["basket", "mbs_history", "fedfutures", "sofr"]
 
 
 def sample_path(filename: str) -> Path:
