@@ -1,6 +1,6 @@
 """Treasury futures basis: gross basis, carry, forward price, net basis, implied repo, CTD.
 
-Conventions (spec §3, Bloomberg's DLV screen): prices per 100 face, coupon and repo in
+Conventions (Bloomberg's DLV screen): prices per 100 face, coupon and repo in
 percent, repo Actual/360. Between settlement ``t`` and delivery ``T`` the bond is financed in
 repo; a coupon paid in ``(t, T]`` (one paid on the delivery date included: the holder gets it
 before delivering) pays down the repo balance, so it earns repo interest until ``T``::
@@ -12,7 +12,7 @@ before delivering) pays down the repo balance, so it earns repo interest until `
     implied repo  = the r at which clean forward = CF·F; the forward is linear in r, so this is
                     exact with any number of interim coupons (no linearisation)
 
-(The spec's carry leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
+(A textbook carry often leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
 it, net basis from the forward equals gross basis minus carry exactly, as the desk expects.)
 
 >>> round(gross_basis(103.296875, 114.234375, 0.9069) * 32, 3)   # TYZ4 CTD, in 32nds
