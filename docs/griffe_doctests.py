@@ -25,12 +25,13 @@ def _fence(text: str) -> str:
                 i += 1
             out += [f"{indent}```pycon", *(f"{indent}{b}" for b in block), f"{indent}```"]
             continue
-        out.append(line)
+        # reST's "paragraph::" introduces a literal block; Markdown shows the indented block as code
+        out.append(line[:-1] if line.endswith("::") and not line.lstrip().startswith("::") else line)
         i += 1
     return "\n".join(out)
 
 
 class DoctestBlocks(griffe.Extension):
     def on_instance(self, *, obj: Any, **kwargs: Any) -> None:
-        if obj.docstring is not None and ">>>" in obj.docstring.value:
+        if obj.docstring is not None and (">>>" in obj.docstring.value or "::" in obj.docstring.value):
             obj.docstring.value = _fence(obj.docstring.value)

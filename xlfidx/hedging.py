@@ -41,6 +41,7 @@ __all__ = [
 CME_TBA_ICS_MENU: tuple[tuple[int, int], ...] = (
     (4, 5), (7, 8), (9, 10), (6, 5), (5, 4), (3, 2), (9, 5), (2, 1),
 )
+"""CME's listed TBA/Treasury inter-commodity spread ratios (TBA : Treasury futures contracts)."""
 
 # A TBA futures contract is $100,000 face, so one point of price is $1,000.
 _TBA_POINT_VALUE = 1000.0
