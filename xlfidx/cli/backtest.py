@@ -87,7 +87,7 @@ def register(sub) -> None:
     p.add_argument("--no-workbook", action="store_true", help="write no workbook: the summary "
                    "goes into --out as <book>_summary.csv (with --png, the pictures too)")
     p.add_argument("--png", action="store_true", help="also draw the charts as PNG pictures in "
-                   "--out, for a report (slower: about a second more)")
+                   "--out, for a report (slower: matplotlib draws four charts)")
     p.set_defaults(func=run)
 
 
