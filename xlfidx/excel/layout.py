@@ -9,7 +9,7 @@ it runs on into the empty cells to its right, as Excel shows it.
 >>> shown_length(129.4310192426, "0.00"), shown_length(-0.004, "0.00"), shown_length(0.0345, "0.00%")
 (6, 5, 5)
 >>> widths([["contract", "futures price"], ["USZ3 Comdty", 115.96875]], {2: PRICE})
-{1: 13.0, 2: 15.0}
+{1: 13.0, 2: 17.0}
 """
 
 from __future__ import annotations
