@@ -137,8 +137,9 @@ def test_refresh_keeps_every_part_it_does_not_own_byte_for_byte(tmp_path):
     new_charts = chart_overrides(backtest_parts(book))
     assert len(new_charts) == 5
     assert _without(after[index].decode(), new_charts) == before[index].decode()
-    for name in sorted(set(before) - owned - {index}):
+    for name in sorted(set(before) - owned - {index, STYLES}):
         assert after[name] == before[name], name
+    assert_styles_appended(before[STYLES], after[STYLES])
     # the features openpyxl drops are all still there
     report = after["xl/worksheets/sheet4.xml"].decode()
     assert "x14:sparklineGroups" in report and "x14:dataBar" in report
@@ -158,7 +159,7 @@ def test_refresh_keeps_every_part_it_does_not_own_byte_for_byte(tmp_path):
     with zipfile.ZipFile(tmp_path / "desk.xlsm") as z:
         sizes_after = {i.filename: (i.compress_size, i.CRC) for i in z.infolist()}
     for name, size in sizes_before.items():
-        if name not in owned and name != index and name not in {"xl/workbook.xml", "xl/calcChain.xml"}:
+        if name not in owned and name not in {index, STYLES, "xl/workbook.xml", "xl/calcChain.xml"}:
             assert sizes_after[name] == size, name
 
     # a second refresh reuses the names of its drawing and charts: now every part that is not
@@ -169,6 +170,28 @@ def test_refresh_keeps_every_part_it_does_not_own_byte_for_byte(tmp_path):
     assert backtest_parts(book) == owned and set(again) == set(after)
     for name in sorted(set(after) - owned):
         assert again[name] == after[name], name
+
+
+STYLES = "xl/styles.xml"
+
+
+def assert_styles_appended(before: bytes, after: bytes) -> None:
+    """The style table gained the Backtest sheet's number formats and cell styles at the end of
+    their lists; every existing style kept its index and bytes, nothing else changed."""
+    b, a = before.decode(), after.decode()
+
+    def inside(text: str, tag: str) -> str:
+        m = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}>", text, flags=re.DOTALL)
+        return m.group(1) if m else ""
+
+    for tag in ("numFmts", "cellXfs"):
+        assert inside(a, tag).startswith(inside(b, tag)), tag
+    assert len(inside(a, "cellXfs")) > len(inside(b, "cellXfs"))
+
+    def rest(text: str) -> str:
+        return re.sub(r"<(numFmts|cellXfs)\b[^>]*>.*?</\1>", "", text, flags=re.DOTALL)
+
+    assert rest(a) == rest(b)
 
 
 def _without(text: str, inserted: list[str]) -> str:
@@ -188,8 +211,9 @@ def test_backtest_adds_its_sheet_with_minimal_edits_and_keeps_cached_values(tmp_
     owned = backtest_parts(out / book.name)
     indexes = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
     assert set(after) - owned == set(before)
-    for name in sorted(set(before) - indexes):
+    for name in sorted(set(before) - indexes - {STYLES}):
         assert after[name] == before[name], name
+    assert_styles_appended(before[STYLES], after[STYLES])
     # the package's indexes: the original text with one element inserted per new part
     sheet = next(n for n in owned if n.startswith("xl/worksheets/") and n.endswith(".xml"))
     drawing = next(n for n in owned if n.startswith("xl/drawings/") and n.endswith(".xml"))

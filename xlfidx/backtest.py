@@ -1,4 +1,4 @@
-"""The MBS hedge study's MBS trend-convexity backtest: long the MBS index, short Treasury futures (spec §6).
+"""The MBS hedge study's MBS trend-convexity backtest: long the MBS index, short Treasury futures.
 
 Every strategy holds long MBS and short futures, unlevered and fully invested
 (``w_mbs + Σ w_j = 1``, all ≥ 0) and duration neutral at the previous close
@@ -20,7 +20,7 @@ t's returns**; nothing at or after day t enters them. The strategies:
 
 Daily return (decimal): ``w_mbs·r_mbs − Σ w_j·r_j`` with ``r`` the day's change of LUMSTRUU
 and of each roll-adjusted futures price. In bp of yield: that return divided by the hedged
-duration ``w_mbs·D_mbs,t−1`` (spec §6's Δprice/duration; for a one-contract basis it is the
+duration ``w_mbs·D_mbs,t−1`` (the study's Δprice/duration; for a one-contract basis it is the
 MBS-minus-future yield change, in bp). Residual duration: ``w_mbs·D_mbs,t − Σ w_j·D_j,t`` with
 day-t weights at day-t (realised) durations: zero ex ante, what convexity leaves ex post.
 

@@ -1,6 +1,6 @@
 """Treasury futures basis: gross basis, carry, forward price, net basis, implied repo, CTD.
 
-Conventions (spec §3, Bloomberg's DLV screen): prices per 100 face, coupon and repo in
+Conventions (Bloomberg's DLV screen): prices per 100 face, coupon and repo in
 percent, repo Actual/360. Between settlement ``t`` and delivery ``T`` the bond is financed in
 repo; a coupon paid in ``(t, T]`` (one paid on the delivery date included: the holder gets it
 before delivering) pays down the repo balance, so it earns repo interest until ``T``::
@@ -17,7 +17,7 @@ A coupon due on a weekend or a SIFMA holiday is paid on the next good business d
 Saturday 2025-05-31 earns repo from Monday 2025-06-02). Which coupons fall in ``(t, T]`` and the
 accrued interest go by the due dates.
 
-(The spec's carry leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
+(A textbook carry often leaves out the repo interest earned on an interim coupon, ``C_k·r·τ_k``; with
 it, net basis from the forward equals gross basis minus carry exactly, as the desk expects.)
 
 >>> round(gross_basis(103.296875, 114.234375, 0.9069) * 32, 3)   # TYZ4 CTD, in 32nds

@@ -1,6 +1,6 @@
 """U.S. Treasury notes and bonds: coupon schedule, accrued interest, yield and risk.
 
-Conventions (spec §2): semiannual coupons on the maturity's day of month, counted back from
+Conventions: semiannual coupons on the maturity's day of month, counted back from
 maturity, with the end-of-month rule (a bond maturing on the last day of a month pays on the
 last day of each coupon month: 2031-06-30 pays Dec-31 and Jun-30); accrued interest
 Actual/Actual (ICMA); T+1 settlement on SIFMA business days; street-convention yield
@@ -193,7 +193,7 @@ def _schedule_table(m: int):
 class _CashFlows:
     """The remaining cash flows of a block of bonds, priced at any street-convention yield.
 
-    Compounded (spec §2): dirty = Σ_j CF_j · v^(j + w), v = 1/(1 + y/2), j = 0 … n−1, with
+    Compounded: dirty = Σ_j CF_j · v^(j + w), v = 1/(1 + y/2), j = 0 … n−1, with
     CF_j = c/2 per 100 face and 100 more at maturity, n coupons left and w the fraction of the
     current period still to run; d dirty/dy = −Σ_j (j + w) · CF_j · v^(j + w) / (2 + y). Both
     are sums of positive terms, so they keep every digit at any yield, 0% and negative yields
@@ -333,17 +333,22 @@ def _annuity_yield(c_pct, n, w, dirty, y):
 
 
 def _newton(flows: _CashFlows, dirty: np.ndarray, y: np.ndarray):
-    """Newton's method on the exact kernel, from the starting yields ``y``."""
-    for _ in range(50):
-        price, slope = flows.at(y)
-        step = (price - dirty) / slope
-        y = y - step
-        # Newton converges quadratically: once every step is below 1e-12 (far above the
-        # rounding floor of a real bond's yield) y is exact to machine precision and the slope,
-        # taken one step back, within 1e-10 relative of its value at y. A row that cannot
-        # converge (NaN) does not hold the others up.
-        if not (np.abs(step) > 1e-12).any():
-            break
+    """Newton's method on the exact kernel, from the starting yields ``y``.
+
+    A row that cannot converge (a price no yield reaches) goes NaN and is left so: the quiet
+    errstate is the solver's intended path, not an accident hidden.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for _ in range(50):
+            price, slope = flows.at(y)
+            step = (price - dirty) / slope
+            y = y - step
+            # Newton converges quadratically: once every step is below 1e-12 (far above the
+            # rounding floor of a real bond's yield) y is exact to machine precision and the
+            # slope, taken one step back, within 1e-10 relative of its value at y. A row that
+            # cannot converge (NaN) does not hold the others up.
+            if not (np.abs(step) > 1e-12).any():
+                break
     return y, slope
 
 

@@ -2,7 +2,7 @@
 
 A 30-day Fed funds contract settles to 100 minus the average daily effective Fed funds rate
 (EFFR) over its calendar month, every calendar day counted. If the Fed moves only at its
-meetings and the rate is flat in between (spec section 5), a month without a meeting prices
+meetings and the rate is flat in between (CME FedWatch's assumption), a month without a meeting prices
 the rate in force all month, and a month with a meeting on day ``d`` averages the rate
 before and after it::
 

@@ -129,6 +129,7 @@ _SPECS = (
 )
 
 CONTRACTS: dict[str, ContractSpec] = {s.root: s for s in _SPECS}
+"""The contract table: each Treasury future's delivery rules by its Bloomberg root (TU ... WN)."""
 _BY_ANY_ROOT: dict[str, ContractSpec] = {**CONTRACTS, **{s.cme_root: s for s in _SPECS}}
 
 # No Treasury is issued for more than 30 years: a longer remaining term cannot be a real bond

@@ -1,4 +1,4 @@
-"""Hedging: how much of which future (spec §3 Risk, §4, §6; the MBS hedge study and CME's TBA/Treasury spread note).
+"""Hedging: how much of which future (the MBS hedge study and CME's TBA/Treasury spread note).
 
 Two desks ask the same question here.
 
@@ -41,6 +41,7 @@ __all__ = [
 CME_TBA_ICS_MENU: tuple[tuple[int, int], ...] = (
     (4, 5), (7, 8), (9, 10), (6, 5), (5, 4), (3, 2), (9, 5), (2, 1),
 )
+"""CME's listed TBA/Treasury inter-commodity spread ratios (TBA : Treasury futures contracts)."""
 
 # A TBA futures contract is $100,000 face, so one point of price is $1,000.
 _TBA_POINT_VALUE = 1000.0
@@ -391,7 +392,7 @@ def hedge_weights(
     **Feasible set.** The portfolios that satisfy the three constraints are exactly the blends
     ``Σ_j π_j · B_j`` (π ≥ 0, Σπ = 1) of the k classic one-contract bases ``B_j``, in which
     ``w_mbs = D_j/(D_mbs + D_j)`` and the future carries ``m_j = D_mbs/(D_mbs + D_j)``
-    (spec §6). So the futures' weights are ``w_j = π_j · m_j``.
+    (the MBS hedge study). So the futures' weights are ``w_j = π_j · m_j``.
 
     **Objective.** With ``c_j = |D_j − D_mbs| + trend_tilt · trend_j`` (years; trend in EWMAC
     units, a missing trend counts as 0 = no view), the blend minimises

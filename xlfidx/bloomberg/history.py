@@ -1,4 +1,4 @@
-"""Daily MBS-index and Treasury-futures histories exported from Bloomberg (the MBS hedge study, spec §6).
+"""Daily MBS-index and Treasury-futures histories exported from Bloomberg (the MBS hedge study).
 
 Two layouts are read, on sheet ``MBS`` and sheet ``Futures`` by default (they may be one sheet):
 

@@ -136,7 +136,32 @@ def _header(ws, names: Sequence[str], row: int = 1, col: int = 1) -> None:
 
     for j, name in enumerate(names):
         cell = ws.cell(row=row, column=col + j, value=name)
-        cell.font = Font(bold=True)
+        cell.font = Font(name="Calibri", bold=True)
+
+
+def _fit(wb) -> None:
+    """Every header and label shown in full, and room in each column the add-in fills for what
+    arrives there (a date, a price to 1/256), so that nothing shows as ``###``."""
+    from xlfidx.excel.layout import fit_sheet, set_widths
+
+    for ws in wb.worksheets:
+        fit_sheet(ws)
+        filled = {c.column for row in ws.iter_rows() for c in row
+                  if isinstance(c.value, str) and c.value.startswith("=")}
+        set_widths(ws, dict.fromkeys(filled, 13.0))
+
+
+def _formats_by_field(ws, names: Sequence[str], col: int, rows: range) -> None:
+    """Number formats for the fields the add-in fills, by field name (a price to 1/256, a coupon
+    to 3 decimals, a factor to 4, a rate to 3), as the DLV shows them."""
+    from xlfidx.excel.layout import DATE, FORMATS
+
+    for j, name in enumerate(names, start=col):
+        fmt = FORMATS.get(name.lower())
+        if fmt is None or fmt == DATE:
+            continue
+        for r in rows:
+            ws.cell(row=r, column=j).number_format = fmt
 
 
 def _date_column(ws, col: int, first_row: int) -> None:
@@ -238,7 +263,9 @@ def write_basket_template(contract: str, out: str | Path | None = None, *,
         for r in range(2, MAX_DELIVERABLES + 2):
             ws.cell(row=r, column=j, value=_formula("BDP", f'$A{r}&" Govt"', _q(name.upper())))
     ws.column_dimensions["A"].width = 22
+    _formats_by_field(ws, ["conversion", *BASKET_BOND_FIELDS], 2, range(2, MAX_DELIVERABLES + 2))
     ws.freeze_panes = "B2"
+    _fit(wb)
     with atomic_write(path) as tmp:
         wb.save(tmp)
     return path
@@ -362,6 +389,7 @@ def write_fedfutures_template(dates: Sequence[Any] | None = None, out: str | Pat
     ws["A2"] = _formula("BDS", _q("FDTR Index"), _q("ECO_FUTURE_RELEASE_DATE_LIST"),
                         _q(f"START_DT={_yyyymmdd(earliest)}"), _q(f"END_DT={_yyyymmdd(end)}"),
                         _q("Headers=N"))
+    _fit(wb)
     with atomic_write(path) as tmp:
         wb.save(tmp)
     return path
@@ -619,6 +647,7 @@ def write_history_template(start: Any = "2004-01-02", end: Any = None,
         blocks.append((f"{c}1 {ROLL_PRICE} Comdty", [PRICE]))
         blocks.append((f"{c}1 {ROLL_ANALYTICS} Comdty", [DURATION, CONVEXITY]))
     _bdh_blocks(wb.create_sheet("Futures"), blocks, start_ref, end_ref)
+    _fit(wb)
     with atomic_write(path) as tmp:
         wb.save(tmp)
     return path

@@ -84,9 +84,10 @@ def register(sub) -> None:
                    "turnover (default 1)")
     p.add_argument("--mbs-sheet", default="MBS", help="sheet of the MBS history (default MBS)")
     p.add_argument("--futures-sheet", default="Futures", help="sheet of the futures (default Futures)")
-    p.add_argument("--no-workbook", action="store_true", help="do not write the updated workbook")
+    p.add_argument("--no-workbook", action="store_true", help="write no workbook: the summary "
+                   "goes into --out as <book>_summary.csv (with --png, the pictures too)")
     p.add_argument("--png", action="store_true", help="also draw the charts as PNG pictures in "
-                   "--out, for a report (slower: about a second more)")
+                   "--out, for a report (slower: matplotlib draws four charts)")
     p.set_defaults(func=run)
 
 
@@ -123,6 +124,23 @@ def format_summary(summary, columns=SHOWN) -> str:
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
              for r in rows]
     return "\n".join(lines)
+
+
+def _write_summary_csv(result, target):
+    """The summary table, one row per strategy, as CSV (the walk-forward window's rows after it,
+    their strategy named ``... (out of sample)``)."""
+    import pandas as pd
+
+    from xlfidx._files import atomic_write
+
+    tables = [result.summary]
+    if len(result.headline):
+        tables.append(result.headline.rename(index=lambda name: f"{name} (out of sample)"))
+    table = pd.concat(tables)
+    table.index.name = "strategy"
+    with atomic_write(target) as tmp:
+        table.to_csv(tmp, float_format="%.6g")
+    return target
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,7 +197,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {note}")
 
     written = []
-    if not args.no_workbook:
+    if args.no_workbook:
+        written.append(_write_summary_csv(result, out / f"{path.stem}_summary.csv"))
+    else:
         print(f"  writing the workbook ... ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
         from xlfidx.excel.backtest_sheet import write_backtest_sheet
 

@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     a = subparsers.add_parser(
         "addin",
-        help="install the xlfidx Excel add-in (its ribbon tab and worksheet functions)",
+        help="install the xlfidx Excel add-in (its ribbon tab; the worksheet functions need a "
+        "one-time import into it, see the documentation)",
         description="install: copy workbooks/xlfidx.xlam into Excel's startup folder (XLSTART), "
         "which Excel opens every time it starts, then (Windows, with Excel) import the worksheet "
         "functions into it through Excel itself -- xlwings' own import routine, what the "
@@ -49,11 +50,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r = subparsers.add_parser(
         "refresh",
         help="refresh a workbook headless: rerun its backtest (if any) and recalculate",
-        description="What the ribbon's Run main does, without Excel: a book with a Backtest sheet "
-        "gets it rewritten from its own history and Settings sheets; then every formula is "
-        "recalculated and stored. The VBA project and every other sheet are kept.",
+        description="What the ribbon's Refresh backtest button (and xlwings' Run main) does, "
+        "without Excel: a book with a Backtest sheet gets it rewritten from its own history and "
+        "Settings sheets; then every formula is recalculated and stored. The VBA project and "
+        "every other sheet are kept.",
     )
-    r.add_argument("workbook", metavar="WORKBOOK")
+    r.add_argument("workbook", metavar="WORKBOOK", help="the .xlsm or .xlsx book to refresh, in "
+                   "place (e.g. workbooks/mbs_trend.xlsm)")
     r.set_defaults(func=run_refresh)
 
     c = subparsers.add_parser(
@@ -63,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "registered under their Excel names) and store the results as the cells' cached values, "
         "so that the book shows numbers in any viewer.",
     )
-    c.add_argument("workbook", metavar="WORKBOOK")
+    c.add_argument("workbook", metavar="WORKBOOK", help="the .xlsm or .xlsx book whose formulas "
+                   "to evaluate; its results are stored in it (or in --out)")
     c.add_argument("--out", metavar="FILE", help="write to FILE instead of in place")
     c.set_defaults(func=run_calc)
 

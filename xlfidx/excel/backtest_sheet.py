@@ -13,10 +13,13 @@ styles, defined names, cached formula values and the VBA project. The sheet keep
 the tab order (a new one is added as the last tab), and the book is replaced in one step
 (:func:`xlfidx._files.atomic_write`), so a failure half-way never leaves a broken or lost book.
 
-The sheet uses no cell styles, so that the book's shared style table is left untouched:
-headings are bold through rich text, numbers are stored rounded to the precision shown (a
-Sharpe ratio to 0.01) and dates as ``yyyy-mm-dd`` text (the chart data has the Excel serial
-beside it, which the charts' date axes read and show as years).
+Each column has one number format (a Sharpe ratio to 0.01, dates as ``yyyy-mm-dd`` dates) and
+numbers are stored rounded to the precision shown; the headings of number columns are aligned
+right over them, and every column is as wide as what it shows. The few cell styles this needs
+are appended to the book's style table, whose existing styles keep their indices and bytes (a
+second write finds them there and changes nothing). Headings are bold through rich text. In the
+chart data the dates are ``yyyy-mm-dd`` text with the Excel serial beside them, which the
+charts' date axes read.
 
 Used by ``xlfidx backtest`` and by the Excel refresh (``xlfidx refresh`` / the ribbon).
 """
@@ -33,8 +36,9 @@ from typing import Any
 from xlfidx._files import check_workbook
 from xlfidx.bloomberg.problems import column_letter
 
-__all__ = ["SHEET", "SUMMARY_HEADERS", "Bold", "chart_section", "layout", "put_backtest_sheet",
-           "sheet_content", "write_backtest_sheet"]
+__all__ = ["SHEET", "SUMMARY_HEADERS", "Bold", "Heading", "Shown", "chart_section", "column_widths",
+           "layout", "put_backtest_sheet", "sheet_content", "sheet_xml", "styles_used",
+           "write_backtest_sheet"]
 
 SHEET = "Backtest"
 ROW_PIXELS = 20  # Excel's default row height, 15 pt
@@ -82,16 +86,39 @@ class Title(Bold):
     size = 14.0
 
 
+class Heading(Bold):
+    """A bold column heading aligned right, over a column of numbers."""
+
+
+class Shown(float):
+    """A number and the format it is shown with (one per column)."""
+
+    fmt: str = "General"
+
+    def __new__(cls, value: float, fmt: str) -> Shown:
+        out = super().__new__(cls, value)
+        out.fmt = fmt
+        return out
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
 def _value(value: Any, fmt: str | None = None) -> Any:
     """A cell value as the sheet stores it: rounded to its format, dates as text, blanks None.
 
-    >>> _value(0.856789, "0.00"), _value(float("nan")), _value(_dt.date(2004, 3, 1), "yyyy-mm-dd")
+    >>> _value(0.856789, "0.00"), _value(float("nan")), _value(_dt.date(2004, 3, 1))
     (0.86, None, '2004-03-01')
+    >>> v = _value(_dt.date(2004, 3, 1), "yyyy-mm-dd"); (v, v.fmt)
+    (38047.0, 'yyyy-mm-dd')
     """
     if value is None:
         return None
     if isinstance(value, _dt.datetime | _dt.date) or type(value).__name__ == "Timestamp":
-        return (value.date() if isinstance(value, _dt.datetime) else value).isoformat()
+        day = value.date() if isinstance(value, _dt.datetime) else value
+        if fmt == DATE_FORMAT:
+            return Shown(float((day - _EXCEL_EPOCH).days), DATE_FORMAT)
+        return day.isoformat()
     if isinstance(value, str):
         return value
     try:
@@ -102,16 +129,18 @@ def _value(value: Any, fmt: str | None = None) -> Any:
         return None  # Excel has no NaN/inf: leave the cell blank
     if fmt and fmt[0] == "0":
         places = len(fmt) - 2 if "." in fmt else 0
-        x = round(x, places)
-        return int(x) if places == 0 else x
+        x = round(x, places) + 0.0  # -0.0 is 0: a Sharpe of -0.004 is stored as shown, 0.00
+        return Shown(x, fmt)
     return x
 
 
 def _table(frame: Any, index_header: str, headers: Mapping[str, tuple[str, str]]) -> list[list[Any]]:
     cols = [c for c in frame.columns if c in headers]
-    rows = [[Bold(index_header), *(Bold(headers[c][0]) for c in cols)]]
+    numbered = all(isinstance(name, int) for name in frame.index)  # years
+    rows = [[(Heading if numbered else Bold)(index_header), *(Heading(headers[c][0]) for c in cols)]]
     for name, row in frame.iterrows():
-        rows.append([_value(name), *(_value(row[c], headers[c][1]) for c in cols)])
+        rows.append([_value(name, "0") if numbered else _value(name),
+                     *(_value(row[c], headers[c][1]) for c in cols)])
     return rows
 
 
@@ -146,8 +175,12 @@ def layout(result: Any, title: str = "") -> list[list[Any]]:
     return rows
 
 
-def _cell(ref: str, value: Any) -> str:
-    if type(value) is float:  # most cells: the chart data
+def _cell(ref: str, value: Any, styles: Mapping[tuple[str, bool], int | None]) -> str:
+    if type(value) is Shown:  # most cells: the chart data
+        s = styles.get((value.fmt, True))
+        style = f' s="{s}"' if s is not None else ""
+        return f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
+    if type(value) is float:
         return f'<c r="{ref}"><v>{value!r}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
@@ -157,26 +190,52 @@ def _cell(ref: str, value: Any) -> str:
     space = ' xml:space="preserve"' if text != text.strip() else ""
     if isinstance(value, Bold):
         size = f'<sz val="{value.size:g}"/>' if value.size else ""
-        return f'<c r="{ref}" t="inlineStr"><is><r><rPr><b/>{size}</rPr><t{space}>{text}</t></r></is></c>'
+        s = styles.get(("General", True)) if isinstance(value, Heading) else None
+        style = f' s="{s}"' if s is not None else ""
+        return (f'<c r="{ref}"{style} t="inlineStr"><is><r><rPr><b/>{size}</rPr><t{space}>{text}</t>'
+                '</r></is></c>')
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def sheet_xml(rows: list[list[Any]], tab_selected: bool = False) -> str:
-    """The ``<worksheet>`` XML of ``rows`` (no styles: see the module docstring)."""
+def styles_used(rows: list[list[Any]]) -> list[tuple[str, bool]]:
+    """The (number format, aligned right) pairs the cells of ``rows`` are shown with."""
+    used = {(v.fmt, True) for row in rows for v in row if type(v) is Shown}
+    if any(isinstance(v, Heading) for row in rows for v in row):
+        used.add(("General", True))
+    return sorted(used)
+
+
+def column_widths(rows: list[list[Any]], longest_note: int = 30) -> list[float]:
+    """Each column as wide as the widest text or number it shows (a bold one a tenth wider);
+    a note or title longer than ``longest_note`` runs on into the empty cells to its right."""
+    from xlfidx.excel.layout import shown_length
+
     width = max((len(r) for r in rows), default=1)
-    # header rows (bold, more than one cell) set the widths; long notes in column A overflow
-    widths = [16.0] + [11.0] * (width - 1)
+    widths = [8.43] * width
     for row in rows:
-        if len(row) > 1:
-            for j, v in enumerate(row[1:], start=1):
-                if isinstance(v, str):
-                    widths[j] = max(widths[j], len(v) + 2.0)
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            n = shown_length(v, v.fmt if type(v) is Shown else None)
+            if isinstance(v, str) and n > longest_note:
+                continue
+            widths[j] = max(widths[j], math.ceil((1.1 if isinstance(v, Bold) else 1.0) * n) + 2.0)
+    return widths
+
+
+def sheet_xml(rows: list[list[Any]], tab_selected: bool = False,
+              styles: Mapping[tuple[str, bool], int | None] | None = None) -> str:
+    """The ``<worksheet>`` XML of ``rows``; ``styles`` gives the cell-style index of each
+    (number format, aligned right) pair of :func:`styles_used` (none: the default style)."""
+    styles = styles or {}
+    width = max((len(r) for r in rows), default=1)
+    widths = column_widths(rows)
     cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" customWidth="1"/>'
                    for j, w in enumerate(widths))
     data = []
     letters = [column_letter(j) for j in range(width)]
     for i, row in enumerate(rows, start=1):
-        cells = "".join([_cell(f"{letters[j]}{i}", v) for j, v in enumerate(row) if v is not None])
+        cells = "".join([_cell(f"{letters[j]}{i}", v, styles) for j, v in enumerate(row) if v is not None])
         if cells:
             data.append(f'<row r="{i}">{cells}</row>')
     selected = ' tabSelected="1"' if tab_selected else ""
@@ -210,7 +269,9 @@ def _num(x: Any, places: int = 6) -> float | None:
 
 
 def _header(*names: str) -> list[Bold]:
-    return [Bold(n) for n in names]
+    """Chart-data headings: over text (a strategy, a contract, a date as text) on the left,
+    over numbers on the right."""
+    return [Bold(n) if n in ("Strategy", "Contract", "Date") else Heading(n) for n in names]
 
 
 def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[list[Any]], list[Any]]:
@@ -315,8 +376,9 @@ def chart_section(result: Any, first_row: int, label: str = "") -> tuple[list[li
     days = (index.normalize() - pd.Timestamp(_EXCEL_EPOCH)).days.to_numpy()
     iso = index.strftime("%Y-%m-%d")
     first_day = first_row + len(rows)
+    fmt = "0.000000"
     for d, serial, vals in zip(iso, days.tolist(), values.tolist(), strict=True):
-        rows.append([d, serial, *(v if v == v else None for v in vals)])  # NaN: a blank cell
+        rows.append([d, serial, *(Shown(v, fmt) if v == v else None for v in vals)])  # NaN: blank
     last_day = first_row + len(rows) - 1
     span = (index[-1] - index[0]).days / 365.25 if len(index) else 0.0
     unit = (max(1, round(span / 10)), "years") if span > 3 else (3, "months")
@@ -369,7 +431,9 @@ def put_backtest_sheet(package: Any, result: Any, label: str = "") -> None:
     # Excel's sheet names ignore case: a sheet renamed "backtest" is the Backtest sheet
     name = next((s for s in sheets if s.lower() == SHEET.lower()), SHEET)
     selected = name in sheets and 'tabSelected="1"' in package.text(sheets[name])[:4000]
-    package.set_sheet(name, sheet_xml(rows, selected), charts=frames)
+    used = styles_used(rows)
+    styles = dict(zip(used, package.cell_styles(used), strict=True))
+    package.set_sheet(name, sheet_xml(rows, selected, styles), charts=frames)
 
 
 def write_backtest_sheet(workbook_path: str | Path, result: Any, out_path: str | Path | None = None,

@@ -23,7 +23,6 @@ with numbers anywhere.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import importlib.util
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +30,19 @@ from pathlib import Path
 from typing import Any
 
 from xlfidx.errors import InputError
+from xlfidx.excel.layout import (
+    BASIS_32NDS,
+    DOLLARS,
+    FORMATS,
+    PCT,
+    PRICE,
+    RATE,
+    RATIO,
+    YEARS,
+    fit_sheet,
+    set_widths,
+    widths,
+)
 from xlfidx.samples import shipped_dir
 
 __all__ = ["template_path", "build_basis", "build_fedpath", "build_mbs_trend", "build_all",
@@ -42,7 +54,6 @@ UDF_MODULE = "xlfidx.excel.udfs"
 # the settings a book's conf sheet holds, and nothing else (see write_conf_rows)
 CONF_ROWS = {"UDF Modules": UDF_MODULE}
 DATE_FORMAT = "yyyy-mm-dd"
-DATE_WIDTH = 12  # characters: yyyy-mm-dd with room to spare, never ###
 # the ranges the worksheet functions read the data sheets through: wide and deep enough for
 # any export (fields are found by header, blank rows and columns are ignored)
 BONDS_RANGE = "bonds!$A$1:$AN$200"
@@ -112,56 +123,51 @@ def _copy_sheets(wb: Any, source: Path, names: Sequence[str] | None = None) -> d
             for row in ws.iter_rows(values_only=True):
                 new.append(list(row))
             keep_text(new)
-            for row in new.iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, _dt.datetime | _dt.date):
-                        cell.number_format = DATE_FORMAT
-            _fit_columns(new)
+            fit_sheet(new)  # dates as dates, every header and value shown in full
             out[ws.title] = new
     finally:
         src.close()
     return out
 
 
-def _shown_width(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, _dt.datetime | _dt.date):
-        return DATE_WIDTH
-    if isinstance(value, float):
-        return min(len(f"{value:.6g}"), 12) + 1
-    return len(str(value)) + 1
+def _table_layout(ws: Any, top: int, table: list[list[Any]], left: int = 1,
+                  extra_rows: int = 60) -> dict[int, float]:
+    """Number formats for a spilled ``table`` whose header row is ``top`` (by header name, see
+    :data:`xlfidx.excel.layout.FORMATS`; ``pct_columns`` for FedWatch's ranges), numeric headers
+    aligned right over their numbers, and the widths its columns need. Rows below the table get
+    the same formats, for a longer table after a new export is pasted."""
+    from openpyxl.styles import Alignment, Font
+
+    formats: dict[int, str] = {}
+    for j, name in enumerate(table[0], start=left):
+        fmt = FORMATS.get(str(name))
+        if fmt is None and _is_range(name):
+            fmt = PCT  # a FedWatch target range: the probability of it, %
+        ws.cell(top, j).font = Font(name="Calibri", bold=True)
+        if fmt is None:
+            continue
+        formats[j] = fmt
+        ws.cell(top, j).alignment = Alignment(horizontal="right")  # over numbers and dates
+        for r in range(top + 1, top + max(len(table), extra_rows)):
+            ws.cell(r, j).number_format = fmt
+    return widths(table, formats, first_col=left)
 
 
-def _fit_columns(ws: Any, most: int = 40) -> None:
-    """Columns wide enough for what they show (a date never shows as ###); long notes, which
-    run into the empty cells beside them, do not widen their column."""
-    from openpyxl.utils.cell import get_column_letter
-
-    widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            w = _shown_width(cell.value)
-            if w <= most:
-                widths[cell.column] = max(widths.get(cell.column, 0), w)
-    for col, w in widths.items():
-        letter = get_column_letter(col)
-        current = ws.column_dimensions[letter].width or 0
-        ws.column_dimensions[letter].width = max(current, w, 9)
+def _is_range(name: Any) -> bool:
+    low, _, high = str(name).partition("-")
+    try:
+        return bool(high) and float(low) < float(high)
+    except ValueError:
+        return False
 
 
-def _date_columns(ws: Any, top: int, table: list[list[Any]], names: Sequence[str]) -> None:
-    """Format the date columns (by header name) of a spilled ``table`` whose header row is
-    ``top``: the rows below, and room for a longer table after a new export is pasted."""
-    from openpyxl.utils.cell import get_column_letter
-
-    for j, name in enumerate(table[0], start=1):
-        if name in names:
-            letter = get_column_letter(j)
-            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0,
-                                                     DATE_WIDTH)
-            for r in range(top + 1, top + max(len(table), 60)):
-                ws.cell(r, j).number_format = DATE_FORMAT
+def _widen(ws: Any, *needs: dict[int, float]) -> None:
+    """Columns as wide as the widest need of the tables and cells they hold."""
+    merged: dict[int, float] = {}
+    for need in needs:
+        for col, w in need.items():
+            merged[col] = max(merged.get(col, 0.0), w)
+    set_widths(ws, merged)
 
 
 def _sample(data_dir: Path, name: str) -> Path:
@@ -199,7 +205,7 @@ def _bold(ws: Any, *cells: str) -> None:
     from openpyxl.styles import Font
 
     for c in cells:
-        ws[c].font = Font(bold=True)
+        ws[c].font = Font(name="Calibri", bold=True)
 
 
 def _save(wb: Any, out: Path) -> None:
@@ -259,6 +265,7 @@ def _range_rows(wb: Any, ref: str) -> list[list[Any]]:
 
 
 def _build_basis(out: Path, data_dir: Path) -> Path:
+    from openpyxl.styles import Alignment
     from openpyxl.utils.cell import get_column_letter
 
     u = _udfs()
@@ -321,9 +328,18 @@ def _build_basis(out: Path, data_dir: Path) -> Path:
                          "not be read come last, with their problem")
     _bold(ws, f"A{top - 1}")
     _array(ws, f"A{top}", f"=DLV({tables})", rows, ncols)
-    _date_columns(ws, top, table, ("maturity",))
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 14
+    need = _table_layout(ws, top, table)
+    # one format per value: the basket's prices and repo, the CTD function by function
+    formats = {labels["futures price"]: PRICE, labels["repo %"]: PCT, "$B$13": DOLLARS}
+    for i, fmt in enumerate((RATIO, PRICE, BASIS_32NDS, PRICE, BASIS_32NDS, RATE, PRICE), start=16):
+        formats[f"$B${i}"] = fmt
+    for ref, fmt in formats.items():
+        ws[ref.replace("$", "")].number_format = fmt
+    ws["B15"].alignment = Alignment(horizontal="right")
+    labels_a = [[ws[f"A{r}"].value] for r in range(5, 23) if ws[f"B{r}"].value is not None]
+    values_b = [[v] for v in (*(row[1] for row in info), 129.431, "value")]
+    _widen(ws, need, widths(labels_a, bold_rows=()),
+           widths(values_b, {1: PRICE}, bold_rows=(), first_col=2))
     return _finish(wb, out)
 
 
@@ -351,19 +367,23 @@ def _build_fedpath(out: Path, data_dir: Path) -> Path:
     ws["A3"], ws["B3"] = "method", "cme"
     row = 5
     paths = {}
+    needs = []
     for k, date in enumerate(chains[:2]):
         chain_ref = f"'{date}'!$A$1:${CHAIN_COLS}${CHAIN_ROWS}"
         ws[f"A{row}"], ws[f"B{row}"] = f"chain sheet '{date}': pricing date", date
         ws[f"A{row + 1}"] = "spot (effective rate) %"
         ws[f"B{row + 1}"] = f"=VLOOKUP(B{row},{spot_table},2,FALSE)"
+        ws[f"B{row + 1}"].number_format = RATE
         _bold(ws, f"A{row}")
+        needs.append(widths([[ws[f"A{row}"].value, date], [ws[f"A{row + 1}"].value, 4.33]],
+                            {2: RATE}))
         spot = next(r[1] for r in _range_rows(wb, spot_table) if str(r[0])[:10] == date)
         args = (_range_rows(wb, chain_ref), _range_rows(wb, meetings_ref), spot, "cme")
         result = u.FEDPATH(*args)
         rows, cols = _shape(result)
         anchor = row + 2
         _array(ws, f"A{anchor}", f"=FEDPATH({chain_ref},{meetings_ref},B{row + 1},$B$3)", rows, cols)
-        _date_columns(ws, anchor, result, ("meeting",))
+        needs.append(_table_layout(ws, anchor, result, extra_rows=len(result)))
         meetings = sum(1 for r in result[1:] if not str(r[0]).startswith("note:"))
         paths[date] = (anchor, meetings, result[0])
         row = anchor + rows + 1
@@ -374,7 +394,7 @@ def _build_fedpath(out: Path, data_dir: Path) -> Path:
             _bold(ws, f"A{row}")
             _array(ws, f"A{row + 1}", f"=FEDPROBS({chain_ref},{meetings_ref},B{anchor - 1},$B$3)",
                    prow, pcols)
-            _date_columns(ws, row + 1, probs, ("meeting",))
+            needs.append(_table_layout(ws, row + 1, probs, extra_rows=len(probs)))
             row += prow + 2
 
     chart = ScatterChart()
@@ -392,8 +412,7 @@ def _build_fedpath(out: Path, data_dir: Path) -> Path:
         chart.series.append(s)
     chart.width, chart.height = 20, 10
     ws.add_chart(chart, f"A{row + 1}")
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 12
+    _widen(ws, *needs)
     return _finish(wb, out)
 
 
@@ -403,6 +422,7 @@ def _build_fedpath(out: Path, data_dir: Path) -> Path:
 
 def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None]) -> Path:
     import numpy as np
+    from openpyxl.styles import Alignment
 
     from xlfidx.bloomberg.history import read_history
     from xlfidx.excel.refresh import refresh_file
@@ -421,8 +441,8 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     settings.append(["tilts", "0,0.5,1,1.5,2,2.5,3,3.5,4,4.5,5,5.5,6,6.5,7,7.5,8,8.5,9,9.5,10",
                      "Backtest: the trend_tilt grid of the trade-off frontier"])
     _bold(settings, "A1", "B1", "C1")
-    settings.column_dimensions["A"].width = 14
-    settings.column_dimensions["C"].width = 80
+    settings["B2"].number_format = settings["B3"].number_format = "0.0"
+    fit_sheet(settings, most=100)  # the tilt grid is shown in full beside its description
 
     # the latest day of the history: cell references into the history sheets
     mbs_ws, fut_ws = sheets["MBS"], sheets["Futures"]
@@ -474,8 +494,19 @@ def _build_mbs_trend(out: Path, data_dir: Path, progress: Callable[[str], None])
     rows, cols = _shape(result)
     _array(ws, "B12", f"=HEDGEWEIGHTS(B5,B7:{last_col}7,B8:{last_col}8,B9)", rows, cols)
     ws["A12"] = "weight"
-    ws.column_dimensions["A"].width = 32
-    ws.column_dimensions["B"].width = DATE_WIDTH
+    # one format per row: durations in years, the trend forecast, the weights
+    for ref, fmt in (("B5", YEARS), ("B9", "0.00")):
+        ws[ref].number_format = fmt
+    for j in range(len(contracts) + 1):
+        col = chr(ord("B") + j)
+        ws[f"{col}7"].number_format = YEARS
+        ws[f"{col}8"].number_format = "0.00"
+        ws[f"{col}12"].number_format = RATIO
+        for r in (6, 11):
+            ws[f"{col}{r}"].alignment = Alignment(horizontal="right")
+    labels = [[ws[f"A{r}"].value] for r in range(4, 13) if ws[f"A{r}"].value]
+    _widen(ws, widths(labels, bold_rows=()), widths([[latest.to_pydatetime()]], first_col=2),
+           {2 + j: 10.0 for j in range(len(contracts))})
     backtest = wb.create_sheet("Backtest", len(wb.sheetnames) - 1)
     backtest["A1"] = "Written by the refresh (Run main / xlfidx refresh)"
     progress("writing the workbook")

@@ -44,6 +44,9 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_WORKSHEET = f"{REL_NS}/worksheet"
 REL_DRAWING = f"{REL_NS}/drawing"
 REL_CHART = f"{REL_NS}/chart"
+REL_STYLES = f"{REL_NS}/styles"
+# Excel's built-in number formats, by format code (they need no <numFmt> entry)
+_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -378,6 +381,56 @@ class Package:
                 self.remove(chart)  # not reused: its content-type entry goes too
         self.write(part, sheet_xml)
         return part
+
+    def cell_styles(self, styles: Sequence[tuple[str, bool]]) -> list[int | None]:
+        """The cell-style indices (``s="..."``) of ``styles``, each a number format and whether
+        the cell is aligned right, added to the end of the book's style table when missing.
+
+        Every existing style keeps its index and its bytes: a style is only appended, and one
+        already there (from an earlier write) is reused, so a second write changes nothing.
+        A book without a plain style table (none, or one with a namespace prefix) gets ``None``
+        for each: its cells keep the default style.
+        """
+        target = next((r.target for r in self.rels(WORKBOOK) if r.type == REL_STYLES), None)
+        if target is None or target not in self._parts:
+            return [None] * len(styles)
+        xml = self.text(target)
+        if "<cellXfs" not in xml or "</cellXfs>" not in xml:
+            return [None] * len(styles)
+        original = xml
+        out: list[int | None] = []
+        for code, right in styles:
+            fmt_id = _BUILTIN_FORMATS.get(code)
+            if fmt_id is None:
+                found = re.search(rf'<numFmt numFmtId="(\d+)" formatCode="{re.escape(html.escape(code))}"/>', xml)
+                if found:
+                    fmt_id = int(found.group(1))
+                else:
+                    ids = [int(v) for v in re.findall(r'<numFmt numFmtId="(\d+)"', xml)]
+                    fmt_id = max([163, *ids]) + 1
+                    tag = f'<numFmt numFmtId="{fmt_id}" formatCode="{html.escape(code)}"/>'
+                    if "</numFmts>" in xml:
+                        xml = xml.replace("</numFmts>", tag + "</numFmts>", 1)
+                        xml = re.sub(r'<numFmts count="\d+"', f'<numFmts count="{len(ids) + 1}"', xml, count=1)
+                    else:  # numFmts comes first in the style sheet
+                        start = re.search(r"<styleSheet\b[^>]*>", xml)
+                        if start is None:
+                            return [None] * len(styles)
+                        xml = xml[:start.end()] + f'<numFmts count="1">{tag}</numFmts>' + xml[start.end():]
+            align = ' applyAlignment="1"><alignment horizontal="right"/></xf>' if right else "/>"
+            xf = (f'<xf numFmtId="{fmt_id}" fontId="0" fillId="0" borderId="0" xfId="0" '
+                  f'applyNumberFormat="1"{align}')
+            block = xml[xml.index("<cellXfs"):xml.index("</cellXfs>")]
+            xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", block, flags=re.DOTALL)
+            if xf in xfs:
+                out.append(xfs.index(xf))
+                continue
+            xml = xml.replace("</cellXfs>", xf + "</cellXfs>", 1)
+            xml = re.sub(r'<cellXfs count="\d+"', f'<cellXfs count="{len(xfs) + 1}"', xml, count=1)
+            out.append(len(xfs))
+        if xml != original:
+            self.write(target, xml)
+        return out
 
     def drop_calc_chain(self) -> None:
         """Remove ``xl/calcChain.xml`` (Excel's optional cache of the calculation order)."""

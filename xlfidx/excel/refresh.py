@@ -357,8 +357,7 @@ def refresh(target: FileTarget | ExcelTarget, progress: Callable[[str], None] | 
         done = "Backtest sheet rewritten and recalculated"
     say("recalculating")
     target.recalculate()
-    say(done)
-    return done
+    return done  # the caller shows it: the command line once on stdout, Excel in the status bar
 
 
 def refresh_file(path: str | Path, progress: Callable[[str], None] | None = None) -> str:

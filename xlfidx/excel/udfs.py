@@ -823,7 +823,7 @@ _ICS_CHUNK = 2000  # rows of ICSRATIO computed together (a row x pair distance m
 @arg("trend", doc="Optional trend per future (EWMAC units), same shape; blank = no view", **RANGE)
 @arg("trend_tilt", doc="Optional tilt toward shorting falling futures (0 = duration match)", **RANGE)
 def HEDGEWEIGHTS(mbs_duration, futures_durations, trend=None, trend_tilt=0.0):
-    """Unlevered duration-neutral hedge of long MBS: weights [MBS, future 1..k], spilled like futures_durations. =HEDGEWEIGHTS(6.8388, {1.853,4.0136,5.9713,7.7165,11.1275,14.2038}) gives 0.4976, 0, 0, 0.2716, 0.2308, 0, 0."""
+    """Unlevered duration-neutral hedge of long MBS: weights [MBS, future 1..k], spilled like futures_durations. =HEDGEWEIGHTS(6.8108, {1.855,4.0205,5.9914,7.7463,11.1925,14.4585}) gives 0.4723, 0, 0, 0.496, 0.0316, 0, 0."""
     from xlfidx._inputs import as_float
 
     d_mbs = _pos(_scalar(mbs_duration, "mbs_duration"), "mbs_duration")

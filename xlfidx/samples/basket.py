@@ -87,3 +87,7 @@ def write(path: Path) -> None:
         future.to_excel(xw, sheet_name="future", index=False)
         bonds.to_excel(xw, sheet_name="bonds", index=False)
         notes.to_excel(xw, sheet_name="notes", index=False)
+        from xlfidx.excel.layout import fit_sheet
+
+        for ws in xw.book.worksheets:  # dates as dates, every header and value shown in full
+            fit_sheet(ws)

@@ -102,3 +102,7 @@ def write(path: Path) -> None:
         pd.DataFrame({"meeting dates": pd.to_datetime(meetings)}).to_excel(
             xw, sheet_name="fed meetings", index=False)
         notes.to_excel(xw, sheet_name="notes", index=False)
+        from xlfidx.excel.layout import fit_sheet
+
+        for ws in xw.book.worksheets:  # dates as dates, every header and value shown in full
+            fit_sheet(ws)

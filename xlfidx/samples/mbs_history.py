@@ -246,11 +246,24 @@ def write(path: Path | str, seed: int = SEED) -> Path:
         return lines
 
     def blocks(sheet_name: str, prepared: list) -> None:
+        from openpyxl.utils.cell import get_column_letter
+
+        from xlfidx.excel.layout import shown_length
+
         ws = wb.create_sheet(sheet_name)
         ticker_row, field_row = [], []
         for ticker, names, _, _ in prepared:
             ticker_row += [ticker] + [None] * len(names) + [None]
             field_row += ["Dates", *names, None]
+        # every date and field name shown in full (set before the rows: a write-only sheet)
+        col = 1
+        for _, names, _, arrays in prepared:
+            ws.column_dimensions[get_column_letter(col)].width = 12  # yyyy-mm-dd
+            for name, values in zip(names, arrays, strict=True):
+                longest = max(len(name), *(shown_length(v) for v in values))
+                ws.column_dimensions[get_column_letter(col + 1)].width = longest + 2
+                col += 1
+            col += 2
         ws.append(ticker_row)
         ws.append(field_row)
         n = len(dates)
