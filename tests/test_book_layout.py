@@ -107,12 +107,14 @@ def test_backtest_sheet_styles_are_appended_once(tmp_path):
     assert problems(tmp_path / "b" / "hist.xlsx", ["Backtest"]) == []
 
 
-@pytest.mark.parametrize("kind", ["basket", "fedfutures", "history"])
+@pytest.mark.parametrize("kind", ["basket", "fedfutures", "sofr", "history"])
 def test_templates_show_every_header_in_full(tmp_path, kind):
     if kind == "basket":
         book = xlfidx.write_basket_template("TYZ4", tmp_path)
     elif kind == "fedfutures":
         book = xlfidx.write_fedfutures_template(["2025-04-30", "2025-03-31"], tmp_path)
+    elif kind == "sofr":
+        book = xlfidx.write_sofr_template(["2025-04-30", "2025-03-31"], tmp_path)
     else:
         book = xlfidx.write_history_template("2004-01-02", "2024-12-31", tmp_path)
     assert problems(book) == []

@@ -545,6 +545,7 @@ def write_sofr_template(dates: Sequence[Any] | None = None, out: str | Path | No
     ws["A2"] = _formula("BDS", _q("FDTR Index"), _q("ECO_FUTURE_RELEASE_DATE_LIST"),
                         _q(f"START_DT={_yyyymmdd(earliest)}"), _q(f"END_DT={_yyyymmdd(end)}"),
                         _q("Headers=N"))
+    _fit(wb)
     with atomic_write(path) as tmp:
         wb.save(tmp)
     return path

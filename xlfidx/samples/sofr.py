@@ -177,5 +177,9 @@ def write(path: Path) -> None:
     for m in fomc_meetings("2025-04-01", "2027-12-31"):
         ws.append([dt.datetime.fromisoformat(str(m))])
         ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
+    from xlfidx.excel.layout import fit_sheet
+
+    for ws in wb.worksheets:  # dates as dates, every header and value shown in full
+        fit_sheet(ws)
     with atomic_write(path) as tmp:
         wb.save(tmp)
