@@ -104,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     if not debug:
         warnings.showwarning = _show_warning
     try:
-        return _main(argv, debug)
+        with warnings.catch_warnings():
+            # what xlfidx warns a user of (a part of a book it copies unread, say) is a line of
+            # the command's output, whatever filters the caller has set
+            warnings.filterwarnings("always", category=UserWarning, module="xlfidx")
+            return _main(argv, debug)
     finally:
         warnings.showwarning = shown
 
