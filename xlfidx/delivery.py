@@ -714,6 +714,12 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     that the bond's expected price at the last trading day is its forward, and the price is
     ``E[min P/CF]`` under those shifts less the end-of-month option; the two agree to first
     order (on USZ3 at 100 bp: 116.0851 and 116.0794, 0.006 points apart; at 0 bp they are equal).
+    It is a check, worked out when first read (:meth:`DeliveryOption.summary` reads it).
+
+    Every bond is priced at each shift from its price as a power series in the shift (exact to
+    about 1e-13 points, :meth:`_AtDelivery.fit_shifts`); where the series would lose digits
+    (shifts beyond about ±1,400 bp on the USZ3 basket: 500 bp a year there) the street-yield
+    kernel prices every shift.
 
     The result has ``quality``, ``end_of_month`` and ``value`` (their sum) in futures points and
     32nds, ``value_ctd_points`` (CF of today's CTD × value), the theoretical prices, today's CTD
