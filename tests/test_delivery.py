@@ -390,7 +390,7 @@ def test_the_price_series_is_the_street_yield_price():
     b = _AtDelivery(*USZ3_ARGS, None)
     w = np.ones(b.n_bonds)
     reach = 10 * 100 * math.sqrt(27 / 365)
-    b.fit_shifts(w, reach)
+    b.expand_in_shift(w, reach)
     assert b._series is not None  # in use: the option's figures below come from it
     x = np.linspace(-reach, reach, 1001)
     series = b.at_shifts(x, w)
@@ -406,7 +406,7 @@ def test_the_price_series_is_the_street_yield_price():
     assert np.abs(p - kernel[np.arange(x.size), pairs]).max() < 1e-12
     assert np.abs(dp - slope[np.arange(x.size), pairs] * 1e-4).max() < 1e-13
     wide = 10 * 600 * math.sqrt(27 / 365) + 6 * 600 * math.sqrt(10 / 365)
-    b.fit_shifts(w, wide)
+    b.expand_in_shift(w, wide)
     assert b._series is None
 
 
@@ -419,7 +419,7 @@ def test_option_figures_from_the_series_are_the_kernels(monkeypatch, vol, beta):
     from xlfidx.delivery import _AtDelivery
 
     fast = delivery_option(*USZ3_ARGS, vol, beta=beta)
-    monkeypatch.setattr(_AtDelivery, "fit_shifts", lambda self, w, reach: None)
+    monkeypatch.setattr(_AtDelivery, "expand_in_shift", lambda self, w, reach: None)
     exact = delivery_option(*USZ3_ARGS, vol, beta=beta)
     assert fast.quality == pytest.approx(exact.quality, abs=1e-12)
     assert fast.end_of_month == pytest.approx(exact.end_of_month, abs=1e-12)

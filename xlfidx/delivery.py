@@ -195,7 +195,7 @@ class _AtDelivery:
         self.ctd0 = int(np.argmin(self.fwd / self.cf))
         self.last_trading = last_trading_day(market["contract"])
         self.mu = np.zeros(self.n_bonds)  # a drift of each forward yield (decimal), 0 unless set
-        self._series = None  # (w, reach in bp, coefficients): see fit_shifts
+        self._series = None  # (w, reach in bp, coefficients): see expand_in_shift
 
     # -- yield moves ------------------------------------------------------------------------
     def weights(self, beta, twist: bool, pivot) -> np.ndarray:
@@ -271,7 +271,7 @@ class _AtDelivery:
     def at_shifts(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Clean prices at delivery at scenario shifts ``x`` (bp): one row per shift."""
         x = np.asarray(x, dtype=np.float64)
-        if self._fitted(x, w):
+        if self._in_series(x, w):
             return self._series_prices(x)
         p, _ = self.prices(x[:, None] * (w * _BP))
         return p
@@ -281,11 +281,11 @@ class _AtDelivery:
         return self.at_shifts(x, w) / self.cf
 
     # -- the prices as power series in the shift ---------------------------------------------
-    def fit_shifts(self, w: np.ndarray, reach_bp: float) -> None:
+    def expand_in_shift(self, w: np.ndarray, reach_bp: float) -> None:
         """Each bond's price as a power series in the scenario shift ``x`` (bp, ``|x| <=
-        reach_bp``), for the many shifts an option takes; exact, not fitted. With ``e = j + w``
-        the exponent of cash flow ``j`` and ``s = x·w_i·1e-4 / (2 + y_i)`` the relative move of
-        ``1 + y/2``, each discount factor is ``v^e·(1 + s)^(−e) = v^e·Σ_k C(−e, k)·s^k``, so::
+        reach_bp``), for the many shifts an option takes (a series, not a fit). With ``e = j +
+        w`` the exponent of cash flow ``j`` and ``s = x·w_i·1e-4 / (2 + y_i)`` the relative move
+        of ``1 + y/2``, each discount factor is ``v^e·(1 + s)^(−e) = v^e·Σ_k C(−e, k)·s^k``, so::
 
             P_i(x) = f_i + Σ_{k≥1} a_ik·(x / reach)^k,   a_ik = Σ_j CF_ij·v_i^e·C(−e, k)·σ_i^k
 
@@ -324,13 +324,13 @@ class _AtDelivery:
             return
         self._series = (w, float(reach_bp), terms[:count].sum(axis=2))
 
-    def _fitted(self, x: np.ndarray, w: np.ndarray) -> bool:
+    def _in_series(self, x: np.ndarray, w: np.ndarray) -> bool:
         return (self._series is not None and w is self._series[0] and not self.mu.any()
                 and x.size > 0 and float(np.abs(x).max()) <= self._series[1])
 
     def _series_prices(self, x: np.ndarray, idx: Any = None, slopes: bool = False):
         """Prices (and ``d price / d x`` per bp with ``slopes``) from the series of
-        :meth:`fit_shifts`: at every shift for every bond (``idx`` None, one row per shift), or
+        :meth:`expand_in_shift`: every bond at every shift (``idx`` None, one row per shift), or
         bond ``idx[i]`` at shift ``x[i]``. In blocks of 512 shifts: small products, one thread."""
         _, reach, a = self._series
         x = x.reshape(-1)
@@ -403,7 +403,7 @@ class _AtDelivery:
         both = np.concatenate([ia, ib])
 
         def diff(x):
-            if self._fitted(x, w):
+            if self._in_series(x, w):
                 p, s = self._series_prices(np.concatenate([x, x]), both, slopes=True)
                 p, s = p / self.cf[both], s / self.cf[both]
                 return p[:x.size] - p[x.size:], s[:x.size] - s[x.size:]
@@ -665,7 +665,7 @@ def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots
         EOM = E[ (P_c*(X+Z) − CF_c*·F_L − min_i (P_i(X+Z) − CF_i·F_L)) / CF_c* ]  ≥ 0
 
     Every bond is priced at every pair ``X + Z`` (the power series of
-    :meth:`_AtDelivery.fit_shifts` where it holds, else the street-yield kernel).
+    :meth:`_AtDelivery.expand_in_shift` where it holds, else the street-yield kernel).
     """
     if sd_e == 0.0 or b.n_bonds < 2:
         return 0.0
@@ -717,7 +717,7 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     It is a check, worked out when first read (:meth:`DeliveryOption.summary` reads it).
 
     Every bond is priced at each shift from its price as a power series in the shift (exact to
-    about 1e-13 points, :meth:`_AtDelivery.fit_shifts`); where the series would lose digits
+    about 1e-13 points, :meth:`_AtDelivery.expand_in_shift`); where the series would lose digits
     (shifts beyond about ±1,400 bp on the USZ3 basket: 500 bp a year there) the street-yield
     kernel prices every shift.
 
@@ -756,7 +756,7 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
         reach = _TAIL_SD * sd_q + _EOM_SD * sd_e
         b.check_yields(w, -reach, reach, "vol_bp", vol)
         # every shift below is within ±10 sd of X or ±6 sd of X + Z
-        b.fit_shifts(w, max(_TAIL_SD * sd_q, _EOM_SD * (sd_q + sd_e)))
+        b.expand_in_shift(w, max(_TAIL_SD * sd_q, _EOM_SD * (sd_q + sd_e)))
     c0, n = b.ctd0, b.n_bonds
     fwd_cf = float(b.fwd[c0] / b.cf[c0])
     _theo, quality, prob, (roots, ia, ib) = _quality(b, w, sd_q)
