@@ -268,13 +268,14 @@ class _AtDelivery:
                 break
         return mu
 
-    def at_shifts(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Clean prices at delivery at scenario shifts ``x`` (bp): one row per shift."""
+    def at_shifts(self, x: np.ndarray, w: np.ndarray, by_bond: bool = False) -> np.ndarray:
+        """Clean prices at delivery at scenario shifts ``x`` (bp): one row per shift, or with
+        ``by_bond`` one row per bond (a minimum over the bonds is then one pass down columns)."""
         x = np.asarray(x, dtype=np.float64)
         if self._in_series(x, w):
-            return self._series_prices(x)
+            return self._series_prices(x, by_bond=by_bond)
         p, _ = self.prices(x[:, None] * (w * _BP))
-        return p
+        return p.T if by_bond else p
 
     def per_cf(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``P_i / CF_i`` at scenario shifts ``x`` (bp): one row per shift."""
@@ -310,7 +311,10 @@ class _AtDelivery:
             return
         k = np.arange(1.0, _SERIES_TERMS + 1.0)[:, None, None]
         steps = -sigma[:, None] * (e + (k - 1.0)) / k              # (term, bond, flow)
-        terms = (flows * v[:, None] ** e) * np.cumprod(steps, axis=0)
+        terms = np.empty(steps.shape)
+        np.multiply(flows * v[:, None] ** e, steps[0], out=terms[0])
+        for i in range(1, _SERIES_TERMS):  # a running product, a row at a time (fast)
+            np.multiply(terms[i - 1], steps[i], out=terms[i])
         size = np.abs(terms).sum(axis=2)                           # (term, bond)
         e_max = e.max(axis=1, where=flows > 0.0, initial=0.0)
         r = np.abs(sigma) * (e_max + k[:, :, 0]) / (k[:, :, 0] + 1.0)
@@ -328,13 +332,25 @@ class _AtDelivery:
         return (self._series is not None and w is self._series[0] and not self.mu.any()
                 and x.size > 0 and float(np.abs(x).max()) <= self._series[1])
 
-    def _series_prices(self, x: np.ndarray, idx: Any = None, slopes: bool = False):
+    def _series_prices(self, x: np.ndarray, idx: Any = None, slopes: bool = False,
+                       by_bond: bool = False):
         """Prices (and ``d price / d x`` per bp with ``slopes``) from the series of
-        :meth:`expand_in_shift`: every bond at every shift (``idx`` None, one row per shift), or
-        bond ``idx[i]`` at shift ``x[i]``. In blocks of 512 shifts: small products, one thread."""
+        :meth:`expand_in_shift`: every bond at every shift (``idx`` None, one row per shift or
+        with ``by_bond`` per bond), or bond ``idx[i]`` at shift ``x[i]``. In blocks of 512
+        shifts: small products, one thread."""
         _, reach, a = self._series
         x = x.reshape(-1)
         terms = a.shape[0]
+        if by_bond:
+            out = np.empty((self.n_bonds, x.size))
+            for i in range(0, x.size, _SERIES_BLOCK):
+                t = x[i:i + _SERIES_BLOCK] / reach
+                powers = np.empty((terms, t.size))                # t^1 … t^terms
+                powers[0] = t
+                for k in range(1, terms):
+                    np.multiply(powers[k - 1], t, out=powers[k])
+                out[:, i:i + _SERIES_BLOCK] = self.fwd[:, None] + a.T @ powers
+            return out
         out = np.empty(x.shape if idx is not None else (x.size, self.n_bonds))
         dout = np.empty_like(out) if slopes else None
         da = np.arange(1.0, terms + 1.0)[:, None] * a / reach    # the derivative's coefficients
@@ -681,13 +697,13 @@ def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots
     step = max(1, _EOM_BLOCK // z.size)  # X nodes at a time
     total = 0.0
     for i in range(0, x.size, step):
-        xs, cs = x[i:i + step], star[i:i + step]
-        u = (xs[:, None] + z).reshape(-1)
-        cost = b.at_shifts(u, w).reshape(xs.size, z.size, -1) \
-            - f_l[i:i + step, None, None] * b.cf                        # (X, Z, bond)
-        at_star = np.take_along_axis(cost, cs[:, None, None], axis=2)[..., 0]
-        gain = (at_star - cost.min(axis=2)) / b.cf[cs][:, None]
-        total += float(wx[i:i + step] @ (gain @ wz))
+        xs = x[i:i + step]
+        u = (xs[:, None] + z).reshape(-1)                              # X + Z, X by X
+        cs = np.repeat(star[i:i + step], z.size)
+        # (bond, pair): each bond's cost of delivery at the futures price fixed at X
+        cost = b.at_shifts(u, w, by_bond=True) - b.cf[:, None] * np.repeat(f_l[i:i + step], z.size)
+        gain = (cost[cs, np.arange(u.size)] - cost.min(axis=0)) / b.cf[cs]
+        total += float(wx[i:i + step] @ (gain.reshape(xs.size, z.size) @ wz))
     return total / float(wx.sum() * wz.sum())
 
 
