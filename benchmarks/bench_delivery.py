@@ -1,9 +1,11 @@
 """Delivery benchmarks, as ratios to the single 16-bond USZ3 DLV timed in the same process:
 
 - CTD scenarios, 16 bonds × 41 shifts (-100 to 100 bp by 5), target < 10 DLVs;
-- the delivery option, 16 bonds at 100 bp a year, target < 50 DLVs: the quality option to the
-  last trading day (about 500 nodes), the end-of-month option (a double integral over about
-  6,500 pairs of shifts) and the drifted-shift check (the quality option alone ran near 12);
+- the delivery option, 16 bonds at 100 bp a year, target < 10 DLVs: the quality option to the
+  last trading day (about 550 nodes) and the end-of-month option (a double integral over about
+  6,500 pairs of shifts), every bond priced at each shift from its power series in the shift;
+  the drifted-shift check is worked out only when asked for (``theoretical_price_drifted``,
+  the summary), so it is not in this call;
 - the DLV history of 250 dates × 16 bonds in one call against a loop of 250 single-date DLVs
   (the same table), target at least 50 times faster.
 
@@ -55,7 +57,7 @@ def main() -> int:
     print(f"{'single DLV, 16-bond USZ3 basket (reference)':<46} {ref.min() * 1e3:9.3f} ms")
     ok = True
     for name, key, target in (("CTD scenarios, 16 bonds x 41 shifts", "scen", 10),
-                              ("delivery option, 16 bonds, 100 bp vol", "opt", 50)):
+                              ("delivery option, 16 bonds, 100 bp vol", "opt", 10)):
         t = np.array(times[key])
         ratio = float(np.median(t / ref))
         _line(name, float(t.min()), ratio, f"x DLV (target < {target})", ratio < target)

@@ -367,10 +367,68 @@ def test_theoretical_price_is_the_street_one_and_the_drifted_shifts_agree():
     s = opt.summary()
     assert s["quality_option_32nds"] + s["end_of_month_option_32nds"] == pytest.approx(
         s["option_value_32nds"], abs=1e-12)
+    assert s["theoretical_price_drifted"] == opt.theoretical_price_drifted
     assert s["last_trading_day"] == USZ3_LTD and s["delivery"] == USZ3_DELIVERY
+    # the check is worked out when asked for: the summary of a fresh option shows the same
+    assert delivery_option(*USZ3_ARGS, 100.0).summary()["theoretical_price_drifted"] == \
+        opt.theoretical_price_drifted
     # to a delivery before the last trading day there is no end-of-month option
     early = delivery_option(*USZ3_ARGS, 100.0, "2023-12-15")
     assert early.end_of_month == 0.0 and early.last_trading_day == "2023-12-15"
+
+
+def test_the_price_series_is_the_street_yield_price():
+    """The option prices every bond at each shift from a power series in the shift (the
+    binomial series of each discount factor, its remainder bounded). Over every shift the
+    option takes on USZ3 at 100 bp (±10 sd of the 27 days to the last trading day), each bond's
+    price at delivery agrees with the public street-yield price at its forward yield plus the
+    shift, and with the cash-flow kernel it stands in for, to 1e-12 points (slopes to 1e-13 per
+    bp). Where the series would lose digits (USZ3 at 600 bp, ±2,200 bp) the kernel
+    prices every shift."""
+    from xlfidx.delivery import _AtDelivery
+
+    b = _AtDelivery(*USZ3_ARGS, None)
+    w = np.ones(b.n_bonds)
+    reach = 10 * 100 * math.sqrt(27 / 365)
+    b.expand_in_shift(w, reach)
+    assert b._series is not None  # in use: the option's figures below come from it
+    x = np.linspace(-reach, reach, 1001)
+    series = b.at_shifts(x, w)
+    kernel, slope = b.prices(x[:, None] * w * 1e-4)
+    assert np.abs(series - kernel).max() < 1e-12
+    dlv = xlfidx.deliverable_basket(USZ3, FUTURES_PRICE, "USZ3", "2023-11-22", REPO_PCT)
+    y = xlfidx.bond_yield(dlv["fwd_price"], dlv["coupon"], dlv["maturity"], USZ3_DELIVERY)
+    for i, row in enumerate(dlv.itertuples()):
+        street = xlfidx.bond_price(row.coupon, row.maturity, USZ3_DELIVERY, y[i] + x / 100.0)
+        assert np.abs(series[:, i] - street).max() < 1e-12
+    pairs = np.arange(x.size) % b.n_bonds
+    p, dp = b._series_prices(x, pairs, slopes=True)
+    assert np.abs(p - kernel[np.arange(x.size), pairs]).max() < 1e-12
+    assert np.abs(dp - slope[np.arange(x.size), pairs] * 1e-4).max() < 1e-13
+    wide = 10 * 600 * math.sqrt(27 / 365) + 6 * 600 * math.sqrt(10 / 365)
+    b.expand_in_shift(w, wide)
+    assert b._series is None
+
+
+@pytest.mark.parametrize("vol, beta", [(20.0, None), (100.0, None), (300.0, None),
+                                       (100.0, np.linspace(0.8, 1.2, 16))])
+def test_option_figures_from_the_series_are_the_kernels(monkeypatch, vol, beta):
+    """The option with every price from the series against the same option with every price
+    from the street-yield kernel: the quality and end-of-month options, the switch points and
+    the CTD probabilities agree to 1e-12 (the switch points, solved to 1e-10 bp, to 1e-8)."""
+    from xlfidx.delivery import _AtDelivery
+
+    fast = delivery_option(*USZ3_ARGS, vol, beta=beta)
+    monkeypatch.setattr(_AtDelivery, "expand_in_shift", lambda self, w, reach: None)
+    exact = delivery_option(*USZ3_ARGS, vol, beta=beta)
+    assert fast.quality == pytest.approx(exact.quality, abs=1e-12)
+    assert fast.end_of_month == pytest.approx(exact.end_of_month, abs=1e-12)
+    np.testing.assert_allclose(fast.table["ctd_probability"], exact.table["ctd_probability"],
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.switches["shift_bp"], exact.switches["shift_bp"], rtol=0,
+                               atol=1e-8)
+    assert fast.theoretical_price_drifted == pytest.approx(exact.theoretical_price_drifted,
+                                                           abs=1e-12)
 
 
 def test_option_reports_the_ctd_and_its_units():

@@ -54,15 +54,22 @@ CF_i · value``: what is left of the market's net basis once the model's options
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
 from ._inputs import as_date, as_float
 from .basis import DLV_COLUMNS, _dlv_arrays, _dlv_columns, _Leg, _repo, dlv_table
-from .bonds import _accrued_at, _Maturity, _pv_and_slope, _solve_yield, settlement_date
+from .bonds import (
+    _accrued_at,
+    _CashFlows,
+    _Maturity,
+    _pv_and_slope,
+    _solve_yield,
+    settlement_date,
+)
 from .errors import InputError
 from .futures import (
     _check_deliverable,
@@ -92,6 +99,8 @@ _TAIL_SD = 10.0     # integrate to ±10 standard deviations: the mass beyond is 
 _NODES = 24         # Gauss–Legendre nodes per panel of at most one standard deviation
 _GRID_BP = 0.5      # search step for switch points (each then solved to 1e-10 bp)
 _REPRICING = ("full", "duration")
+_SERIES_TERMS = 48  # at most this many terms of a bond's price as a power series in the shift
+_SERIES_BLOCK = 512  # shifts priced from the series at a time (small products, one thread)
 
 SCENARIO_COLUMNS = [
     "shift_bp", "ticker", "coupon", "maturity", "cf", "yield_shift_bp", "forward_yield",
@@ -186,6 +195,7 @@ class _AtDelivery:
         self.ctd0 = int(np.argmin(self.fwd / self.cf))
         self.last_trading = last_trading_day(market["contract"])
         self.mu = np.zeros(self.n_bonds)  # a drift of each forward yield (decimal), 0 unless set
+        self._series = None  # (w, reach in bp, coefficients): see expand_in_shift
 
     # -- yield moves ------------------------------------------------------------------------
     def weights(self, beta, twist: bool, pivot) -> np.ndarray:
@@ -258,10 +268,108 @@ class _AtDelivery:
                 break
         return mu
 
+    def at_shifts(self, x: np.ndarray, w: np.ndarray, by_bond: bool = False) -> np.ndarray:
+        """Clean prices at delivery at scenario shifts ``x`` (bp): one row per shift, or with
+        ``by_bond`` one row per bond (a minimum over the bonds is then one pass down columns)."""
+        x = np.asarray(x, dtype=np.float64)
+        if self._in_series(x, w):
+            return self._series_prices(x, by_bond=by_bond)
+        p, _ = self.prices(x[:, None] * (w * _BP))
+        return p.T if by_bond else p
+
     def per_cf(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
         """``P_i / CF_i`` at scenario shifts ``x`` (bp): one row per shift."""
-        p, _ = self.prices(np.asarray(x, dtype=np.float64)[:, None] * (w * _BP))
-        return p / self.cf
+        return self.at_shifts(x, w) / self.cf
+
+    # -- the prices as power series in the shift ---------------------------------------------
+    def expand_in_shift(self, w: np.ndarray, reach_bp: float) -> None:
+        """Each bond's price as a power series in the scenario shift ``x`` (bp, ``|x| <=
+        reach_bp``), for the many shifts an option takes (a series, not a fit). With ``e = j +
+        w`` the exponent of cash flow ``j`` and ``s = x·w_i·1e-4 / (2 + y_i)`` the relative move
+        of ``1 + y/2``, each discount factor is ``v^e·(1 + s)^(−e) = v^e·Σ_k C(−e, k)·s^k``, so::
+
+            P_i(x) = f_i + Σ_{k≥1} a_ik·(x / reach)^k,   a_ik = Σ_j CF_ij·v_i^e·C(−e, k)·σ_i^k
+
+        (``σ_i`` the ``s`` of ``x = reach``). The terms after ``k`` are bounded by the ``k``-th
+        times ``r/(1 − r)``, ``r = |σ_i|·(e_max + k)/(k + 1)``; the series stops when that bound
+        is below 1e-15 points. The price is a sum of terms of both signs: where their absolute
+        sum would be more than 8 times the price (rounding beyond about 1e-13), where more
+        than 48 terms are needed, where a bond is in its final coupon period (simple interest) or
+        repricing is to first order, the street-yield kernel prices every shift as before.
+        """
+        self._series = None
+        if self.repricing != "full" or not reach_bp > 0.0:
+            return
+        cash = _CashFlows(self.c, self.n.astype(np.intp), self.w)
+        if cash.any_last:
+            return
+        flows = cash.flows                                         # (bond, flow): CF_j
+        e = self.w[:, None] - cash.powers                          # j + w
+        v = 1.0 / (1.0 + 0.5 * self.y0)
+        sigma = reach_bp * w * _BP / (2.0 + self.y0)
+        if (np.abs(sigma) >= 0.5).any():
+            return
+        k = np.arange(1.0, _SERIES_TERMS + 1.0)[:, None, None]
+        steps = -sigma[:, None] * (e + (k - 1.0)) / k              # (term, bond, flow)
+        terms = np.empty(steps.shape)
+        np.multiply(flows * v[:, None] ** e, steps[0], out=terms[0])
+        for i in range(1, _SERIES_TERMS):  # a running product, a row at a time (fast)
+            np.multiply(terms[i - 1], steps[i], out=terms[i])
+        size = np.abs(terms).sum(axis=2)                           # (term, bond)
+        e_max = e.max(axis=1, where=flows > 0.0, initial=0.0)
+        r = np.abs(sigma) * (e_max + k[:, :, 0]) / (k[:, :, 0] + 1.0)
+        with np.errstate(divide="ignore"):
+            tail = np.where(r < 1.0, size * r / (1.0 - r), np.inf)
+        done = np.flatnonzero((tail < 1e-15).all(axis=1))
+        if done.size == 0:
+            return
+        count = int(done[0]) + 1
+        if (size[:count].sum(axis=0) > 8.0 * self.fwd).any():
+            return
+        self._series = (w, float(reach_bp), terms[:count].sum(axis=2))
+
+    def _in_series(self, x: np.ndarray, w: np.ndarray) -> bool:
+        return (self._series is not None and w is self._series[0] and not self.mu.any()
+                and x.size > 0 and float(np.abs(x).max()) <= self._series[1])
+
+    def _series_prices(self, x: np.ndarray, idx: Any = None, slopes: bool = False,
+                       by_bond: bool = False):
+        """Prices (and ``d price / d x`` per bp with ``slopes``) from the series of
+        :meth:`expand_in_shift`: every bond at every shift (``idx`` None, one row per shift or
+        with ``by_bond`` per bond), or bond ``idx[i]`` at shift ``x[i]``. In blocks of 512
+        shifts: small products, one thread."""
+        _, reach, a = self._series
+        x = x.reshape(-1)
+        terms = a.shape[0]
+        if by_bond:
+            out = np.empty((self.n_bonds, x.size))
+            for i in range(0, x.size, _SERIES_BLOCK):
+                t = x[i:i + _SERIES_BLOCK] / reach
+                powers = np.empty((terms, t.size))                # t^1 … t^terms
+                powers[0] = t
+                for k in range(1, terms):
+                    np.multiply(powers[k - 1], t, out=powers[k])
+                out[:, i:i + _SERIES_BLOCK] = self.fwd[:, None] + a.T @ powers
+            return out
+        out = np.empty(x.shape if idx is not None else (x.size, self.n_bonds))
+        dout = np.empty_like(out) if slopes else None
+        da = np.arange(1.0, terms + 1.0)[:, None] * a / reach    # the derivative's coefficients
+        for i in range(0, x.size, _SERIES_BLOCK):
+            t = x[i:i + _SERIES_BLOCK] / reach
+            powers = np.empty((terms + 1, t.size))                # t^0 … t^terms, one per row
+            powers[0] = 1.0
+            for k in range(terms):
+                np.multiply(powers[k], t, out=powers[k + 1])
+            if idx is None:
+                out[i:i + _SERIES_BLOCK] = self.fwd + powers[1:].T @ a
+                if slopes:
+                    dout[i:i + _SERIES_BLOCK] = powers[:-1].T @ da
+            else:
+                j = idx[i:i + _SERIES_BLOCK]
+                out[i:i + _SERIES_BLOCK] = self.fwd[j] + np.einsum("ks,ks->s", powers[1:], a[:, j])
+                if slopes:
+                    dout[i:i + _SERIES_BLOCK] = np.einsum("ks,ks->s", powers[:-1], da[:, j])
+        return (out, dout) if slopes else out
 
     # -- switch points ----------------------------------------------------------------------
     def switches(self, w: np.ndarray, lo: float, hi: float, step: float = _GRID_BP):
@@ -308,8 +416,13 @@ class _AtDelivery:
         """The shift in each bracket where bonds ``ia`` and ``ib`` have equal price/CF;
         ``ia`` is the cheaper at ``lo``, ``ib`` at ``hi``."""
         lo, hi = lo.copy(), hi.copy()
+        both = np.concatenate([ia, ib])
 
         def diff(x):
+            if self._in_series(x, w):
+                p, s = self._series_prices(np.concatenate([x, x]), both, slopes=True)
+                p, s = p / self.cf[both], s / self.cf[both]
+                return p[:x.size] - p[x.size:], s[:x.size] - s[x.size:]
             pa, sa = self.prices(x * w[ia] * _BP, ia)
             pb, sb = self.prices(x * w[ib] * _BP, ib)
             h = pa / self.cf[ia] - pb / self.cf[ib]
@@ -466,7 +579,6 @@ class DeliveryOption:
     futures_price: float
     ctd_forward_over_cf: float    # today's CTD: clean forward to delivery / CF
     theoretical_price: float      # ctd_forward_over_cf − value (street convention)
-    theoretical_price_drifted: float  # E[min P/CF] with drifted shifts, less the EOM option
     quality: float
     quality_32nds: float
     end_of_month: float
@@ -479,6 +591,16 @@ class DeliveryOption:
     ctd_net_basis_32nds: float
     table: Any
     switch_records: list
+    _drift: Any = field(default=None, repr=False)  # what the drifted-shift check needs
+
+    @cached_property
+    def theoretical_price_drifted(self) -> float:
+        """The check on :attr:`theoretical_price`: ``E[min P/CF]`` with each forward yield
+        drifted so that its bond's mean price at the last trading day is its forward, less the
+        end-of-month option. Worked out when first asked for (:meth:`summary` asks)."""
+        drifted = _drifted_min(*self._drift) - self.end_of_month
+        object.__setattr__(self, "_drift", None)  # the basket at delivery is no longer needed
+        return drifted
 
     @property
     def switches(self):
@@ -546,7 +668,7 @@ _EOM_SD = 6.0       # the end-of-month shift integrated to ±6 sd (mass beyond: 
 _EOM_NODES = 6      # Gauss–Legendre nodes per panel of one sd, for each of the two shifts: the
 #                     switches after the last trading day are kinks inside panels, so the value
 #                     is good to about 0.001/32 (USZ3 at 100 bp: 1.0567 against 1.0569 with 24)
-_EOM_GRID = 257     # points of the price grid in the total shift (cubic Hermite in between)
+_EOM_BLOCK = 512    # pairs of shifts priced at a time (the arrays stay small and in cache)
 
 
 def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots) -> float:
@@ -557,6 +679,9 @@ def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots
     choice saves over delivering ``c*``, per unit of futures price (÷ CF of ``c*``)::
 
         EOM = E[ (P_c*(X+Z) − CF_c*·F_L − min_i (P_i(X+Z) − CF_i·F_L)) / CF_c* ]  ≥ 0
+
+    Every bond is priced at every pair ``X + Z`` (the power series of
+    :meth:`_AtDelivery.expand_in_shift` where it holds, else the street-yield kernel).
     """
     if sd_e == 0.0 or b.n_bonds < 2:
         return 0.0
@@ -569,26 +694,17 @@ def _end_of_month(b: _AtDelivery, w: np.ndarray, sd_q: float, sd_e: float, roots
     ratio = b.per_cf(x, w)
     star = np.argmin(ratio, axis=1)
     f_l = ratio[np.arange(x.size), star]
-    # the prices at X + Z: cubic Hermite interpolation (exact slopes) on a grid of the total
-    # shift, a fraction of a bp apart: the street-yield prices once per grid point, not per pair
-    reach = float(np.abs(x).max()) + _EOM_SD * sd_e
-    grid = np.linspace(-reach, reach, _EOM_GRID)
-    h = grid[1] - grid[0]
-    pg, sg = b.prices(grid[:, None] * (w * _BP))
-    mg = sg * (w * _BP) * h                                   # d price per grid step
-    u = (x[:, None] + z[None, :]).reshape(-1)
-    i = np.clip(((u + reach) / h).astype(np.intp), 0, _EOM_GRID - 2)
-    t = ((u - grid[i]) / h)[:, None]
-    both = np.hstack([pg, mg])
-    a0, b0 = both[i].reshape(u.size, 2, -1).transpose(1, 0, 2)
-    a1, b1 = both[i + 1].reshape(u.size, 2, -1).transpose(1, 0, 2)
-    # Hermite: p0 + t·m0 + t²(3(p1 − p0) − 2m0 − m1) + t³(2(p0 − p1) + m0 + m1)
-    d = a1 - a0
-    p = a0 + t * (b0 + t * (3 * d - 2 * b0 - b1 + t * (b0 + b1 - 2 * d)))
-    cost = p.reshape(x.size, z.size, -1) - f_l[:, None, None] * b.cf   # (X, Z, bond)
-    at_star = np.take_along_axis(cost, star[:, None, None].astype(np.intp), axis=2)[..., 0]
-    gain = (at_star - cost.min(axis=2)) / b.cf[star][:, None]
-    return float(wx @ (gain @ wz) / (wx.sum() * wz.sum()))
+    step = max(1, _EOM_BLOCK // z.size)  # X nodes at a time
+    total = 0.0
+    for i in range(0, x.size, step):
+        xs = x[i:i + step]
+        u = (xs[:, None] + z).reshape(-1)                              # X + Z, X by X
+        cs = np.repeat(star[i:i + step], z.size)
+        # (bond, pair): each bond's cost of delivery at the futures price fixed at X
+        cost = b.at_shifts(u, w, by_bond=True) - b.cf[:, None] * np.repeat(f_l[i:i + step], z.size)
+        gain = (cost[cs, np.arange(u.size)] - cost.min(axis=0)) / b.cf[cs]
+        total += float(wx[i:i + step] @ (gain.reshape(xs.size, z.size) @ wz))
+    return total / float(wx.sum() * wz.sum())
 
 
 def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, repo: Any,
@@ -614,6 +730,12 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     that the bond's expected price at the last trading day is its forward, and the price is
     ``E[min P/CF]`` under those shifts less the end-of-month option; the two agree to first
     order (on USZ3 at 100 bp: 116.0851 and 116.0794, 0.006 points apart; at 0 bp they are equal).
+    It is a check, worked out when first read (:meth:`DeliveryOption.summary` reads it).
+
+    Every bond is priced at each shift from its price as a power series in the shift (exact to
+    about 1e-13 points, :meth:`_AtDelivery.expand_in_shift`); where the series would lose digits
+    (shifts beyond about ±1,400 bp on the USZ3 basket: 500 bp a year there) the street-yield
+    kernel prices every shift.
 
     The result has ``quality``, ``end_of_month`` and ``value`` (their sum) in futures points and
     32nds, ``value_ctd_points`` (CF of today's CTD × value), the theoretical prices, today's CTD
@@ -649,19 +771,12 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
     if sd_q or sd_e:
         reach = _TAIL_SD * sd_q + _EOM_SD * sd_e
         b.check_yields(w, -reach, reach, "vol_bp", vol)
+        # every shift below is within ±10 sd of X or ±6 sd of X + Z
+        b.expand_in_shift(w, max(_TAIL_SD * sd_q, _EOM_SD * (sd_q + sd_e)))
     c0, n = b.ctd0, b.n_bonds
     fwd_cf = float(b.fwd[c0] / b.cf[c0])
     _theo, quality, prob, (roots, ia, ib) = _quality(b, w, sd_q)
     eom = _end_of_month(b, w, sd_q, sd_e, roots)
-    drifted = fwd_cf
-    if sd_q:
-        # the same expectation with each forward yield drifted to make its bond's mean price
-        # its forward, on the undrifted panels (the drift moves the switch points by a
-        # fraction of a bp: a check, not a second model)
-        b.mu = b.drift_to_the_forward(w, sd_q)
-        x, wt = _panels(-_TAIL_SD * sd_q, _TAIL_SD * sd_q, roots, _EOM_NODES, sd_q)
-        drifted = float(wt @ b.per_cf(x, w).min(axis=1) / wt.sum())
-        b.mu = np.zeros(n)
     value = quality + eom
     table = pd.DataFrame({
         "ticker": b.ticker, "coupon": b.c, "maturity": b.m.astype("datetime64[s]"), "cf": b.cf,
@@ -676,12 +791,28 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
         vol_bp=vol, horizon_years=float(tau_q), shift_sd_bp=float(sd_q),
         eom_horizon_years=float(tau_e), eom_shift_sd_bp=float(sd_e),
         futures_price=b.futures_price, ctd_forward_over_cf=fwd_cf,
-        theoretical_price=fwd_cf - value, theoretical_price_drifted=float(drifted) - eom,
+        theoretical_price=fwd_cf - value,
         quality=quality, quality_32nds=quality * 32.0, end_of_month=eom,
         end_of_month_32nds=eom * 32.0, value=value, value_32nds=value * 32.0,
         value_ctd_points=float(b.cf[c0] * value), ctd=b.label(c0),
         ctd_net_basis=float(b.net_basis[c0]), ctd_net_basis_32nds=float(b.net_basis[c0] * 32.0),
-        table=table, switch_records=_switch_records(b, roots, ia, ib, w))
+        table=table, switch_records=_switch_records(b, roots, ia, ib, w),
+        _drift=(b, w, sd_q, roots))
+
+
+def _drifted_min(b: _AtDelivery, w: np.ndarray, sd_q: float, roots: np.ndarray) -> float:
+    """E[min P/CF] at the last trading day with each forward yield drifted to make its bond's
+    mean price its forward, on the quality option's panels with the end-of-month option's nodes
+    (the drift moves the switch points by a fraction of a bp: a check, not a second model)."""
+    c0 = b.ctd0
+    if not sd_q:
+        return float(b.fwd[c0] / b.cf[c0])
+    b.mu = b.drift_to_the_forward(w, sd_q)
+    try:
+        x, wt = _panels(-_TAIL_SD * sd_q, _TAIL_SD * sd_q, roots, _EOM_NODES, sd_q)
+        return float(wt @ b.per_cf(x, w).min(axis=1) / wt.sum())
+    finally:
+        b.mu = np.zeros(b.n_bonds)
 
 
 # --- the calendar roll -------------------------------------------------------------------------
