@@ -234,7 +234,7 @@ class _AtDelivery:
         that is CTD for a stretch shorter than the grid step is found as long as it is cheapest
         at the crossing of its neighbours.
         """
-        empty = (np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
+        empty = (np.empty(0), np.empty(0, np.intp), np.empty(0, np.intp))
         if not hi > lo or self.n_bonds < 2:
             return empty
         count = int(min(max(math.ceil((hi - lo) / step), 16), 20_000))
@@ -491,7 +491,7 @@ def delivery_option(contract: Any, bonds: Any, futures_price: Any, settle: Any, 
         theo = float(b.fwd[c0] / b.cf[c0])
         value = 0.0
         prob[c0] = 1.0
-        roots, ia, ib = np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64)
+        roots, ia, ib = np.empty(0), np.empty(0, np.intp), np.empty(0, np.intp)
     else:
         lo, hi = -_TAIL_SD * sd, _TAIL_SD * sd
         b.check_yields(w, lo, hi, "vol_bp", vol)
