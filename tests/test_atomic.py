@@ -29,7 +29,7 @@ from xlfidx.errors import InputError
 from xlfidx.samples import mbs_history
 
 ROOT = Path(__file__).resolve().parents[1]
-LINUX_PROC = Path("/proc/self/fd").is_dir()
+LINUX_PROC = os.path.isdir("/proc/self/fd")  # os.path: no error where /proc is refused (Pyodide)
 
 
 # ---------------------------------------------------------------------------------------------
