@@ -148,9 +148,11 @@ def build_project(into: Path) -> Path:
     src = into / "src"
     shutil.copytree(ROOT, src, ignore=ignore)
     dist = into / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-                    "--no-deps", "-w", str(dist), str(src)], check=True,
-                   stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet",
+                           "--disable-pip-version-check", "--no-deps", "-w", str(dist), str(src)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"pyodide: building xlfidx's wheel failed:\n{done.stdout}{done.stderr}")
     wheels = list(dist.glob("xlfidx-*.whl"))
     if len(wheels) != 1:
         sys.exit(f"pyodide: expected one xlfidx wheel in {dist}, found {wheels}")
