@@ -194,7 +194,12 @@ def differences(a: Any, b: Any, rel: float = 1e-9, where: str = "") -> list[str]
         if math.isclose(a, b, rel_tol=rel, abs_tol=0.0) or a == b:
             return []
         return [f"{where}: {a!r} vs {b!r}"]
-    return [] if a == b else [f"{where}: {a!r} vs {b!r}"]
+    return [] if a == b else [f"{where}: {_short(a)} vs {_short(b)}"]
+
+
+def _short(value: Any, width: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 if __name__ == "__main__":  # udf_cases.py CASES.json RESULTS.json
