@@ -4,7 +4,7 @@ Pyodide 0.27.7 (WebAssembly, under Node) as ratios against the same in CPython o
     python .ci/pyodide/pyodide.py fetch     # once: the Pyodide distribution, cached
     python benchmarks/bench_pyodide.py
 
-Each figure is the median over 3 fresh interpreters of each kind: the import of
+Each figure is the median over 5 fresh interpreters of each kind: the import of
 ``xlfidx.excel.udfs`` with xlwings already imported (as Lite and Excel have it before they load
 the module: xlwings' own decorators register the functions), then the first ``DLV(bonds,
 future)`` on the USZ3 sample export's two tables, shaped as Office.js hands them over (dates as
@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+
+ROUNDS = 5  # fresh interpreters of each kind (the VM's speed drifts: medians)
 
 
 def probe(args_path: str) -> dict[str, float]:
@@ -94,7 +96,7 @@ def main() -> None:
         probe_args = ["/repo/benchmarks/bench_pyodide.py", "--probe", "/io/dlv_args.json"]
         runs: dict[str, list[dict[str, float]]] = {"cpy_pyc": [], "cpy_src": [], "pyo_pyc": [],
                                                    "pyo_src": []}
-        for k in range(3):
+        for k in range(ROUNDS):
             runs["cpy_pyc"].append(cpython(source=False))
             runs["cpy_src"].append(cpython(source=True))
             fresh = tmp / f"fresh{k}"  # the wheel as installed: sources only (Pyodide writes no bytecode)
@@ -102,12 +104,12 @@ def main() -> None:
             runs["pyo_src"].append(pyodide(probe_args, fresh))
         # the same wheel byte-compiled by Pyodide's own Python, as a second start would find it
         pyodide(["-m", "compileall", "-q", "/site/0/xlfidx"], site)
-        for _ in range(3):
+        for _ in range(ROUNDS):
             runs["pyo_pyc"].append(pyodide(probe_args, site))
     med = {side: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for side, rs in runs.items()}
     print(f"CPython {sys.version.split()[0]} vs Pyodide {tool.PYODIDE_VERSION} under Node "
           f"{subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}; "
-          "medians of 3 fresh interpreters each, xlwings imported first")
+          f"medians of {ROUNDS} fresh interpreters each, xlwings imported first")
     print(f"{'':52}{'CPython':>10}{'Pyodide':>10}{'ratio':>8}")
     for label, key in (("import xlfidx.excel.udfs", "import"), ("first DLV(bonds, future) after it", "dlv")):
         for how, c, p in (("from source", "cpy_src", "pyo_src"), ("bytecode cached", "cpy_pyc", "pyo_pyc")):
