@@ -6,6 +6,12 @@ runs on a bare checkout. The folder ``../shared`` (``reference/``, ``data/bloomb
 ``seeds/``) is used only to check the typed figures and the written files against their
 sources; those tests are skipped, with the reason, when it is absent.
 
+In Pyodide (WebAssembly, the Python of xlwings Lite; see ``.ci/pyodide``) the suite runs too.
+A test that needs what Pyodide lacks (processes, signals, resource limits) is marked
+``@pytest.mark.cpython_only("why")`` and skipped there with the reason; a test that needs an
+optional package with compiled parts (``formulas``' tree, ``python-calamine``) is marked
+``@pytest.mark.needs("formulas")`` and skipped, with the reason, wherever it is not installed.
+
 Environment:
   XLFIDX_SHARED=DIR       where that folder is (default: ``shared`` beside the repository)
   XLFIDX_HIDE_SHARED=1    run as if it were absent (what a fresh clone sees)
@@ -13,7 +19,9 @@ Environment:
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import published as pub
@@ -26,6 +34,40 @@ SHARED = Path(os.environ.get("XLFIDX_SHARED") or ROOT.parent / "shared")
 REFERENCE = SHARED / "reference"
 BLOOMBERG = SHARED / "data" / "bloomberg"
 SEEDS = SHARED / "seeds"
+# WebAssembly (Pyodide: xlwings Lite's Python): no processes, signals or resource limits
+PYODIDE = sys.platform == "emscripten"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "cpython_only(reason): needs what Pyodide lacks (processes, signals, resource "
+        "limits); skipped there with the reason")
+    config.addinivalue_line(
+        "markers", "needs(*modules): needs optional packages (formulas, python_calamine); "
+        "skipped with the reason wherever one is not installed")
+
+
+def _missing(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return True
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        mark = item.get_closest_marker("cpython_only")
+        if mark is not None and PYODIDE:
+            why = mark.args[0] if mark.args else mark.kwargs.get("reason", "needs CPython")
+            item.add_marker(pytest.mark.skip(reason=f"not in Pyodide: {why}"))
+            continue
+        for mark in item.iter_markers("needs"):
+            missing = [m for m in mark.args if _missing(m)]
+            if missing:
+                item.add_marker(pytest.mark.skip(
+                    reason=f"needs {', '.join(missing)}, not installed here"
+                           + (" (compiled: no Pyodide build)" if PYODIDE else "")))
+                break
 
 
 def _shared(path: Path, what: str) -> Path:

@@ -379,7 +379,9 @@ def test_a_dict_of_contract_frames_is_accepted():
 # docs and the shipped sample
 
 
-@pytest.mark.parametrize("name", ["backtest", "trend", "bloomberg.history", "backtest_plot"])
+@pytest.mark.parametrize("name", [
+    pytest.param("backtest", marks=pytest.mark.needs("python_calamine")), "trend",
+    pytest.param("bloomberg.history", marks=pytest.mark.needs("python_calamine")), "backtest_plot"])
 def test_docstring_examples(name):
     module = importlib.import_module(f"xlfidx.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

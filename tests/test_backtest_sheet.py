@@ -3,6 +3,7 @@ and the ``xlfidx backtest`` command end to end on a small book."""
 
 from __future__ import annotations
 
+import errno
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_a_failure_never_loses_the_book(tmp_path, monkeypatch):
     original = path.read_bytes()
 
     def disk_full(self, *args, **kwargs):
-        raise OSError(28, "No space left on device")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     # the failure strikes half-way through writing the new package
     monkeypatch.setattr(zf.ZipFile, "writestr", disk_full)
@@ -148,6 +149,7 @@ def _write_history_book(path: Path, n: int = 700) -> Path:
     return path
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 def test_cli_backtest(tmp_path, capsys):
     book = _write_history_book(tmp_path / "hist.xlsx")
@@ -166,6 +168,7 @@ def test_cli_backtest(tmp_path, capsys):
     assert np.isclose(wb["MBS"]["C2"].value, mbs_history.simulate()["mbs"]["LUMSMD Index"][0])
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 def test_cli_backtest_png_draws_the_charts_as_pictures_too(tmp_path, capsys):
     book = _write_history_book(tmp_path / "hist.xlsx")
@@ -220,6 +223,7 @@ def _pasted_over(sample: Path, path: Path) -> Path:
     return path
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 @pytest.mark.parametrize("book, synthetic", [("sample", True), ("pasted", False), ("user", False)])
 def test_synthetic_label_in_the_printout_and_the_sheet_follows_the_data(tmp_path, capsys, small_sample,
@@ -242,6 +246,7 @@ def test_synthetic_label_in_the_printout_and_the_sheet_follows_the_data(tmp_path
         assert "read as your data, not labelled SYNTHETIC" in text
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 @pytest.mark.parametrize("book, synthetic", [("sample", True), ("user", False)])
 def test_refresh_labels_the_backtest_sheet_from_the_data(tmp_path, small_sample, book, synthetic):

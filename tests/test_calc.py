@@ -38,6 +38,7 @@ def book(tmp_path):
     return path
 
 
+@pytest.mark.needs("formulas")
 def test_values_equal_the_core_and_errors_stay_in_their_rows(book):
     result = evaluate_formulas(book)
     v = result.values
@@ -53,6 +54,7 @@ def test_values_equal_the_core_and_errors_stay_in_their_rows(book):
     assert not result.overflow
 
 
+@pytest.mark.needs("formulas")
 def test_cached_values_written_vba_and_other_parts_kept(book, tmp_path):
     out = tmp_path / "out.xlsm"
     calc_workbook(book, out)
@@ -87,6 +89,7 @@ def test_cached_values_written_vba_and_other_parts_kept(book, tmp_path):
     assert again.values[("Calc", "A5")] == values["Calc"]["A5"].value
 
 
+@pytest.mark.needs("formulas")
 def test_overflow_is_reported(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -99,6 +102,7 @@ def test_overflow_is_reported(tmp_path):
     assert result.overflow and "HEDGEWEIGHTS" in result.overflow[0]
 
 
+@pytest.mark.needs("formulas")
 def test_cli_calc(book, tmp_path, capsys):
     out = tmp_path / "cli.xlsm"
     code = cli_main(["calc", str(book), "--out", str(out)])

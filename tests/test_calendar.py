@@ -181,6 +181,7 @@ def test_shipped_table_is_what_the_rules_write(tmp_path):
     assert "SIFMA" in shipped.splitlines()[1]
 
 
+@pytest.mark.cpython_only("starts a Python process")
 def test_loading_the_calendar_needs_neither_pandas_nor_a_calendar_library():
     code = ("import sys, xlfidx.dates as c; c.business_calendar(); "
             "print(sorted(m for m in ('pandas', 'pandas_market_calendars', 'dateutil') "

@@ -92,6 +92,7 @@ def test_a_missing_file_is_one_line(command, tmp_path, capsys):
     assert "nowhere.xlsx' does not exist" in _one_error_line(capsys.readouterr().err, command)
 
 
+@pytest.mark.cpython_only("starts a Python process")
 @pytest.mark.parametrize("command", READERS)
 def test_real_process_gives_exit_2_and_one_stderr_line(command, files, tmp_path):
     """The console entry point itself, not only main(): exit status and stderr as a user sees."""
@@ -255,6 +256,7 @@ def _apostrophe_book(path: Path) -> Path:
     return path
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.parametrize("name", ["bob.xlsx", "book[1].xlsx", "Bob's book.xlsx"])
 def test_calc_with_an_apostrophe_sheet_and_a_bracket_file_name(name, tmp_path, capsys):
     book = _apostrophe_book(tmp_path / name)
@@ -283,6 +285,7 @@ def _history_book(path: Path, mbs_sheet: str, n: int = 700) -> Path:
     return path
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 def test_backtest_on_a_sheet_named_with_an_apostrophe(tmp_path, capsys):
     book = _history_book(tmp_path / "hist.xlsx", "Bob's basis")
@@ -343,6 +346,7 @@ def test_history_of_absurd_size_is_refused_before_the_work():
 # --------------------------------------------------------------------------- pipes, Ctrl-C, bugs
 
 
+@pytest.mark.cpython_only("starts a Python process")
 def test_output_piped_to_a_closed_reader_exits_quietly(tmp_path):
     """``xlfidx fedpath | head -0``: the reader is gone before the first line is written."""
     proc = subprocess.Popen([sys.executable, "-m", "xlfidx", "fedpath", "--probs"],
@@ -353,6 +357,7 @@ def test_output_piped_to_a_closed_reader_exits_quietly(tmp_path):
     assert "Traceback" not in err and "Error" not in err, err
 
 
+@pytest.mark.cpython_only("interrupts a Python process with a signal")
 def test_ctrl_c_exits_130_with_one_line(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "xlfidx", "backtest", "--no-workbook",
                              "--out", str(tmp_path), "--tilts", "0:10:0.05"],
@@ -395,6 +400,7 @@ def test_help_documents_the_exit_codes(capsys):
     assert "XLFIDX_DEBUG=1" in out
 
 
+@pytest.mark.cpython_only("starts a Python process")
 def test_help_imports_neither_numpy_nor_pandas():
     """Start-up: `xlfidx --help` and every `COMMAND --help` import only what they print."""
     code = ("import sys, contextlib, io\n"

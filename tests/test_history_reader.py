@@ -20,6 +20,8 @@ from xlfidx.samples import mbs_history, sample_path
 
 # the small test books hold three contracts; the other three are skipped with a warning
 pytestmark = pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
+# the reader reads through python-calamine (compiled: no Pyodide build)
+READS = pytest.mark.needs("python_calamine")
 
 FIELDS = ["PX_LAST", "CONVENTIONAL_CTD_FORWARD_FRSK", "FUT_EQV_CNVX_NOTL"]
 N = 320
@@ -97,6 +99,7 @@ def write_tidy(path: Path, data: dict, sheet_names=("MBS", "Futures")) -> Path:
 # the shipped sample
 
 
+@READS
 def test_shipped_sample_reads_with_later_starts_and_realistic_levels():
     history = read_history(sample_path(mbs_history.FILENAME))
     mbs, fut = history
@@ -133,6 +136,7 @@ def test_sample_generator_is_seeded_and_says_synthetic(tmp_path):
 # layouts
 
 
+@READS
 def test_bdh_and_tidy_layouts_read_the_same(tmp_path):
     data = _data()
     bdh = read_history(write_bdh(tmp_path / "bdh.xlsx", data))
@@ -149,6 +153,7 @@ def test_bdh_and_tidy_layouts_read_the_same(tmp_path):
     assert "TY" in {c for c in one.contracts}
 
 
+@READS
 def test_na_text_and_blanks_are_gaps_filled_and_reported(tmp_path):
     data = _data()
 
@@ -176,6 +181,7 @@ def _blank(sheet: str, column: str, rows: range):
     return edit
 
 
+@READS
 @pytest.mark.parametrize("days, filled", [(3, True), (5, True), (6, False)])
 def test_gaps_up_to_the_fill_limit_are_filled_and_longer_ones_named(tmp_path, days, filled):
     # LUMSTRUU is column B of the MBS sheet; row 3 is the first day, so row 103 is day 100
@@ -195,6 +201,7 @@ def test_gaps_up_to_the_fill_limit_are_filled_and_longer_ones_named(tmp_path, da
         (("LUMSTRUU", first, last, days, "inside", filled))]
 
 
+@READS
 def test_fill_limit_is_a_setting(tmp_path):
     path = write_bdh(tmp_path / "g.xlsx", _data(), _blank("MBS", "B", range(103, 113)))
     assert read_history(path).mbs["LUMSTRUU"].isna().sum() == 10
@@ -204,6 +211,7 @@ def test_fill_limit_is_a_setting(tmp_path):
         read_history(path, max_fill_days=-1)
 
 
+@READS
 def test_mbs_late_start_and_early_end_are_named_like_a_contract_start(tmp_path):
     # LUMSMD (column E) blank for its first 30 and last 20 days
     edit = _blank("MBS", "E", [*range(3, 33), *range(3 + N - 20, 3 + N)])
@@ -221,6 +229,7 @@ def test_mbs_late_start_and_early_end_are_named_like_a_contract_start(tmp_path):
     assert not live.iloc[:31].any() and live.iloc[31:N - 19].all() and not live.iloc[N - 19:].any()
 
 
+@READS
 def test_a_contract_gap_is_not_filled_and_names_the_contract(tmp_path):
     # TY block: K dates, L PX_LAST; days 150-169 without a price
     h = read_history(write_bdh(tmp_path / "g.xlsx", _data(), _blank("Futures", "L", range(153, 173))))
@@ -238,6 +247,7 @@ def _readme(lines):
     return edit
 
 
+@READS
 def test_synthetic_only_when_the_readme_says_so_and_the_numbers_are_its_own(tmp_path):
     from xlfidx.bloomberg.history import SYNTHETIC_LABEL, year_digests
 
@@ -280,6 +290,7 @@ def blank_sample(tmp_path_factory):
     return path
 
 
+@READS
 def test_eleven_blank_years_of_mbs_returns_earn_nothing_and_are_named(blank_sample):
     days = mbs_history.business_days()
     blank = days[days <= np.datetime64(BLANK_TO)]
@@ -300,6 +311,7 @@ def test_eleven_blank_years_of_mbs_returns_earn_nothing_and_are_named(blank_samp
     assert res.summary.loc["adaptive", "years"] == pytest.approx((days > np.datetime64(resume)).sum() / 252)
 
 
+@READS
 def test_excel_serial_dates_are_accepted(tmp_path):
     data = _data(60)
     serials = [(pd.Timestamp(d) - pd.Timestamp("1899-12-30")).days for d in data["days"]]
@@ -312,12 +324,14 @@ def test_excel_serial_dates_are_accepted(tmp_path):
 # bad input
 
 
+@READS
 def test_missing_sheet_is_named(tmp_path):
     path = write_bdh(tmp_path / "h.xlsx", _data())
     with pytest.raises(InputError, match=r"sheet = 'Histories' is not in h\.xlsx; its sheets are \['MBS', 'Futures'\]"):
         read_history(path, futures_sheet="Histories")
 
 
+@READS
 def test_missing_mbs_ticker_is_named(tmp_path):
     data = _data()
     del data["mbs"]["LUMSMD"]
@@ -325,6 +339,7 @@ def test_missing_mbs_ticker_is_named(tmp_path):
         read_history(write_bdh(tmp_path / "h.xlsx", data))
 
 
+@READS
 def test_non_date_in_the_date_column_is_named(tmp_path):
     def bad(wb):
         wb["Futures"]["F30"] = "next week"
@@ -333,6 +348,7 @@ def test_non_date_in_the_date_column_is_named(tmp_path):
         read_history(write_bdh(tmp_path / "h.xlsx", _data(), bad))
 
 
+@READS
 def test_text_in_a_number_cell_is_named(tmp_path):
     def bad(wb):
         wb["Futures"]["B12"] = "n/a?"
@@ -341,6 +357,7 @@ def test_text_in_a_number_cell_is_named(tmp_path):
         read_history(write_bdh(tmp_path / "h.xlsx", _data(), bad))
 
 
+@READS
 def test_sheet_without_a_dates_header_is_named(tmp_path):
     def bad(wb):
         ws = wb["MBS"]
@@ -351,6 +368,7 @@ def test_sheet_without_a_dates_header_is_named(tmp_path):
         read_history(write_bdh(tmp_path / "h.xlsx", _data(), bad))
 
 
+@READS
 def test_dates_going_back_are_named(tmp_path):
     def bad(wb):
         wb["Futures"]["A40"] = dt.date(2019, 1, 1)
@@ -359,6 +377,7 @@ def test_dates_going_back_are_named(tmp_path):
         read_history(write_bdh(tmp_path / "h.xlsx", _data(), bad))
 
 
+@READS
 def test_all_empty_contract_is_skipped_with_a_warning_and_the_run_goes_on(tmp_path):
     data = _data()
     for f in FIELDS:
@@ -377,6 +396,7 @@ def test_all_empty_contract_is_skipped_with_a_warning_and_the_run_goes_on(tmp_pa
     assert "basis FV" not in res.summary.index and "basis TY" in res.summary.index
 
 
+@READS
 def test_missing_contract_block_is_skipped_with_a_warning(tmp_path):
     data = _data()
     del data["fut"]["TU"]
@@ -385,6 +405,7 @@ def test_missing_contract_block_is_skipped_with_a_warning(tmp_path):
     assert h.contracts == ["FV", "TY"]
 
 
+@READS
 def test_no_usable_contract_is_an_error(tmp_path):
     data = _data()
     data["fut"] = {}
@@ -394,6 +415,7 @@ def test_no_usable_contract_is_an_error(tmp_path):
             read_history(write_tidy(tmp_path / "h.xlsx", data))
 
 
+@READS
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(InputError, match="nope.xlsx"):
         read_history(tmp_path / "nope.xlsx")

@@ -118,6 +118,7 @@ def chart_overrides(owned: set[str]) -> list[str]:
             if n.startswith("xl/charts/") and n.endswith(".xml")]
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 def test_refresh_keeps_every_part_it_does_not_own_byte_for_byte(tmp_path):
     book = xlsxwriter_book(tmp_path / "desk.xlsm")
@@ -201,6 +202,7 @@ def _without(text: str, inserted: list[str]) -> str:
     return text
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.filterwarnings("ignore::xlfidx.bloomberg.history.HistoryWarning")
 def test_backtest_adds_its_sheet_with_minimal_edits_and_keeps_cached_values(tmp_path, capsys):
     book = xlsxwriter_book(tmp_path / "desk.xlsm", backtest=None, formulas=True)
@@ -265,6 +267,7 @@ def _shared_formula_book(path: Path) -> Path:
     return path
 
 
+@pytest.mark.needs("formulas")
 def test_shared_formulas_are_found_and_computed(tmp_path):
     book = _shared_formula_book(tmp_path / "shared.xlsx")
     cells = formula_cells(book)
@@ -275,6 +278,7 @@ def test_shared_formulas_are_found_and_computed(tmp_path):
     assert [values[f"B{r}"].value for r in range(1, 5)] == [3.0, 4.5, 8.0, 16.25]
 
 
+@pytest.mark.needs("formulas")
 def test_engine_reads_only_the_rows_formulas_use_and_gets_the_same_values(tmp_path):
     """Formulas into a big sheet: single rows, a block, a whole column and a defined name."""
     rng = np.random.default_rng(11)
@@ -306,6 +310,8 @@ def _run(code: str) -> str:
                           cwd=ROOT).stdout.strip()
 
 
+@pytest.mark.cpython_only("starts a Python process")
+@pytest.mark.needs("formulas")
 def test_statistics_functions_are_loaded_only_when_a_formula_calls_one(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -327,6 +333,8 @@ def test_statistics_functions_are_loaded_only_when_a_formula_calls_one(tmp_path)
     assert float(stdev) == pytest.approx((5 / 3) ** 0.5, abs=1e-12)
 
 
+@pytest.mark.cpython_only("starts a Python process")
+@pytest.mark.needs("formulas")
 def test_the_lazy_function_table_is_the_engines_own():
     """Loading the statistics modules later gives the same table as formulas.get_functions()."""
     code = """
@@ -357,6 +365,7 @@ def _offset_book(path: Path) -> Path:
     return path
 
 
+@pytest.mark.needs("formulas")
 def test_a_function_the_engine_lacks_keeps_excels_value_and_says_so(tmp_path, capsys):
     book = _offset_book(tmp_path / "offset.xlsx")
     assert cli_main(["calc", str(book)]) == 0
@@ -367,6 +376,8 @@ def test_a_function_the_engine_lacks_keeps_excels_value_and_says_so(tmp_path, ca
     assert (values["A2"].value, values["A3"].value, values["A4"].value) == (5, 10, 6)
 
 
+@pytest.mark.cpython_only("starts a Python process")
+@pytest.mark.needs("formulas")
 def test_calc_prints_its_own_progress_and_no_progress_bars(tmp_path):
     book = _offset_book(tmp_path / "offset.xlsx")
     done = subprocess.run([sys.executable, "-m", "xlfidx", "calc", str(book)], capture_output=True,

@@ -433,6 +433,7 @@ def test_filled_fed_book_reads_as_the_sample(books, tmp_path, keep_formulas, cap
     assert "pricing date 2025-04-30" in capsys.readouterr().out
 
 
+@pytest.mark.needs("python_calamine")
 @pytest.mark.parametrize("keep_formulas", [False, True], ids=["values", "saved-by-excel"])
 def test_filled_history_reads_as_the_sample(books, tmp_path, keep_formulas):
     filled = _history_terminal().fill(books["history"], tmp_path / "filled.xlsx",
@@ -450,7 +451,8 @@ def test_filled_history_reads_as_the_sample(books, tmp_path, keep_formulas):
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command, kind, sheet", [
-    ("dlv", "basket", "future"), ("fedpath", "fed", "2025-04-30"), ("backtest", "history", "MBS")])
+    ("dlv", "basket", "future"), ("fedpath", "fed", "2025-04-30"),
+    pytest.param("backtest", "history", "MBS", marks=pytest.mark.needs("python_calamine"))])
 def test_unfilled_template_is_one_clear_line(books, command, kind, sheet, capsys, tmp_path):
     assert main([command, str(books[kind]), *(["--out", str(tmp_path)] if kind == "history" else [])]) == 2
     captured = capsys.readouterr()
@@ -502,6 +504,7 @@ def _small_history(path: Path, extra: dict | None = None) -> Path:
     return path
 
 
+@pytest.mark.needs("python_calamine")
 def test_requesting_data_text_pasted_as_values_is_refused(tmp_path):
     path = _small_history(tmp_path / "pasted.xlsx", {"Futures": {"B5": "#N/A Requesting Data..."}})
     with pytest.raises(InputError, match=r"WORKBOOK = 'pasted.xlsx' sheet 'Futures' still holds"):
@@ -510,6 +513,7 @@ def test_requesting_data_text_pasted_as_values_is_refused(tmp_path):
     assert read_history(_small_history(tmp_path / "ok.xlsx")).futures.shape == (10, 3)
 
 
+@pytest.mark.needs("python_calamine")
 def test_other_sheets_of_a_history_book_are_not_checked(tmp_path):
     # a live sheet of the user's beside the history does not stop the backtest
     path = _small_history(tmp_path / "with_live.xlsx", {"live": {"A1": '=BDP("TYH5 Comdty","PX_LAST")'}})

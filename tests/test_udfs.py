@@ -54,6 +54,7 @@ def test_every_function_and_argument_is_documented_for_the_wizard():
         assert all(f.__xlfidx__["arg_options"][p]["ndim"] == 2 for p in params), name
 
 
+@pytest.mark.cpython_only("starts a Python process")
 def test_udf_module_imports_nothing_heavy_cold():
     code = ("import sys, xlfidx.excel.udfs; "
             "print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'xlwings', 'openpyxl') if m in sys.modules))")
@@ -61,6 +62,7 @@ def test_udf_module_imports_nothing_heavy_cold():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.cpython_only("starts a Python process")
 def test_decorators_delegate_to_xlwings_only_when_it_is_loaded():
     code = "import xlfidx.excel._udf as m; print(m.uses_xlwings())"
     cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -48,6 +48,7 @@ def test_conf_sheet_is_active_and_names_the_udf_module(name):
     assert conf["UDF Modules"] == UDF_MODULE == "xlfidx.excel.udfs"
 
 
+@pytest.mark.cpython_only("starts a Python process")
 @pytest.mark.parametrize("name", BOOKS)
 def test_run_main_module_imports_and_exposes_main(name):
     path = WORKBOOKS_DIR / f"{name}.py"
@@ -61,6 +62,7 @@ def test_run_main_module_imports_and_exposes_main(name):
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.parametrize("name", BOOKS)
 def test_every_formula_evaluates_without_an_error_value(evaluated, name):
     result = evaluated[name]
@@ -69,6 +71,7 @@ def test_every_formula_evaluates_without_an_error_value(evaluated, name):
     assert result.overflow == []
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.parametrize("name", BOOKS)
 def test_cached_values_are_stored(evaluated, name):
     wb = openpyxl.load_workbook(WORKBOOKS_DIR / f"{name}.xlsm", data_only=True, read_only=True)
@@ -113,6 +116,7 @@ def _dlv_top(values, sheet="DLV"):
     return top
 
 
+@pytest.mark.needs("formulas")
 def test_basis_reads_the_export_and_equals_the_core(evaluated):
     """The DLV sheet's functions read the export by header; every figure equals the core's DLV
     of the same export with its defaults (what `xlfidx dlv` prints)."""
@@ -149,6 +153,7 @@ def test_basis_reads_the_export_and_equals_the_core(evaluated):
         assert _labelled(v, "DLV", label) == pytest.approx(float(want), abs=1e-9), label
 
 
+@pytest.mark.needs("formulas")
 def test_fedpath_reads_the_chain_and_equals_the_core(evaluated):
     v = evaluated["fedpath"].values
     export = openpyxl.load_workbook(sample_path("fedfutures_sample.xlsx"), read_only=True)
@@ -167,6 +172,7 @@ def test_fedpath_reads_the_chain_and_equals_the_core(evaluated):
         [w for w in want if np.isfinite(w)], abs=1e-12)
 
 
+@pytest.mark.needs("formulas")
 def test_mbs_trend_hedge_equals_the_core(evaluated):
     v = evaluated["mbs_trend"].values
     wb = openpyxl.load_workbook(WORKBOOKS_DIR / "mbs_trend.xlsm", read_only=True, data_only=True)
@@ -183,6 +189,7 @@ def test_mbs_trend_hedge_equals_the_core(evaluated):
     assert "Backtest" in wb.sheetnames
 
 
+@pytest.mark.needs("formulas")
 def test_refresh_keeps_vba_and_user_sheets(tmp_path):
     book = tmp_path / "basis.xlsm"
     shutil.copy(WORKBOOKS_DIR / "basis.xlsm", book)
@@ -256,6 +263,7 @@ def test_run_main_in_excel_recalculates_with_status(monkeypatch):
     assert book.app.statuses[-1] == "xlfidx: recalculated"
 
 
+@pytest.mark.needs("python_calamine")
 def test_run_main_in_excel_shows_a_failure_as_a_message(monkeypatch, tmp_path):
     import xlwings as xw
 
@@ -295,6 +303,7 @@ def test_no_book_asks_for_a_full_recalculation_on_open(name):
         assert int(re.search(r'calcId="(\d+)"', calc_pr).group(1)) >= EXCEL_CALC_ID
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.parametrize("name", BOOKS)
 def test_headless_calc_then_reading_back_gives_numbers_in_every_function_cell(name, tmp_path):
     from xlfidx.excel.calc import calc_workbook
@@ -392,6 +401,7 @@ def _paste_export(book, export):
     wb.save(book)
 
 
+@pytest.mark.needs("formulas")
 def test_a_real_export_pasted_into_basis_just_works(tmp_path, tyz4_written):
     """The TYZ4 export (other columns, in another order: days_to_mty sits where the sample has
     cpn; 8 bonds instead of 16) pasted over the sample: every function reads it by header."""

@@ -204,13 +204,14 @@ def warn_if_open_in_excel(path: str | Path) -> bool:
 
 
 def _new_mode(path: Path) -> int:
-    """The target's permissions, or the usual ones for a new file (0666 less the umask)."""
+    """The target's permissions, or the usual ones for a new file (0666 less the umask; the owner
+    always keeps read and write: WebAssembly's Python reports a umask of 0777 it never applies)."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~umask | 0o600
 
 
 def _fsync_dir(folder: Path) -> None:

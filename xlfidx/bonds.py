@@ -243,10 +243,11 @@ class _CashFlows:
 
 def _rows(c_pct, n, w, *xs):
     """The inputs broadcast together and flattened: (their shape, c_pct, n, w, *xs), with ``n``
-    as integers and the rest as floats."""
+    as index integers (``np.intp``: 32-bit on WebAssembly, where ``take`` refuses int64) and the
+    rest as floats."""
     c_pct, n, w, *xs = np.broadcast_arrays(c_pct, n, w, *xs)
     flat = [np.asarray(v, dtype=np.float64).ravel() for v in (c_pct, w, *xs)]
-    return (n.shape, flat[0], np.asarray(n, dtype=np.int64).ravel(), flat[1], *flat[2:])
+    return (n.shape, flat[0], np.asarray(n, dtype=np.intp).ravel(), flat[1], *flat[2:])
 
 
 def _blockwise(solve, shape, c_pct, n, w, *xs):

@@ -381,7 +381,7 @@ class _AtDelivery:
         that is CTD for a stretch shorter than the grid step is found as long as it is cheapest
         at the crossing of its neighbours.
         """
-        empty = (np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
+        empty = (np.empty(0), np.empty(0, np.intp), np.empty(0, np.intp))
         if not hi > lo or self.n_bonds < 2:
             return empty
         count = int(min(max(math.ceil((hi - lo) / step), 16), 20_000))
@@ -645,7 +645,7 @@ def _quality(b: _AtDelivery, w: np.ndarray, sd: float):
     prob = np.zeros(n)
     if sd == 0.0:
         prob[c0] = 1.0
-        empty = (np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64))
+        empty = (np.empty(0), np.empty(0, np.intp), np.empty(0, np.intp))
         return float(b.fwd[c0] / b.cf[c0]), 0.0, prob, empty
     lo, hi = -_TAIL_SD * sd, _TAIL_SD * sd
     # a CTD for less than the search step moves the value by a sliver of its panel's mass

@@ -718,7 +718,7 @@ def compare_fed_paths(later: pd.DataFrame, earlier: pd.DataFrame,
 
     >>> a = fed_path([95.69, 95.715], ["2025-03", "2025-04"], ["2025-03-19"], 4.33)
     >>> b = fed_path([95.705, 95.755], ["2025-03", "2025-04"], ["2025-03-19"], 4.33)
-    >>> compare_fed_paths(a, b, "2025-01-31", "2025-01-26").iloc[0, 1:].round(3).tolist()
+    >>> compare_fed_paths(a, b, "2025-01-31", "2025-01-26").iloc[0, 1:].astype(float).round(3).tolist()
     [4.285, 4.245, 4.0]
     """
     a = later.set_index("meeting")["rate after %"]
