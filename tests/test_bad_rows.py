@@ -168,6 +168,7 @@ def test_cli_scenarios_option_and_roll_with_a_ticker_twice(damaged):
     assert f"note: {cell(NEGATIVE, 'px_last')} ({NEGATIVE}): px_last = -93.0" in out
 
 
+@pytest.mark.cpython_only("starts the installed command")
 def test_the_installed_command_exits_0_and_says_nothing_on_stderr(damaged):
     proc = subprocess.run([sys.executable, "-m", "xlfidx", "dlv", str(damaged)],
                           capture_output=True, text=True, timeout=120)

@@ -71,6 +71,7 @@ def test_shipped_results_have_a_format_each_and_one_per_column(name):
 
 # --- the books xlfidx writes ---------------------------------------------------------------------
 
+@pytest.mark.cpython_only("starts the installed command")
 def test_backtest_output_book_shows_every_cell_in_full(tmp_path):
     """``xlfidx backtest`` on the shipped sample: the copied history sheets and the Backtest
     sheet (its tables and chart data)."""

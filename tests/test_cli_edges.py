@@ -34,6 +34,7 @@ def test_calc_help_describes_workbook(capsys):
     assert "WORKBOOK the .xlsm or .xlsx book whose formulas to evaluate" in text
 
 
+@pytest.mark.needs("formulas")
 def test_refresh_prints_its_final_line_once(tmp_path, capsys):
     book = tmp_path / "book.xlsx"
     wb = Workbook()

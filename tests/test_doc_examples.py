@@ -110,6 +110,7 @@ def command_folder(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("commands"))
 
 
+@pytest.mark.cpython_only("runs each command as a user types it, in a process of its own")
 @pytest.mark.parametrize(("page", "line", "command", "shown"), _command_blocks(),
                          ids=lambda v: str(v.relative_to(ROOT)) if isinstance(v, Path) else
                          (v if isinstance(v, str) else None))

@@ -10,7 +10,6 @@ under a memory limit, so that a regression fails the test instead of taking the 
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import zipfile
@@ -62,11 +61,13 @@ def _env() -> dict[str, str]:
 
 
 def _memory_limit() -> None:
+    import resource  # POSIX CPython: the child's own limit
+
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
 def _run(argv: list[str], capsys, child: bool) -> tuple[int, str]:
-    if child:
+    if child and sys.platform != "emscripten":  # Pyodide starts no process: run it in this one
         done = subprocess.run([sys.executable, "-m", "xlfidx", *argv], env=_env(), capture_output=True,
                               text=True, timeout=120, preexec_fn=_memory_limit)
         return done.returncode, done.stderr
@@ -182,6 +183,7 @@ def test_the_limits_are_in_the_readme():
     assert "1,500,000 tilt-days" in readme
 
 
+@pytest.mark.needs("formulas")
 def test_a_part_nothing_points_at_is_copied_and_named(tmp_path, capsys):
     book = H.with_bomb(SOURCES["calc"], tmp_path / "extra.xlsm", 1 << 16, name="xl/stray.bin")
     with zipfile.ZipFile(book) as z:
@@ -196,6 +198,7 @@ def test_a_part_nothing_points_at_is_copied_and_named(tmp_path, capsys):
 # --------------------------------------------------------------------------- calc's own errors
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.parametrize("name", ["Bob's & Co", "50% hedge", "a<b", 'say "hi"', "R&D 1", "x'y<z\"%&"])
 def test_calc_quotes_every_sheet_name_as_excel_does(name, tmp_path, capsys):
     wb = openpyxl.Workbook()
@@ -240,6 +243,7 @@ def _cached_book(path: Path, formula: str, cached: str) -> Path:
     return path
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.parametrize("formula", [
     "=cmd|' /C calc'!A0",  # DDE: the engine cannot even parse it
     "=NoSuchSheet!A1*2",  # a reference the engine cannot load
@@ -325,6 +329,7 @@ def _formulas_holding(book: Path, texts: list[str]) -> list[str]:
     return found
 
 
+@pytest.mark.needs("formulas")
 def test_build_workbooks_keeps_an_exports_text_as_text(tmp_path, capsys):
     data = tmp_path / "data"
     data.mkdir()
@@ -402,6 +407,7 @@ def _mbs_book(tmp_path: Path, rename: str | None) -> Path:
         b'name="Backtest"', f'name="{rename}"'.encode()) if name == "xl/workbook.xml" else data)
 
 
+@pytest.mark.needs("formulas")
 @pytest.mark.filterwarnings("ignore")
 def test_refresh_finds_the_backtest_sheet_in_any_case(tmp_path, capsys):
     book = _mbs_book(tmp_path, "backtest")
@@ -436,12 +442,15 @@ def test_a_read_only_folder_is_reported_by_the_target(tmp_path, monkeypatch):
                                  "it is unchanged")
 
 
+@pytest.mark.cpython_only("starts a process under a file-size limit")
 def test_calc_under_a_file_size_limit_names_the_book(tmp_path):
     book = tmp_path / "basis.xlsm"
     book.write_bytes(SOURCES["calc"].read_bytes())
     limit = 8_000  # less than any copy of the book
 
     def limit_file_size() -> None:
+        import resource
+
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     done = subprocess.run([sys.executable, "-m", "xlfidx", "calc", str(book)], env=_env(),
@@ -452,6 +461,7 @@ def test_calc_under_a_file_size_limit_names_the_book(tmp_path):
     assert book.read_bytes() == SOURCES["calc"].read_bytes()
 
 
+@pytest.mark.cpython_only("POSIX file locks (fcntl)")
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file locks")
 def test_a_killed_calcs_temporary_folder_is_removed_by_the_next(tmp_path, monkeypatch):
     import fcntl
