@@ -99,10 +99,10 @@ def cases() -> list[tuple[str, tuple]]:
     chain = fed["2025-04-30"]
     meetings = [r[:1] for r in fed["fed meetings"][1:]]
     spot = fedfutures.SPOT_PCT
-    sofr = _read(sample_path(sofr_sample.FILENAME))  # synthetic SR1/SR3 chain beside Fed funds
+    sofr = _read(sample_path(sofr_sample.FILENAME))  # synthetic SR1/SR3 chain and fixings
     s_chain, s_fixings = sofr[sofr_sample.PRICING_DATE], sofr["sofr"]
     s_meetings = [r[:1] for r in sofr["fed meetings"][1:]]
-    s_date, s_spot = serial(dt.datetime.fromisoformat(sofr_sample.PRICING_DATE)), sofr_sample.SPOT_SOFR
+    s_date, s_spot = serial(dt.datetime(2025, 4, 30)), sofr_sample.SPOT_SOFR
     hedge = _hedge_inputs()
     h_durations = [list(hedge["durations"])]
     h_durations[0][1] = None  # a future not listed: blank
@@ -157,10 +157,11 @@ def cases() -> list[tuple[str, tuple]]:
         ("FEDPATH", (column(chain, "px_last"), column(chain, "last_tradeable_dt"), meetings, spot)),
         ("FEDPROBS", (chain, meetings, spot)),
         ("FEDPROBS", (chain, meetings, "4.33%")),
-        # the SOFR chain (SR1 and SR3), with and without the daily fixings
+        # the SOFR chain (synthetic), by header, with and without the fixings and target range
         ("SOFRPATH", (s_chain, s_meetings, s_spot, s_date)),
-        ("SOFRPATH", (s_chain, s_meetings, s_spot, s_date, s_fixings, 4.25)),
-        ("SOFRPROBS", (s_chain, s_meetings, s_spot, s_date)),
+        ("SOFRPATH", (s_chain, s_meetings, s_spot, s_date, s_fixings, sofr_sample.FDTR_UPPER - 0.25)),
+        ("SOFRPATH", (s_chain, s_meetings, "four", s_date)),  # a word for the spot: a clear error
+        ("SOFRPROBS", (s_chain, s_meetings, s_spot, s_date, s_fixings, sofr_sample.FDTR_UPPER - 0.25)),
     ]
 
 

@@ -213,7 +213,7 @@ def _day_groups(start: np.datetime64, end: np.datetime64) -> tuple[np.ndarray, n
 def _chain_groups(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_day_groups` of many periods at once: (period index, business day, calendar days)
     of each group, in order, from one pass over every calendar day."""
-    lengths = (ends - starts).astype(np.intp)  # repeat counts: the platform's index type
+    lengths = (ends - starts).astype(np.intp)  # repeat counts: np.intp (int32 on wasm32, Pyodide)
     total = int(lengths.sum())
     idx = np.repeat(np.arange(starts.size, dtype=np.intp), lengths)
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
