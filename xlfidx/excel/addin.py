@@ -269,8 +269,8 @@ def import_functions(path: str | Path, ask: Callable[[str], bool] | None = None,
             if not allow(version):
                 raise InputError("Trust access to the VBA project object model", "locked",
                                  "by your organisation's policy: ask IT to allow it, or use the "
-                                 "functions in xlwings Lite, which needs no VBA (README, Excel on "
-                                 "Mac and the web)")
+                                 "functions in xlwings Lite, which needs no VBA (README, In Excel; "
+                                 "docs/excel.md)")
             say("the Trust Center's setting is ticked; opening the add-in again")
             app = excel()
             book = app.Workbooks.Open(str(path))
