@@ -86,6 +86,7 @@ def wheel(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.cpython_only("builds the wheel with pip, in a process of its own")
 def test_wheel_is_pure_python_and_carries_exactly_the_package(wheel):
     assert wheel.name == f"xlfidx-{xlfidx.__version__}-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as zf:
