@@ -469,10 +469,6 @@ def fed_funds_curve(prices: Any, expiries: Any) -> pd.DataFrame:
     })
 
 
-def _probability_columns(solved: _Solved, target_low: Any):
-    return odds_columns(solved.start, solved.end, solved.priced, solved.spot, target_low)
-
-
 def odds_columns(start: np.ndarray, end: np.ndarray, priced: np.ndarray, spot: float,
                  target_low: Any):
     """The FedWatch columns of a path (rate before and after each meeting, percent; ``priced``
@@ -502,19 +498,17 @@ def odds_columns(start: np.ndarray, end: np.ndarray, priced: np.ndarray, spot: f
     return lo * 25, (1 - frac) * 100, (lo + 1) * 25, frac * 100, cut, hold, hike, likely, steps, tree, low
 
 
-def _path_frame(solved: _Solved, target_low: Any) -> pd.DataFrame:
-    (mv_lo, p_lo, mv_hi, p_hi, cut, hold, hike, likely, _, _, low) = _probability_columns(
-        solved, target_low)
-    change_bp = (solved.end - solved.start) * 100
-    vs_spot = (solved.end - solved.spot) * 100
-    own = set(solved.chain.months.astype(np.int64).tolist())
-    m_month = solved.meetings.astype("datetime64[M]")
-    df = pd.DataFrame({
-        "meeting": solved.meetings.astype("datetime64[s]"),
-        "contract": [month_ticker("FF", m) if int(m.astype(np.int64)) in own else "" for m in m_month],
-        "rate before %": solved.start,
-        "rate after %": solved.end,
-        "change (bp)": change_bp,
+def path_columns(start: np.ndarray, end: np.ndarray, priced: np.ndarray, spot: float,
+                 target_low: Any) -> tuple[dict[str, Any], float]:
+    """The columns a path table shares, Fed funds or SOFR, from ``rate before %`` to ``most
+    likely range %`` (:func:`odds_columns`'), and the target range's low end."""
+    (mv_lo, p_lo, mv_hi, p_hi, cut, hold, hike, likely, _, _, low) = odds_columns(
+        start, end, priced, spot, target_low)
+    vs_spot = (end - spot) * 100
+    return {
+        "rate before %": start,
+        "rate after %": end,
+        "change (bp)": (end - start) * 100,
         "change vs spot (bp)": vs_spot,
         "moves vs spot": vs_spot / 25,
         "move low (bp)": mv_lo,
@@ -525,6 +519,17 @@ def _path_frame(solved: _Solved, target_low: Any) -> pd.DataFrame:
         "P(hold vs today) %": hold,
         "P(hike vs today) %": hike,
         "most likely range %": likely,
+    }, low
+
+
+def _path_frame(solved: _Solved, target_low: Any) -> pd.DataFrame:
+    columns, low = path_columns(solved.start, solved.end, solved.priced, solved.spot, target_low)
+    own = set(solved.chain.months.astype(np.int64).tolist())
+    m_month = solved.meetings.astype("datetime64[M]")
+    df = pd.DataFrame({
+        "meeting": solved.meetings.astype("datetime64[s]"),
+        "contract": [month_ticker("FF", m) if int(m.astype(np.int64)) in own else "" for m in m_month],
+        **columns,
         "priced by": solved.source,
     })
     priced = solved.meetings[solved.priced]

@@ -46,7 +46,7 @@ import pandas as pd
 from ._inputs import as_date, as_float, is_missing
 from .dates import FIRST_DAY, LAST_DAY, business_calendar
 from .errors import InputError
-from .fedfunds import STEP, _range_label, odds_columns, probability_table
+from .fedfunds import STEP, _range_label, path_columns, probability_table
 from .tickers import MONTH_CODES, split_ticker
 
 __all__ = [
@@ -527,26 +527,12 @@ def _path_frame(fit: _Fit, target_low: Any) -> pd.DataFrame:
     end = fit.levels
     start = np.concatenate(([fit.spot], end[:-1])) if k_n else np.zeros(0)
     start = np.where(fit.priced, start, np.nan)
-    (mv_lo, p_lo, mv_hi, p_hi, cut, hold, hike, likely, _, _, low) = odds_columns(
-        start, end, fit.priced, fit.spot, target_low)
+    columns, low = path_columns(start, end, fit.priced, fit.spot, target_low)
     spread = fit.spot - (low + STEP / 2)
-    vs_spot = (end - fit.spot) * 100
     df = pd.DataFrame({
         "meeting": fit.meetings.astype("datetime64[s]"),
         "effective": fit.effective.astype("datetime64[s]"),
-        "rate before %": start,
-        "rate after %": end,
-        "change (bp)": (end - start) * 100,
-        "change vs spot (bp)": vs_spot,
-        "moves vs spot": vs_spot / 25,
-        "move low (bp)": mv_lo,
-        "P(move low) %": p_lo,
-        "move high (bp)": mv_hi,
-        "P(move high) %": p_hi,
-        "P(cut vs today) %": cut,
-        "P(hold vs today) %": hold,
-        "P(hike vs today) %": hike,
-        "most likely range %": likely,
+        **columns,
         "target mid after %": end - spread,
         "priced by": fit.priced_by,
     })
