@@ -38,6 +38,7 @@ __all__ = [
 
 # a number as it may reach us: Excel passes a Currency-formatted cell as a Decimal
 _NUMBER_TYPES = (int, float, np.integer, np.floating, Decimal)
+_EXACT = 2**53  # integers a float holds exactly
 
 # The plausible range of each market input, by what it is: a value outside is a typo or a unit
 # mistake (a repo of 1,000,000% for 1%), refused with the range stated, never carried into a
@@ -127,6 +128,14 @@ def as_float(
     ...
     xlfidx.errors.InputError: repo = 1000000.0 is out of range; repo must be a repo rate in percent from -50 to 100
     """
+    if what in PLAUSIBLE:
+        low, high = PLAUSIBLE[what]
+        bounds = (max(low, bounds[0]), min(high, bounds[1])) if bounds is not None else (low, high)
+    if (type(value) is float or type(value) is int and -_EXACT < value < _EXACT) \
+            and math.isfinite(value) and not (positive and value <= 0) \
+            and not (nonnegative and value < 0) \
+            and (bounds is None or bounds[0] <= value <= bounds[1]):
+        return np.array(float(value))  # one plain number that passes: no array machinery
     arr = _as_array(value, name)
     if arr.dtype.kind in "fiu":
         out = arr.astype(np.float64, copy=False)
@@ -176,9 +185,6 @@ def as_float(
             i = int(np.flatnonzero(bad.reshape(-1))[0])
             raise InputError(name, float(out.reshape(-1)[i]), f"is negative; {name} must not be negative",
                              _element_index(out.shape, i))
-    if what in PLAUSIBLE:
-        low, high = PLAUSIBLE[what]
-        bounds = (max(low, bounds[0]), min(high, bounds[1])) if bounds is not None else (low, high)
     if bounds is not None:
         low, high = bounds
         with np.errstate(invalid="ignore"):
@@ -242,6 +248,8 @@ def as_date(value: Any, name: str, *, allow_missing: bool = False) -> np.ndarray
         return out
     if hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "M":  # pandas Series/Index
         return as_date(np.asarray(value, dtype="datetime64[D]"), name, allow_missing=allow_missing)
+    if type(value) is _dt.datetime or type(value) is _dt.date:  # one cell's date: no arrays
+        return np.asarray(_one_date(value, name, None), dtype="datetime64[D]")
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
         return np.asarray(_one_date(value, name, None) if not is_missing(value) else
                           _none_date(name, value, None, allow_missing), dtype="datetime64[D]")

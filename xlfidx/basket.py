@@ -27,7 +27,6 @@ from .basis import (
     invoice_price,
 )
 from .basket_rows import check_rows
-from .delivery import ctd_scenarios, delivery_option
 from .errors import InputError, MissingDataError
 from .futures import (
     Contract,
@@ -164,6 +163,8 @@ class BondFuture:
         market arguments."""
         if shifts_bp is None:
             raise InputError("shifts_bp", None, "is needed: the yield shifts in bp")
+        from .delivery import ctd_scenarios  # the scenario kernels load when first asked for
+
         b, f, s, r, d = self._market(bonds, futures_price, settle, repo, delivery)
         return ctd_scenarios(self._for(s), b, f, s, r, shifts_bp, d, **options)
 
@@ -174,6 +175,8 @@ class BondFuture:
         may be a :class:`DeliverableBasket` in place of the market arguments."""
         if vol_bp is None:
             raise InputError("vol_bp", None, "is needed: the normal yield vol in bp a year")
+        from .delivery import delivery_option
+
         b, f, s, r, d = self._market(bonds, futures_price, settle, repo, delivery)
         return delivery_option(self._for(s), b, f, s, r, vol_bp, d, **options)
 

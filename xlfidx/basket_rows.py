@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ from .errors import InputError, describe_value
 from .futures import _check_deliverable, is_deliverable, last_delivery_day, resolve_contract
 from .quotes import as_price
 
-__all__ = ["check_rows", "CheckedRows", "cell_name"]
+__all__ = ["check_rows", "CheckedRows", "SheetCells", "cell_name"]
 
 # the analytics' fields a row needs, each with the check of one cell (name: the header shown)
 _CHECKS = {
@@ -47,6 +48,7 @@ _CHECKS = {
                                    what="a conversion factor"),
 }
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_CELL_LIKE = re.compile(r"[A-Za-z]{1,3}\d+")
 
 
 def cell_name(sheet: str | None, column: str, row: int) -> str:
@@ -58,9 +60,15 @@ def cell_name(sheet: str | None, column: str, row: int) -> str:
     """
     if sheet is None:
         return f"row {row}"
-    quoted = sheet if _PLAIN_SHEET.fullmatch(sheet) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", sheet) \
-        else "'" + sheet.replace("'", "''") + "'"
-    return f"{quoted}!{column}{row}"
+    return f"{_quoted(sheet)}!{column}{row}"
+
+
+@lru_cache(maxsize=64)
+def _quoted(sheet: str) -> str:
+    """The sheet's name as a reference writes it: quoted where it is not a plain name (spaces,
+    quotes, or a name that reads as a cell such as ``AB12``)."""
+    plain = _PLAIN_SHEET.fullmatch(sheet) and not _CELL_LIKE.fullmatch(sheet)
+    return sheet if plain else "'" + sheet.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,21 @@ class CheckedRows:
     cells: tuple[str, ...] = ()  # each row's ticker cell (``bonds!A5``), or its row (``row 5``)
 
 
+@dataclass(frozen=True)
+class SheetCells:
+    """Where a table read from a sheet sits (``bonds.attrs["cells"]``): the sheet (None for a
+    table that is not a sheet's), the row number of its first row under the header, and each
+    field's column letter and header as shown (``("coupon", ("C", "cpn"))``). Immutable, so a
+    copy of the table shares it (pandas copies ``attrs`` with every operation)."""
+
+    sheet: str | None
+    first_row: int
+    columns: tuple[tuple[str, tuple[str, str]], ...]
+
+    def __deepcopy__(self, memo: dict) -> SheetCells:
+        return self
+
+
 class _Where:
     """Each row's number and each field's cell, from the reader's ``attrs["cells"]``."""
 
@@ -82,11 +105,10 @@ class _Where:
         cells = bonds.attrs.get("cells") if hasattr(bonds, "attrs") else None
         self.sheet: str | None = None
         self.columns: dict[str, tuple[str, str]] = {}
-        if cells:
-            self.sheet = cells.get("sheet")
-            self.columns = dict(cells.get("columns", {}))
-            first = int(cells.get("first_row", 1))
-            self.rows = [int(label) + first for label in bonds.index]
+        if isinstance(cells, SheetCells):
+            self.sheet = cells.sheet
+            self.columns = dict(cells.columns)
+            self.rows = [int(label) + cells.first_row for label in bonds.index]
         else:
             self.rows = list(range(1, len(bonds) + 1))
 
@@ -163,11 +185,13 @@ def check_rows(bonds: Any, contract: Any, settle: Any, delivery: Any = None) -> 
     T = as_date(delivery, "delivery").reshape(-1)[0] if delivery is not None else last_delivery_day(k)
     if T <= s:
         raise InputError("delivery", str(T), f"must be after settle {s}")
-    for i in np.flatnonzero(ok):
+    rows_ok = np.flatnonzero(ok)
+    window = np.asarray(is_deliverable(maturity[rows_ok], k), dtype=bool).reshape(-1)
+    for i, in_window in zip(rows_ok, window, strict=True):
         m = maturity[i]
         if m <= T:
             flag(i, "maturity", m, f"is not after delivery {T}; the bond matures first")
-        elif not bool(is_deliverable(m, k)):
+        elif not in_window:
             try:
                 _check_deliverable(k, np.asarray(m))
             except InputError as exc:

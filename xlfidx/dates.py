@@ -18,8 +18,9 @@ and use numpy's business-day routines with that holiday list.
 
 from __future__ import annotations
 
+import datetime as _dt
+import pkgutil
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
@@ -52,6 +53,7 @@ _M = "datetime64[M]"
 # Excel's 1900 date system: serial 1 is 1900-01-01, but Excel keeps the fictitious 1900-02-29
 # (serial 60), so from serial 61 (1900-03-01) on, date = 1899-12-30 + serial days.
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_EPOCH_DAY = _dt.date(1899, 12, 30)
 FIRST_EXCEL_SERIAL = 61  # 1900-03-01; earlier serials are not market dates
 LAST_EXCEL_SERIAL = 2958465  # 9999-12-31
 
@@ -73,6 +75,8 @@ def date_to_excel_serial(value) -> np.ndarray | float:
     >>> date_to_excel_serial(np.datetime64("2024-08-02"))
     45506.0
     """
+    if type(value) is _dt.date:  # one date: plain arithmetic, the same days
+        return float((value - _EPOCH_DAY).days)
     d = np.asarray(value, dtype=_D)
     out = (d - EXCEL_EPOCH).astype(np.int64).astype(np.float64)
     return float(out) if out.ndim == 0 else out
@@ -136,7 +140,8 @@ def sifma_holidays() -> np.ndarray:
     >>> [str(d) for d in sifma_holidays() if "2018-12" <= str(d) < "2019-01"]
     ['2018-12-05', '2018-12-25']
     """
-    text = resources.files("xlfidx").joinpath("sifma_us_holidays.csv").read_text("utf-8")
+    # the package's own data file, through its loader (a file or a zip alike)
+    text = pkgutil.get_data("xlfidx", "sifma_us_holidays.csv").decode("utf-8")
     rows = [line[:10] for line in text.splitlines() if line[:1].isdigit()]
     return np.array(rows, dtype="datetime64[D]")
 

@@ -36,11 +36,9 @@ from zipfile import BadZipFile
 
 import numpy as np
 
-from .._files import check_workbook
 from .._inputs import as_date, as_float, is_missing
-from ..basket_rows import cell_name
+from ..basket_rows import SheetCells, cell_name
 from ..errors import InputError, MissingDataError, describe_value
-from .formulas import require_filled
 from .problems import ReadProblem, column_letter
 
 __all__ = ["read_basket_export", "read_basket", "basket_from_export", "basket_from_rows",
@@ -188,7 +186,8 @@ def _bond_table(bond_rows: Any, sink: _Cells, sheet: str | None = "bonds") -> An
         raise InputError("bonds", ", ".join(c[1] for c in cols.values())[:80],
                          f"header has no column {names}")
     first = top + 2 if sheet is not None else 1  # the number of the first row under the header
-    records, where = [], []
+    columns: dict[str, list[Any]] = {name: [] for name in cols}
+    problem, where = [], []
     width = len(rows[top])
     for offset, row in enumerate(rows[top + 1:]):
         if _blank_row(row):
@@ -196,36 +195,42 @@ def _bond_table(bond_rows: Any, sink: _Cells, sheet: str | None = "bonds") -> An
         row = list(row) + [None] * (width - len(row))
         ticker = row[cols["ticker"][0]]
         ticker = "(no ticker)" if is_missing(_clean(ticker)) else str(ticker).strip()
-        rec = {}
         before = len(sink.problems)
         for name, (j, shown) in cols.items():
-            rec[name] = _read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink,
-                                   _cell(sheet, j, first + offset))
-        bad = [p for p in sink.problems[before:] if p.excluded]
-        rec["problem"] = "; ".join(p.text for p in bad)
-        records.append(rec)
+            columns[name].append(_read_cell(row[j], name, shown, ticker, name in _REQUIRED, sink,
+                                            _cell(sheet, j, first + offset)))
+        problem.append("; ".join(p.text for p in sink.problems[before:] if p.excluded))
         where.append(offset)
-    if not records:
+    if not where:
         raise InputError("bonds", "(no rows)", "has no bond rows under its header")
+    # one array per field with its type set here, not guessed: numbers as floats, dates in
+    # seconds (pandas' own unit for dates: nanoseconds would end in 2262, Excel's in 9999),
+    # text as it came
+    data: dict[str, Any] = {}
+    for name, values in columns.items():
+        if name in _DATE_FIELDS:
+            data[name] = np.array([np.datetime64("NaT") if is_missing(v) else v for v in values],
+                                  dtype="datetime64[s]")
+        elif name in _TEXT_FIELDS:
+            data[name] = values
+        else:
+            data[name] = np.array(values, dtype=float)
+    data["ticker"] = ["" if is_missing(_clean(t)) else str(t).strip() for t in data["ticker"]]
+    data["problem"] = problem
+    data["coupon"] = data["cpn"].copy()
+    data["price"] = data["px_last"].copy()
+    if "conversion" in data:
+        data["cf"] = data["conversion"].copy()
     # the index is each bond's row under the header (0 = the first), blank rows counted, so a
     # result can point back at the row of the range it came from
-    bonds = pd.DataFrame(records, index=pd.Index(where, name="row"))
-    for name in _DATE_FIELDS & set(bonds.columns):
-        # seconds, pandas' own unit for dates: nanoseconds would end in 2262 (Excel's in 9999)
-        bonds[name] = np.array([np.datetime64("NaT") if is_missing(v) else v
-                                for v in bonds[name].tolist()], dtype="datetime64[s]")
-    bonds["ticker"] = ["" if is_missing(_clean(t)) else str(t).strip() for t in bonds["ticker"]]
-    bonds["coupon"] = bonds["cpn"].astype(float)
-    bonds["price"] = bonds["px_last"].astype(float)
-    if "conversion" in bonds.columns:
-        bonds["cf"] = bonds["conversion"].astype(float)
+    bonds = pd.DataFrame(data, index=pd.Index(where, name="row"))
     # where each analytics field is, for the checks that name a bad row's cell
     # (:func:`xlfidx.basket_rows.check_rows`)
     letters = {name: (column_letter(j), shown) for name, (j, shown) in cols.items()}
     for ours, theirs in (("coupon", "cpn"), ("price", "px_last"), ("cf", "conversion")):
         if theirs in letters:
             letters[ours] = letters[theirs]
-    bonds.attrs["cells"] = {"sheet": sheet, "first_row": first, "columns": letters}
+    bonds.attrs["cells"] = SheetCells(sheet, first, tuple(letters.items()))
     return bonds
 
 
@@ -302,6 +307,9 @@ def read_basket_export(path: str | Path):
     >>> future.name, len(bonds), float(bonds["cf"].iloc[0])
     ('USZ3 Comdty', 16, 0.85)
     """
+    from .._files import check_workbook  # the file checks load with the first file, not a cell
+    from .formulas import require_filled
+
     path = check_workbook(path, "path")
     require_filled(path, "FILE", ("future", "bonds"))
     sheets = _sheet_rows(path)

@@ -41,6 +41,9 @@ class ReadProblem:
     cell: str = ""
     kept: str = "read as missing"  # what was done with a cell that did not exclude its row
 
+    def __deepcopy__(self, memo: dict) -> ReadProblem:
+        return self  # a record of what was read: never changed, so a copy of a table shares it
+
     @property
     def text(self) -> str:
         """The cell, the field, the value and why: a row's ``problem`` text."""

@@ -272,6 +272,8 @@ def to_cell(value: Any) -> Any:
 
     A NaN or infinite number (an overflow of absurd inputs) becomes ``#NUM!`` text, a NaT ``#N/A``.
     """
+    if type(value) is float:  # the common case, first
+        return value if math.isfinite(value) else NOT_FINITE
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -237,10 +237,11 @@ def _frame_output(table: Any, notes: list[str] | tuple[str, ...] = ()) -> list[l
     """A DataFrame as a spilled table: the header row, the rows (dates as serials), then one
     row per note (``note: ...`` in the first column)."""
     pd = _pandas()
-    if "ticker" in table.columns and not table["ticker"].astype(str).str.strip().any():
+    if "ticker" in table.columns and not any(str(t).strip() for t in table["ticker"].tolist()):
         table = table.drop(columns="ticker")  # no tickers given: the column would be empty
     rows = [[str(col) for col in table.columns]]
-    for record in table.itertuples(index=False):
+    # column by column as Python values (a date as a Timestamp, a missing one as NaT)
+    for record in zip(*(table.iloc[:, k].tolist() for k in range(table.shape[1]))):
         rows.append([None if (v is pd.NaT or (isinstance(v, float) and v != v)) else
                      (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in record])
     width = len(rows[0])
