@@ -364,12 +364,14 @@ def basket_from_export(future: Any, bonds: Any, source: str = "", *, settle: Any
     price = future.get("px_last") if futures_price is None else futures_price
     if price is None or not np.isfinite(price):
         raise MissingDataError("px_last", price, f"of {contract} is missing in the export")
-    rates = bonds["repo_reporate"].astype(float) if "repo_reporate" in bonds else None
-    usable = rates[bonds["problem"] == ""].dropna() if rates is not None else []
     repo: Any = None  # not in the export: the caller gives it
-    if len(usable):
-        repo = float(usable.iloc[0]) if usable.nunique() == 1 else \
-            tuple(rates.fillna(float(usable.iloc[0])).tolist())
+    if "repo_reporate" in bonds:
+        rates = bonds["repo_reporate"].to_numpy(dtype=float)
+        usable = rates[(bonds["problem"].to_numpy(dtype=object) == "") & ~np.isnan(rates)]
+        if usable.size:  # one rate for all, or each bond's (a missing one: the first bond's)
+            first = float(usable[0])
+            repo = first if (usable == first).all() else \
+                tuple(np.where(np.isnan(rates), first, rates).tolist())
     notes = [str(p) for p in bonds.attrs.get("problems", [])]
     own_price = future.get("px_last")
     own_settle = settlement_date(update) if has_update else None
