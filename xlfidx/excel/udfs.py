@@ -241,7 +241,7 @@ def _frame_output(table: Any, notes: list[str] | tuple[str, ...] = ()) -> list[l
         table = table.drop(columns="ticker")  # no tickers given: the column would be empty
     rows = [[str(col) for col in table.columns]]
     # column by column as Python values (a date as a Timestamp, a missing one as NaT)
-    for record in zip(*(table.iloc[:, k].tolist() for k in range(table.shape[1]))):
+    for record in zip(*(table.iloc[:, k].tolist() for k in range(table.shape[1])), strict=True):
         rows.append([None if (v is pd.NaT or (isinstance(v, float) and v != v)) else
                      (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in record])
     width = len(rows[0])
