@@ -196,6 +196,62 @@ def test_probability_tree_is_a_distribution_with_the_expected_mean(changes):
     np.testing.assert_allclose(mean, np.cumsum(changes), atol=1e-9)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-3000.0, 3000.0), min_size=1, max_size=18))
+def test_a_tree_of_any_size_is_small_and_exact(changes):
+    # moves of up to 3,000 percentage points a meeting: the tree keeps only reachable outcomes
+    # (at most meetings x (meetings + 1) / 2 + meetings), a distribution with the expected mean
+    steps, probs = fedwatch_tree(changes)
+    k = len(changes)
+    assert probs.shape == (k, steps.size) and steps.size <= k * (k + 1) // 2 + k + 4000
+    assert (np.diff(steps) > 0).all()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-12)
+    mean = probs @ steps * 0.25
+    np.testing.assert_allclose(mean, np.cumsum(changes), rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-5.0, 5.0), min_size=1, max_size=12))
+def test_the_reachable_outcomes_are_the_full_grid_less_its_zeros(changes):
+    # the same tree laid on every step (the grid CME's tables show) and on the reachable
+    # outcomes only: equal where both have a column, zero where only the grid has one
+    import xlfidx.fedfunds as ff
+
+    steps, probs = fedwatch_tree(changes)
+    saved = ff.TREE_STEPS
+    ff.TREE_STEPS = 0
+    try:
+        few, few_probs = fedwatch_tree(changes)
+    finally:
+        ff.TREE_STEPS = saved
+    assert steps.tolist() == list(range(int(steps[0]), int(steps[-1]) + 1))  # every step
+    at = np.searchsorted(steps, few)
+    assert np.array_equal(steps[at], few)
+    np.testing.assert_array_equal(probs[:, at], few_probs)
+    assert (np.delete(probs, at, axis=1) == 0).all()
+
+
+def test_a_backed_out_path_that_explodes_still_gives_its_odds():
+    # Found by the repricing property test in 32-bit WebAssembly: a 1 bp step in one month of a
+    # flat chain, backed out over the few days after late-month meetings, swings the path by
+    # millions of percent; its FedWatch tree spanned 29 million steps (a 2.4 GB table), which
+    # 32-bit numpy refuses. The path and its odds are computed from the reachable outcomes.
+    months = np.datetime64("2024-02", "M") + np.arange(18)
+    prices = np.full(18, 100.0)
+    prices[12] = 99.0
+    meetings = np.array(["2024-09-01", "2024-10-01", "2024-11-01", "2024-12-01", "2025-01-01",
+                         "2025-02-28", "2025-03-31", "2025-04-30", "2025-05-31", "2025-06-28"],
+                        dtype="datetime64[D]")
+    expiries = (months + 1).astype("datetime64[D]") - 1
+    path = fed_path(prices, expiries, meetings, 0.0, method="backout")
+    priced = path["P(hold vs today) %"].notna()
+    odds = path.loc[priced, ["P(cut vs today) %", "P(hold vs today) %", "P(hike vs today) %"]]
+    np.testing.assert_allclose(odds.sum(axis=1), 100.0, atol=1e-9)
+    table = fed_probabilities(prices, expiries, meetings, 0.0, method="backout")
+    assert table.shape[1] <= 1 + 10 * 11 // 2 + 10  # the meeting and the reachable ranges
+    np.testing.assert_allclose(table.drop(columns="meeting").sum(axis=1), 100.0, atol=1e-9)
+
+
 def test_tree_two_meetings_by_hand():
     # -10 bp then -30 bp: (0.6 hold, 0.4 cut) then (0.8 -25, 0.2 -50)
     steps, probs = fedwatch_tree([-0.10, -0.30])

@@ -92,6 +92,10 @@ _METHOD_ALIASES = {
 ANNOUNCEMENT_DAY = ("new", "old")
 
 STEP = 0.25  # the Fed moves its target range in 25 bp steps
+# the widest FedWatch tree laid on every step between its lowest and highest outcome (1,000
+# percentage points); a wider one (a path no market prices, e.g. backed out of a 1 bp move over
+# a meeting's last day) keeps only the outcomes it can reach
+TREE_STEPS = 4000
 
 
 # FOMC statement (announcement) dates, from the Federal Reserve's published meeting calendars
@@ -387,8 +391,11 @@ def fedwatch_tree(changes_pct: Any, step: float = STEP) -> tuple[np.ndarray, np.
     ``changes_pct`` are the expected changes at each meeting (end rate - start rate, percent).
     Each meeting moves ``floor(x)`` or ``ceil(x)`` steps of ``step`` (x = change / step) with
     probabilities ``1 - frac(x)`` and ``frac(x)``; meetings are independent. Returns
-    ``(steps, probs)``: the cumulative outcomes in steps (ascending integers) and a
-    ``(meetings, outcomes)`` array whose row k is the distribution after meeting k.
+    ``(steps, probs)``: the cumulative outcomes in steps (ascending integers: every step from
+    the lowest outcome to the highest, or only the outcomes reachable when those span
+    :data:`TREE_STEPS` steps or more) and a ``(meetings, outcomes)`` array whose row k is the
+    distribution after meeting k. The work grows with the meetings squared, not with the size
+    of the moves.
 
     CME Sep-2015 (end 0.26643, start 0.1325):
 
@@ -402,27 +409,27 @@ def fedwatch_tree(changes_pct: Any, step: float = STEP) -> tuple[np.ndarray, np.
     frac = x - lo
     if k_n == 0:
         return np.zeros(1, dtype=np.int64), np.zeros((0, 1))
-    cum_lo = np.concatenate(([0], np.cumsum(lo)))
-    base = int(cum_lo.min())
-    width = int(cum_lo.max() + k_n - base + 1)
-    probs = np.zeros((k_n, width))
-    dist = np.zeros(width)
-    dist[-base] = 1.0
+    # after meeting k the outcome is lo_0 + ... + lo_k plus the number j of meetings that moved
+    # the extra step: the distribution of j (0 to k + 1) is built meeting by meeting, and only
+    # then laid on the steps, so the work is meetings squared whatever the moves' size
+    first = np.cumsum(lo)  # the outcome after each meeting when no meeting moved the extra step
+    up = np.zeros((k_n, k_n + 1))
+    dist = np.zeros(k_n + 1)
+    dist[0] = 1.0
     for k in range(k_n):
-        shifted = np.zeros(width)
-        s = int(lo[k])
-        # outcome j moves to j + s with 1 - frac, to j + s + 1 with frac
-        src = dist
-        if s >= 0:
-            shifted[s:] += (1.0 - frac[k]) * src[: width - s]
-            shifted[s + 1:] += frac[k] * src[: width - s - 1]
-        else:
-            shifted[: width + s] += (1.0 - frac[k]) * src[-s:]
-            shifted[: width + s + 1] += frac[k] * src[-s - 1:]
-        dist = shifted
-        probs[k] = dist
+        moved = (1.0 - frac[k]) * dist
+        moved[1:] += frac[k] * dist[:-1]
+        dist = moved
+        up[k] = dist
+    low, high = int(first.min()), int((first + np.arange(1, k_n + 1)).max())
+    if high - low < TREE_STEPS:  # every step between the lowest and highest outcome
+        steps = np.arange(low, high + 1, dtype=np.int64)
+    else:  # a path no market prices: only the outcomes it can reach
+        steps = np.unique(np.concatenate([first[k] + np.arange(k + 2) for k in range(k_n)]))
+    probs = np.zeros((k_n, steps.size))
+    for k in range(k_n):
+        probs[k, np.searchsorted(steps, first[k] + np.arange(k + 2))] = up[k, : k + 2]
     keep = np.flatnonzero(probs.max(axis=0) > 1e-12)
-    steps = np.arange(width, dtype=np.int64) + base
     return steps[keep[0]: keep[-1] + 1], probs[:, keep[0]: keep[-1] + 1]
 
 
