@@ -105,12 +105,15 @@ def workbook_rows(path: Path) -> dict[str, list[list[Any]]]:
 
     wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
     out = {}
-    for ws in wb.worksheets:
-        ws.reset_dimensions()
-        rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-        while rows and all(v is None for v in rows[-1]):
-            rows.pop()
-        out[ws.title] = rows
+    try:  # a read-only book holds its file open until closed
+        for ws in wb.worksheets:
+            ws.reset_dimensions()
+            rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+            while rows and all(v is None for v in rows[-1]):
+                rows.pop()
+            out[ws.title] = rows
+    finally:
+        wb.close()
     return out
 
 

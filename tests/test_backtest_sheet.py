@@ -238,8 +238,10 @@ def test_synthetic_label_in_the_printout_and_the_sheet_follows_the_data(tmp_path
     assert first.startswith("MBS trend-convexity backtest")
     assert ("SYNTHETIC" in first) is synthetic
     assert ("SYNTHETIC sample data, not market data" in text) is synthetic
-    sheet = load_workbook(out / path.name, read_only=True)[SHEET]
-    cells = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    wb = load_workbook(out / path.name, read_only=True)
+    cells = " ".join(str(v) for row in wb[SHEET].iter_rows(values_only=True) for v in row
+                     if v is not None)
+    wb.close()
     assert cells.startswith(first)
     assert ("SYNTHETIC sample data, not market data" in cells) is synthetic
     if book == "pasted":  # the README still says SYNTHETIC: the note says why it is not believed
@@ -264,7 +266,9 @@ def test_refresh_labels_the_backtest_sheet_from_the_data(tmp_path, small_sample,
     wb.create_sheet(SHEET)
     wb.save(path)
     refresh_file(path)
-    title = load_workbook(path, read_only=True)[SHEET]["A1"].value
+    wb = load_workbook(path, read_only=True)
+    title = wb[SHEET]["A1"].value
+    wb.close()
     assert title.startswith("MBS trend-convexity backtest")
     assert ("SYNTHETIC" in title) is synthetic
 

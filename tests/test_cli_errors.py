@@ -353,6 +353,7 @@ def test_output_piped_to_a_closed_reader_exits_quietly(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=_env())
     proc.stdout.close()
     err = proc.stderr.read().decode()
+    proc.stderr.close()
     assert proc.wait(timeout=120) == BROKEN_PIPE
     assert "Traceback" not in err and "Error" not in err, err
 
@@ -366,6 +367,7 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path):
     assert "reading" in proc.stderr.readline()  # the work has started (about 3 s to go)
     proc.send_signal(signal.SIGINT)
     err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.wait(timeout=120) == INTERRUPTED
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == "xlfidx backtest: interrupted"

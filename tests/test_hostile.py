@@ -105,6 +105,8 @@ def test_shared_strings_of_a_damaged_copy_read_as_the_original(tmp_path):
     b = openpyxl.load_workbook(book, read_only=True)
     for name in a.sheetnames:
         assert list(a[name].values) == list(b[name].values)
+    a.close()
+    b.close()
     with zipfile.ZipFile(book) as z:
         assert b'<c r="A1" t="s">' in z.read("xl/worksheets/sheet1.xml")
 
@@ -413,7 +415,9 @@ def test_refresh_finds_the_backtest_sheet_in_any_case(tmp_path, capsys):
     book = _mbs_book(tmp_path, "backtest")
     assert main(["refresh", str(book)]) == 0
     assert "Backtest sheet rewritten" in capsys.readouterr().out
-    names = openpyxl.load_workbook(book, read_only=True).sheetnames
+    wb = openpyxl.load_workbook(book, read_only=True)
+    names = wb.sheetnames
+    wb.close()
     assert [n for n in names if n.lower() == "backtest"] == ["backtest"]
 
 

@@ -45,6 +45,7 @@ def test_conf_sheet_is_active_and_names_the_udf_module(name):
     wb = openpyxl.load_workbook(WORKBOOKS_DIR / f"{name}.xlsm", read_only=True)
     assert CONF_SHEET in wb.sheetnames and "_xlwings.conf" not in wb.sheetnames
     conf = {r[0]: r[1] for r in wb[CONF_SHEET].iter_rows(values_only=True) if r and r[0]}
+    wb.close()
     assert conf["UDF Modules"] == UDF_MODULE == "xlfidx.excel.udfs"
 
 
@@ -75,8 +76,10 @@ def test_every_formula_evaluates_without_an_error_value(evaluated, name):
 @pytest.mark.parametrize("name", BOOKS)
 def test_cached_values_are_stored(evaluated, name):
     wb = openpyxl.load_workbook(WORKBOOKS_DIR / f"{name}.xlsm", data_only=True, read_only=True)
+    stored_values = {(c.sheet, c.ref): wb[c.sheet][c.ref].value for c in evaluated[name].formulas[:20]}
+    wb.close()
     for cell in evaluated[name].formulas[:20]:
-        stored = wb[cell.sheet][cell.ref].value
+        stored = stored_values[(cell.sheet, cell.ref)]
         want = evaluated[name].values[(cell.sheet, cell.ref)]
         if isinstance(want, float):
             assert stored == pytest.approx(want, rel=1e-12, abs=1e-12), cell
@@ -91,10 +94,13 @@ def _labelled(values, sheet, label, col="B"):
 
 
 def _label_cell(book, sheet, label):
-    ws = openpyxl.load_workbook(book, read_only=True, data_only=True)[sheet]
-    for row in ws.iter_rows(max_col=1):
-        if row[0].value == label:
-            return row[0].row
+    wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+    try:  # a read-only book holds its file open until closed
+        for row in wb[sheet].iter_rows(max_col=1):
+            if row[0].value == label:
+                return row[0].row
+    finally:
+        wb.close()
     raise AssertionError(f"no {label!r} in {sheet}")
 
 
