@@ -299,7 +299,7 @@ def to_cell(value: Any) -> Any:
 
 def shape_output(values: Sequence[Any], layout: Layout) -> Any:
     """Values of a row-by-row result, put back into the input's layout."""
-    cells = [v if type(v) is float and math.isfinite(v) else to_cell(v) for v in values]
+    cells = [to_cell(v) for v in values]
     if layout.kind == "scalar":
         return cells[0]
     return [cells[r * layout.cols:(r + 1) * layout.cols] for r in range(layout.rows)]
