@@ -421,14 +421,15 @@ def fedwatch_tree(changes_pct: Any, step: float = STEP) -> tuple[np.ndarray, np.
         moved[1:] += frac[k] * dist[:-1]
         dist = moved
         up[k] = dist
-    low, high = int(first.min()), int((first + np.arange(1, k_n + 1)).max())
+    reach = [first[k] + np.arange(k + 2) for k in range(k_n)]  # the outcomes after meeting k
+    low, high = int(first.min()), int(max(r[-1] for r in reach))
     if high - low < TREE_STEPS:  # every step between the lowest and highest outcome
         steps = np.arange(low, high + 1, dtype=np.int64)
     else:  # a path no market prices: only the outcomes it can reach
-        steps = np.unique(np.concatenate([first[k] + np.arange(k + 2) for k in range(k_n)]))
+        steps = np.unique(np.concatenate(reach))
     probs = np.zeros((k_n, steps.size))
-    for k in range(k_n):
-        probs[k, np.searchsorted(steps, first[k] + np.arange(k + 2))] = up[k, : k + 2]
+    for k, outcomes in enumerate(reach):
+        probs[k, np.searchsorted(steps, outcomes)] = up[k, : k + 2]
     keep = np.flatnonzero(probs.max(axis=0) > 1e-12)
     return steps[keep[0]: keep[-1] + 1], probs[:, keep[0]: keep[-1] + 1]
 
